@@ -1,0 +1,179 @@
+"""Load config.yaml, expand ${ENV} references and validate every key with a clear error."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+logger = logging.getLogger(__name__)
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the bad key."""
+
+
+class Strict(BaseModel):
+    """Reject unknown keys so a typo in config.yaml is reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseConfig(Strict):
+    url: str = "sqlite+aiosqlite:///var/interview_insights.db"
+
+
+class DialogConfig(Strict):
+    timeout_hours: float = Field(24, gt=0)
+    max_text_chars: int = Field(3000, ge=100, le=20000)
+
+
+class YearRange(Strict):
+    first: int = Field(ge=1990, le=2100)
+    last: int = Field(ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def ordered(self) -> YearRange:
+        if self.first > self.last:
+            raise ValueError("first must not be after last")
+        return self
+
+
+class SubmissionConfig(Strict):
+    branches: list[str] = Field(default_factory=lambda: ["CSE", "IT", "ECE", "EEE", "MECH", "Other"])
+    roll_number_pattern: str = r"^[0-9]{2}[A-Z]{2,4}[0-9]{3,5}$"
+    roll_number_example: str = "21CSE1234"
+    passout_years: YearRange = YearRange(first=2018, last=2030)
+    interview_years_after_passout: int = Field(5, ge=0, le=40)
+    max_rounds: int = Field(10, ge=1, le=30)
+    max_questions_per_round: int = Field(15, ge=1, le=50)
+
+    @field_validator("branches")
+    @classmethod
+    def some_branches(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("list at least one branch")
+        return value
+
+    @field_validator("roll_number_pattern")
+    @classmethod
+    def compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
+class ModerationConfig(Strict):
+    console_user_ids: list[str] = Field(default_factory=list)
+    telegram_user_ids: list[int | str] = Field(default_factory=list)
+    discord_roles: list[str] = Field(default_factory=list)
+    reputation_threshold: int = 10
+    reports_to_hide: int = Field(3, ge=1)
+
+
+class ConsoleConfig(Strict):
+    user_id: str = "console-user"
+    user_name: str = "Student"
+    output_dir: str = "var/console"
+
+
+class WebhookConfig(Strict):
+    url: str = ""
+    listen: str = "0.0.0.0"
+    port: int = Field(8443, ge=1, le=65535)
+    secret_token: str = ""
+
+
+class TelegramConfig(Strict):
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: str = Field("polling", pattern="^(polling|webhook)$")
+    webhook: WebhookConfig = WebhookConfig()
+    bot_username: str = ""
+
+
+class DiscordConfig(Strict):
+    token: str = ""
+    guild_ids: list[int] = Field(default_factory=list)
+    forum_channel_id: int | None = None
+    digest_channel_ids: list[int] = Field(default_factory=list)
+    shard_count: int | None = None
+
+
+class LoggingConfig(Strict):
+    level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+
+class Config(Strict):
+    """Every setting of the bot."""
+
+    database: DatabaseConfig = DatabaseConfig()
+    adapters: list[str] = Field(default_factory=lambda: ["console"])
+    dialog: DialogConfig = DialogConfig()
+    submission: SubmissionConfig = SubmissionConfig()
+    moderation: ModerationConfig = ModerationConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    discord: DiscordConfig = DiscordConfig()
+    logging: LoggingConfig = LoggingConfig()
+    # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("adapters")
+    @classmethod
+    def known_adapters(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - {"console", "telegram", "discord"})
+        if unknown:
+            raise ValueError(f"unknown adapter(s) {unknown}; use console, telegram or discord")
+        return value
+
+
+def expand_env(value: Any, environ: dict[str, str] | None = None) -> Any:
+    """Replace ${VAR} and ${VAR:-default} in every string of a parsed YAML tree."""
+    env = os.environ if environ is None else environ
+    if isinstance(value, str):
+        return ENV_REF.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), value)
+    if isinstance(value, list):
+        return [expand_env(item, env) for item in value]
+    if isinstance(value, dict):
+        return {key: expand_env(item, env) for key, item in value.items()}
+    return value
+
+
+def parse_config(data: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
+    """Validate a parsed config mapping; raise ConfigError naming the first bad key."""
+    try:
+        return Config.model_validate(expand_env(data or {}, environ))
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+            problems.append(f"{key}: {message}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
+
+
+def load_config(path: str | Path = "config.yaml", environ: dict[str, str] | None = None) -> Config:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must be a mapping of sections")
+    return parse_config(data or {}, environ)
