@@ -1,0 +1,253 @@
+"""Async engine and session factory from a URL, and Alembic migrations run from code (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import sqltypes
+
+logger = logging.getLogger(__name__)
+
+STORAGE_DIR = Path(__file__).resolve().parent
+ALEMBIC_INI = STORAGE_DIR / "alembic.ini"
+MIGRATIONS_DIR = STORAGE_DIR / "migrations"
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+URL_HELP = (
+    "use e.g. sqlite+aiosqlite:///var/interview_insights.db or postgresql+asyncpg://user:password@host/dbname"
+)
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+class DatabaseURLError(ValueError):
+    """The database URL is malformed or names a driver we cannot use; the message says what to write."""
+
+
+class _UTCDateTime(SQLITE_DATETIME):
+    """SQLite DATETIME that stores aware values as UTC and reads timezone=True columns back as aware UTC.
+
+    SQLite has no timezone type: by default SQLAlchemy drops the offset on write and returns naive values,
+    so the same model would behave differently on SQLite and PostgreSQL.
+    """
+
+    def bind_processor(self, dialect: Any) -> Any:
+        process = super().bind_processor(dialect)
+
+        def bind(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return process(value) if process else value
+
+        return bind
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        process = super().result_processor(dialect, coltype)
+        if not self.timezone:
+            return process
+
+        def result(value: Any) -> Any:
+            value = process(value) if process else value
+            if isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value
+
+        return result
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL and pick the async driver for plain sqlite:// or postgresql:// URLs."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseURLError(f"{url!r} is not a database URL; {URL_HELP}") from exc
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in ASYNC_DRIVERS:
+        raise DatabaseURLError(f"database {backend!r} is not supported; {URL_HELP}")
+    if not driver:
+        parsed = parsed.set(drivername=ASYNC_DRIVERS[backend])
+    elif parsed.drivername not in ASYNC_DRIVERS.values():
+        raise DatabaseURLError(f"driver {parsed.drivername!r} is not async; {URL_HELP}")
+    return parsed
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    """True for an in-memory SQLite URL ("sqlite+aiosqlite://"), which must share one connection."""
+    database = url.database or ""
+    return url.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or "mode=memory" in database or url.query.get("mode") == "memory"
+    )
+
+
+class Database:
+    """One async engine and session factory; SQLite connections get WAL, foreign keys and a busy timeout."""
+
+    def __init__(self, url: str | URL, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False):
+        self.url = normalize_url(url)
+        self.busy_timeout_ms = busy_timeout_ms
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.url.get_backend_name() == "sqlite":
+            if is_memory_sqlite(self.url):
+                kwargs["poolclass"] = StaticPool
+            else:
+                self._make_parent_dir()
+        else:
+            kwargs["pool_pre_ping"] = True
+        try:
+            self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        except ModuleNotFoundError as exc:
+            raise DatabaseURLError(
+                f"the driver for {self.url.drivername} is not installed ({exc.name}); "
+                "for PostgreSQL run: pip install '.[postgres]'"
+            ) from exc
+        if self.dialect == "sqlite":
+            self._setup_sqlite()
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        """The dialect name: "sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    def _make_parent_dir(self) -> None:
+        """Create the folder of a file database (e.g. var/) so a fresh checkout just works."""
+        database = self.url.database or ""
+        if database.startswith("file:"):
+            return
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+    def _setup_sqlite(self) -> None:
+        """Store datetimes as UTC and set the pragmas on every new connection."""
+        dialect = self.engine.sync_engine.dialect
+        dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: _UTCDateTime}
+        memory = is_memory_sqlite(self.url)
+        timeout = int(self.busy_timeout_ms)
+
+        @event.listens_for(self.engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            try:
+                if not memory:
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute(f"PRAGMA busy_timeout={timeout}")
+            finally:
+                cursor.close()
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Apply Alembic migrations up to `revision` on this engine (works for in-memory SQLite too)."""
+        await _run_alembic(self.engine, "upgrade", revision)
+
+    async def downgrade(self, revision: str = "base") -> None:
+        """Revert Alembic migrations down to `revision`."""
+        await _run_alembic(self.engine, "downgrade", revision)
+
+    async def current_revision(self) -> str | None:
+        """The Alembic revision the database is at, or None when it was never migrated."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_current_revision)
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+def alembic_config(url: URL | None = None) -> Any:
+    """An Alembic Config pointing at the packaged migrations, independent of the current directory."""
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+def _current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _alembic_command(conn: Connection, name: str, revision: str) -> None:
+    from alembic import command
+
+    config = alembic_config(conn.engine.url)
+    config.attributes["connection"] = conn
+    getattr(command, name)(config, revision)
+
+
+async def _run_alembic(engine: AsyncEngine, name: str, revision: str) -> None:
+    """Run an Alembic command on one connection of `engine`, inside the running event loop."""
+    async with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild tables; with foreign keys on, dropping the old copy would cascade.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await conn.run_sync(_alembic_command, name, revision)
+            if sqlite:
+                problems = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if problems:
+                    raise RuntimeError(f"migration left rows with broken foreign keys: {problems[:5]}")
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+    logger.info("database %s: %s to %s", engine.url.render_as_string(hide_password=True), name, revision)
+
+
+async def migrate(url: str | URL, revision: str = "head") -> None:
+    """Upgrade the database at `url` to `revision` (head by default); safe to call on every start."""
+    db = Database(url)
+    try:
+        await db.upgrade(revision)
+    finally:
+        await db.dispose()
+
+
+async def downgrade(url: str | URL, revision: str = "base") -> None:
+    """Downgrade the database at `url` to `revision` (base drops every table)."""
+    db = Database(url)
+    try:
+        await db.downgrade(revision)
+    finally:
+        await db.dispose()
+
+
+async def open_database(url: str | URL, *, migrate: bool = True) -> Database:
+    """Open a Database and, unless told otherwise, bring its schema up to date first."""
+    db = Database(url)
+    if migrate:
+        try:
+            await db.upgrade()
+        except BaseException:
+            await db.dispose()
+            raise
+    return db
+
+
+async def table_names(db: Database) -> list[str]:
+    """Names of the tables that exist in the database (for checks and tests)."""
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(lambda sync: inspect(sync).get_table_names())
