@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from core.companies import CompanyMatcher
 from core.config import Config
+from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
+from core.features.basics import Basics, fallback_text
+from core.features.submit import FLOW_NAME, build_flow
 from core.ports import CommandInfo, Notifier
 from core.replies import Reply
+from core.router import Router
+from core.services import Services
+from storage.db import Database, open_database
+from storage.models import utcnow
+from storage.repos import Repos
 
 logger = logging.getLogger(__name__)
 
@@ -15,14 +25,31 @@ logger = logging.getLogger(__name__)
 class App:
     """The platform-neutral bot: adapters feed it events and render the replies it returns."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, database: Database, services: Services, router: Router) -> None:
         self.config = config
-        self.commands: tuple[CommandInfo, ...] = ()
+        self.database = database
+        self.services = services
+        self.router = router
         self._notifiers: dict[str, Notifier] = {}
 
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]:
+        """Every command, for setMyCommands, slash commands and /help."""
+        return self.router.commands
+
     async def handle(self, event: IncomingEvent) -> list[Reply]:
-        """Answer one event (placeholder until the router lands)."""
-        return [Reply(text="Interview Insights is starting up.")]
+        """Answer one event (never raises)."""
+        return await self.router.handle(event)
+
+    async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
+        """Autocomplete values from data (company names) for adapters that offer it."""
+        if kind != "company":
+            return []
+        names = await self.services.companies.names()
+        needle = prefix.strip().lower()
+        starts = [n for n in names if n.lower().startswith(needle)]
+        contains = [n for n in names if needle in n.lower() and n not in starts]
+        return (starts + contains)[:limit]
 
     def register_notifier(self, platform: str, notifier: Notifier) -> None:
         """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""
@@ -32,14 +59,23 @@ class App:
         """Push a reply to a chat; False when no adapter for its platform is running."""
         notifier = self._notifiers.get(chat.platform)
         if notifier is None:
+            logger.info("no notifier for %s; reply dropped", chat.platform)
             return False
         await notifier.send(chat, reply)
         return True
 
     async def close(self) -> None:
-        """Release storage and workers."""
+        """Release storage."""
+        await self.database.dispose()
 
 
-async def bootstrap(config: Config, *, db_url: str | None = None) -> App:
-    """Build a ready App: open the database (migrated), wire the features."""
-    return App(config)
+async def bootstrap(config: Config, *, db_url: str | None = None, clock=utcnow) -> App:
+    """Build a ready App: open the database (migrated to the latest schema), wire the features."""
+    database = await open_database(db_url or config.database.url)
+    repos = Repos.over(database.sessions)
+    services = Services(config=config, repos=repos, companies=CompanyMatcher(repos.companies), clock=clock)
+    flows = {FLOW_NAME: build_flow(config.submission, config.dialog.max_text_chars)}
+    engine = DialogEngine(repos.dialogs, flows, services, timedelta(hours=config.dialog.timeout_hours), clock)
+    router = Router(engine, fallback_text)
+    Basics(services, engine, lambda: router.commands).register(router)
+    return App(config, database, services, router)

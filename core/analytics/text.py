@@ -1,0 +1,391 @@
+"""Text analytics for interview experiences with NLTK parts that need no downloaded corpora.
+
+Cleaning, tokens, stems, keyword extraction, topic tags and VADER sentiment. It runs once when an
+experience is approved (`analyse_experience`); the results are stored, never recomputed per search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from nltk.collocations import BigramCollocationFinder
+from nltk.probability import FreqDist
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+
+from core.analytics.stopwords import ENGLISH, KEYWORD_NOISE, STOPWORDS
+
+logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------- cleaning
+
+_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def clean(text: str | None) -> str:
+    """Lower-case `text` with URLs and e-mail addresses removed and whitespace collapsed."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    t = _INVISIBLE.sub("", t)
+    t = _URL.sub(" ", t)
+    return _SPACES.sub(" ", t.lower()).strip()
+
+
+def content_hash(text: str | None) -> str:
+    """SHA-256 of the cleaned text, so the same experience pasted twice is recognised as a duplicate."""
+    return hashlib.sha256(clean(text).encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------ canonical wording
+
+# British spellings folded to American ones so "normalisation" and "normalization" are one word.
+_ISATION = re.compile(r"\b([a-z]{3,})isation(s?)\b")
+_ISE_WORDS = (
+    "normal|optim|serial|deserial|initial|synchron|organ|priorit|minim|maxim|memo|custom|visual|recogn|"
+    "summar|util|categor|author|special|standard|general|parallel|tokens|virtual|containers|capital|"
+    "local|global|modern|finalis"
+)
+_ISE = re.compile(rf"\b({_ISE_WORDS})is(e|ed|es|ing|er|ers)\b")
+_SPELLING = {
+    "analyse": "analyze",
+    "analysed": "analyzed",
+    "analysing": "analyzing",
+    "behaviour": "behavior",
+    "behavioural": "behavioral",
+    "colour": "color",
+    "favourite": "favorite",
+    "programme": "program",
+    "programmes": "programs",
+    "centre": "center",
+    "licence": "license",
+    "defence": "defense",
+}
+_SPELLING_RE = re.compile(r"\b(" + "|".join(_SPELLING) + r")\b")
+
+# Phrases that mean the same thing, folded to one canonical token (kept unstemmed, shown via DISPLAY).
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (
+        r"(?:tell|talk) (?:me|us) (?:a (?:little )?bit |something |more )?about (?:yourself|urself|you)",
+        "selfintro",
+    ),
+    (
+        r"(?:introduce|describe) (?:yourself|urself)|self[- ]?introduction|introduction (?:of|about) (?:yourself|you)",
+        "selfintro",
+    ),
+    (r"walk (?:me|us) through (?:your|ur) (?:resume|cv)|(?:brief|short) introduction", "selfintro"),
+    (r"why should (?:we|i|they) (?:hire|select|choose) you", "whyhireyou"),
+    (
+        r"why (?:do|would) you (?:want|like|wish) to (?:join|work (?:for|at|with|in))|why (?:this|our) company",
+        "whyjoin",
+    ),
+    (
+        r"(?:your )?strengths? and weakness(?:es)?|(?:your )?weakness(?:es)? and strengths?",
+        "strengthweakness",
+    ),
+    (r"where (?:do|would) you see yourself in (?:the next )?(?:5|five|10|ten) years", "fiveyearplan"),
+    (
+        r"(?:first|second|third|fourth|boyce[- ]codd|1st|2nd|3rd|4th) normal forms?|normal forms?|[1-5] ?nf|bcnf|"
+        r"normali[sz]ations?|normali[sz]e[ds]?",
+        "normalization",
+    ),
+    (
+        r"(?:pillars|principles|features|concepts|fundamentals|basics) of (?:oops?|object[- ]oriented programming)"
+        r"|oops? (?:concepts|principles|pillars|features|fundamentals)",
+        "oopconcept",
+    ),
+    (r"object[- ]oriented programming|object[- ]oriented|oops", "oop"),
+    (r"database management systems?|rdbms", "dbms"),
+    (r"operating systems?", "os"),
+    (r"singly[- ]linked[- ]lists?|linked[- ]lists?", "linkedlist"),
+    (r"doubly linkedlist", "doublylinkedlist"),
+    (r"url[- ]shorten(?:er|ing)(?: service)?|tiny ?url|bit\.ly", "urlshortener"),
+    (r"\bdp\b", "dynamic programming"),
+    (r"binary search trees?|\bbsts?\b", "bst"),
+    (r"lru caches?", "lrucache"),
+    (r"c plus plus|cpp", "c++"),
+    (r"machine learning|\bml\b", "machinelearning"),
+    (r"deep learning", "deeplearning"),
+    (r"system design|systems design", "systemdesign"),
+    (r"javascript|\bjs\b", "javascript"),
+    (r"node\.?js", "nodejs"),
+    (r"react\.?js", "react"),
+)
+_PHRASE_RES = tuple((re.compile(rf"\b(?:{p})(?![\w+#])"), f" {r} ") for p, r in _PHRASES)
+
+# How canonical tokens are shown to people (keywords, word clouds).
+DISPLAY: dict[str, str] = {
+    "selfintro": "self introduction",
+    "whyhireyou": "why hire you",
+    "whyjoin": "why join",
+    "strengthweakness": "strengths and weaknesses",
+    "fiveyearplan": "five year plan",
+    "normalization": "normalization",
+    "oopconcept": "OOP concepts",
+    "oop": "OOP",
+    "dbms": "DBMS",
+    "os": "OS",
+    "linkedlist": "linked list",
+    "doublylinkedlist": "doubly linked list",
+    "urlshortener": "URL shortener",
+    "bst": "BST",
+    "lrucache": "LRU cache",
+    "machinelearning": "machine learning",
+    "deeplearning": "deep learning",
+    "systemdesign": "system design",
+    "javascript": "JavaScript",
+    "nodejs": "Node.js",
+    "c++": "C++",
+    "c#": "C#",
+    "sql": "SQL",
+}
+# Tokens the stemmer must leave alone (canonical tokens and technical names it would mangle).
+_PROTECTED = frozenset(DISPLAY) | frozenset(
+    "c c++ c# .net java python aws gcp azure tcp udp http https ip dns api apis rest sql nosql mysql "
+    "mongodb redis kafka docker kubernetes linux unix git html css react angular django flask spring "
+    "hashmap hashset treemap arraylist jvm jdk jre gc ci cd os dbms".split()
+)
+
+
+def canonical(text: str | None) -> str:
+    """Cleaned text with spellings and known paraphrases folded to one wording ("normal forms" -> normalization)."""
+    t = clean(text)
+    if not t:
+        return ""
+    t = t.replace("n't", " not").replace("'s ", " ").replace("'", " ")
+    t = _ISATION.sub(r"\1ization\2", t)
+    t = _ISE.sub(r"\1iz\2", t)
+    t = _SPELLING_RE.sub(lambda m: _SPELLING[m.group(1)], t)
+    for pattern, repl in _PHRASE_RES:
+        t = pattern.sub(repl, t)
+    return _SPACES.sub(" ", t).strip()
+
+
+# ----------------------------------------------------------- tokenising
+
+_TOKENIZER = RegexpTokenizer(r"c\+\+|c#|\.net|[a-z0-9]+")
+_STEMMER = SnowballStemmer("english")
+_ROMAN = frozenset("ii iii iv vi vii viii ix".split())
+
+
+def words(text: str | None) -> list[str]:
+    """Every word of the canonical text, in order, stopwords included (single letters except "c" dropped)."""
+    return [w for w in _TOKENIZER.tokenize(canonical(text)) if len(w) > 1 or w == "c"]
+
+
+def tokens(text: str | None, stop: frozenset[str] = STOPWORDS, keep_numbers: bool = False) -> list[str]:
+    """Content words of `text` in order: English and interview-noise stopwords and bare numbers removed."""
+    return [w for w in words(text) if w not in stop and (keep_numbers or not w.isdigit())]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball stem of one word, leaving technical names and canonical tokens as they are."""
+    if word in _PROTECTED or word in _ROMAN or not word.isalpha():
+        return word
+    return _STEMMER.stem(word)
+
+
+def stems(text: str | None, stop: frozenset[str] = STOPWORDS, keep_numbers: bool = False) -> list[str]:
+    """Stems of the content words of `text`, in order ("Reversing linked lists" -> ["revers", "linkedlist"])."""
+    return [stem(w) for w in tokens(text, stop, keep_numbers)]
+
+
+def display(word: str) -> str:
+    """How a token is shown to people ("linkedlist" -> "linked list")."""
+    return DISPLAY.get(word, word)
+
+
+# ---------------------------------------------------------------- keywords
+
+
+def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
+    """The `n` most frequent keywords and two-word phrases of `texts` as (phrase, count), most frequent first.
+
+    Phrases come from bigram collocations seen at least twice; their words stop counting on their own
+    where they were part of the phrase. Words are grouped by stem and shown in their commonest form.
+    """
+    if n <= 0:
+        return []
+    stop = STOPWORDS | KEYWORD_NOISE
+    runs: list[list[str]] = []  # stretches of content words between stopwords/punctuation
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for chunk in re.split(r"[.,;:!?()\[\]{}\n/\\|\"]+", canonical(text)):
+            run: list[str] = []
+            for w in words(chunk):
+                if w in stop or w.isdigit() or len(w) < 2 and w != "c":
+                    if len(run) > 0:
+                        runs.append(run)
+                    run = []
+                    continue
+                s = stem(w)
+                surfaces[s][display(w)] += 1
+                run.append(s)
+            if run:
+                runs.append(run)
+    if not runs:
+        return []
+    unigrams = FreqDist(s for run in runs for s in run)
+    finder = BigramCollocationFinder.from_documents(runs)
+    counts: dict[tuple[str, ...], int] = {}
+    for (a, b), c in finder.ngram_fd.most_common():
+        if c < 2:
+            break
+        if a == b:
+            continue
+        counts[(a, b)] = c
+        unigrams[a] -= c
+        unigrams[b] -= c
+    for s, c in unigrams.items():
+        if c > 0:
+            counts[(s,)] = c
+
+    def shown(key: tuple[str, ...]) -> str:
+        return " ".join(surfaces[s].most_common(1)[0][0] for s in key)
+
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), shown(kv[0])))
+    return [(shown(k), c) for k, c in ranked[:n]]
+
+
+# ---------------------------------------------------------------- sentiment
+
+_analyzer_lock = threading.Lock()
+_analyzer: object | None = None
+_analyzer_loaded = False
+
+
+def _load_analyzer() -> object | None:
+    """NLTK's VADER with the lexicon shipped in `vaderSentiment`; that package's own VADER; else None."""
+    try:
+        import nltk
+        import vaderSentiment
+        from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+        folder = os.path.dirname(vaderSentiment.__file__)
+        if folder not in nltk.data.path:
+            nltk.data.path.append(folder)
+        return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+    except Exception:  # noqa: BLE001 - any failure here means "use the fallback", logged below
+        logger.warning("NLTK VADER unavailable, trying vaderSentiment's own analyser", exc_info=True)
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as PlainVader
+
+        return PlainVader()
+    except Exception:  # noqa: BLE001
+        logger.warning("no VADER lexicon available: sentiment will read as neutral (0.0)", exc_info=True)
+    return None
+
+
+def _get_analyzer() -> object | None:
+    """The shared analyser, loaded once on first use (loading reads a 7,500-word lexicon)."""
+    global _analyzer, _analyzer_loaded
+    if not _analyzer_loaded:
+        with _analyzer_lock:
+            if not _analyzer_loaded:
+                _analyzer = _load_analyzer()
+                _analyzer_loaded = True
+    return _analyzer
+
+
+def sentiment(text: str | None) -> float:
+    """VADER compound score of `text` in [-1, 1] (0.0 for empty text or when no lexicon is available)."""
+    if not text or not text.strip():
+        return 0.0
+    analyzer = _get_analyzer()
+    if analyzer is None:
+        return 0.0
+    t = _SPACES.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text))).strip()
+    try:
+        score = float(analyzer.polarity_scores(t)["compound"])  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a scoring hiccup must never block approving an experience
+        logger.warning("sentiment scoring failed", exc_info=True)
+        return 0.0
+    return max(-1.0, min(1.0, score))
+
+
+# ------------------------------------------------------ one experience
+
+
+@dataclass(frozen=True)
+class ExperienceText:
+    """The free-text parts of one experience; questions are (round kind, question text) in order."""
+
+    role: str = ""
+    role_description: str = ""
+    preparation: str = ""
+    reflections: str = ""
+    questions: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What is stored for an approved experience: sentiment, keywords, topics and per-question data."""
+
+    sentiment: float
+    keywords: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    question_topics: list[str | None] = field(default_factory=list)
+    question_normalized: list[str] = field(default_factory=list)
+
+
+def normalize_question(text: str | None) -> str:
+    """Stored normalised form of a question: its content stems in order, for matching and FAQ grouping."""
+    return " ".join(stems(text, keep_numbers=True))
+
+
+def analyse_experience(exp: ExperienceText, n_keywords: int = 10) -> Analysis:
+    """Analyse one experience once, when it is approved (the caller stores the result)."""
+    from core.analytics.topics import primary_topic, topic_scores
+
+    question_texts = [q for _, q in exp.questions]
+    narrative = " \n".join(t for t in (exp.preparation, exp.reflections) if t and t.strip())
+    all_texts = [exp.role, exp.role_description, exp.preparation, exp.reflections, *question_texts]
+    scores: Counter[str] = Counter()
+    for t in all_texts:
+        scores.update(topic_scores(t))
+    q_topics = [primary_topic(text, kind) for kind, text in exp.questions]
+    scores.update(t for t in q_topics if t)
+    from core.analytics.topics import order_topics
+
+    return Analysis(
+        sentiment=round(sentiment(narrative), 4),
+        keywords=[k for k, _ in keywords(all_texts, n_keywords)],
+        topics=order_topics(scores),
+        question_topics=q_topics,
+        question_normalized=[normalize_question(t) for t in question_texts],
+    )
+
+
+__all__ = [
+    "DISPLAY",
+    "ENGLISH",
+    "Analysis",
+    "ExperienceText",
+    "analyse_experience",
+    "canonical",
+    "clean",
+    "content_hash",
+    "display",
+    "keywords",
+    "normalize_question",
+    "sentiment",
+    "stem",
+    "stems",
+    "tokens",
+    "words",
+]

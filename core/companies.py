@@ -1,0 +1,97 @@
+"""Match what a student types to known companies and aliases ("tcs", "Tata Consultancy", "infosys ltd")."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from core.text_norm import normalise_name
+from storage.repos import CompanyName, CompanyRepo
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = (
+    "ltd",
+    "limited",
+    "pvt",
+    "private",
+    "inc",
+    "llp",
+    "corp",
+    "corporation",
+    "co",
+    "india",
+    "technologies",
+)
+
+
+@dataclass(frozen=True)
+class CompanyMatch:
+    """The result of matching typed text: an exact company, or close suggestions best first."""
+
+    exact: CompanyName | None
+    suggestions: tuple[CompanyName, ...] = ()
+
+
+def strip_suffixes(key: str) -> str:
+    """Drop legal suffixes ("ltd", "pvt") so "infosys ltd" finds Infosys."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+class CompanyMatcher:
+    """An in-memory index of company names and aliases, refreshed when a company is added."""
+
+    def __init__(self, repo: CompanyRepo, cutoff: float = 72.0) -> None:
+        self._repo = repo
+        self._cutoff = cutoff
+        self._keys: dict[str, CompanyName] = {}
+        self._loaded = False
+        self._lock = asyncio.Lock()
+
+    async def refresh(self) -> None:
+        """Reload names and aliases from storage."""
+        keys: dict[str, CompanyName] = {}
+        for company in await self._repo.all_names():
+            for key in (normalise_name(company.name), *company.aliases):
+                keys.setdefault(key, company)
+                keys.setdefault(strip_suffixes(key), company)
+        self._keys = keys
+        self._loaded = True
+
+    async def match(self, text: str, limit: int = 5) -> CompanyMatch:
+        """Find the company a student means; exact on names/aliases, else fuzzy suggestions."""
+        async with self._lock:
+            if not self._loaded:
+                await self.refresh()
+        key = normalise_name(text)
+        if not key:
+            return CompanyMatch(None)
+        for candidate in (key, strip_suffixes(key)):
+            if candidate in self._keys:
+                return CompanyMatch(self._keys[candidate])
+        found = process.extract(
+            strip_suffixes(key),
+            list(self._keys),
+            scorer=fuzz.WRatio,
+            limit=limit * 3,
+            score_cutoff=self._cutoff,
+        )
+        suggestions: list[CompanyName] = []
+        for choice, _score, _index in found:
+            company = self._keys[choice]
+            if company not in suggestions:
+                suggestions.append(company)
+        return CompanyMatch(None, tuple(suggestions[:limit]))
+
+    async def names(self) -> list[str]:
+        """Every company's display name (for autocomplete)."""
+        async with self._lock:
+            if not self._loaded:
+                await self.refresh()
+        return sorted({company.name for company in self._keys.values()})

@@ -1,0 +1,141 @@
+"""Greeting, help, the student's own posts, and the entry to the sharing dialog."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from core.dialog.engine import DialogEngine
+from core.events import IncomingEvent
+from core.features.submit import FLOW_NAME
+from core.ports import CommandInfo
+from core.replies import Button, Reply
+from core.router import Router, command_button_action
+from core.services import Services
+
+logger = logging.getLogger(__name__)
+
+GREETING = (
+    "👋 Hi {name}! I'm **Interview Insights**: seniors share how their campus interviews went, "
+    "round by round, so you can prepare for the same companies.\n"
+    "• /share tells your own interview experience (about 5 minutes; you can stay anonymous)\n"
+    "• /myposts shows what you shared and whether it is published\n"
+    "• /help lists everything I can do"
+)
+STATUS_LABELS = {
+    "pending": "⏳ pending moderation",
+    "approved": "✅ published",
+    "rejected": "❌ not published",
+    "hidden": "🚫 hidden after reports",
+}
+MYPOSTS_PAGE = 10
+
+
+class Basics:
+    """The always-available commands: /start, /help, /share, /cancel, /back, /myposts."""
+
+    def __init__(
+        self, services: Services, engine: DialogEngine, commands: Callable[[], tuple[CommandInfo, ...]]
+    ):
+        self._services = services
+        self._engine = engine
+        self._commands = commands
+
+    def register(self, router: Router) -> None:
+        """Add this feature's commands to the router."""
+        router.add(CommandInfo("start", "Start here: what this bot does"), self.start)
+        router.add(CommandInfo("help", "Everything I can do"), self.help)
+        router.add(
+            CommandInfo("share", "Share your interview experience", personal=True, aliases=("submit",)),
+            self.share,
+        )
+        router.add(CommandInfo("cancel", "Stop the current question-and-answer"), self.cancel)
+        router.add(CommandInfo("back", "Go back to the previous question"), self.back)
+        router.add(
+            CommandInfo("myposts", "The experiences you shared and their status", personal=True), self.myposts
+        )
+
+    async def start(self, event: IncomingEvent) -> list[Reply]:
+        """Greet; a deep-link payload naming a command runs it (t.me/bot?start=share)."""
+        payload = event.args.strip().lower()
+        if payload in ("share", "submit"):
+            return await self.share(event)
+        if payload == "myposts":
+            return await self.myposts(event)
+        name = event.user.display_name or "there"
+        buttons = (
+            (Button("📝 Share my experience", command_button_action("share")),),
+            (
+                Button("📋 My posts", command_button_action("myposts")),
+                Button("❓ Help", command_button_action("help")),
+            ),
+        )
+        return [Reply(text=GREETING.format(name=name), buttons=buttons)]
+
+    async def help(self, event: IncomingEvent) -> list[Reply]:
+        """List the commands (moderator commands only for moderators) and re-ask any open question."""
+        lines = ["**What I can do:**"]
+        for info in self._commands():
+            if info.moderator_only and not event.is_moderator:
+                continue
+            hint = f" {info.args_hint}" if info.args_hint else ""
+            lines.append(f"/{info.name}{hint} — {info.description}")
+        lines.append("\nWhile answering questions: /back goes to the previous question, /cancel stops.")
+        replies = [Reply(text="\n".join(lines))]
+        prompt = await self._engine.reprompt(event)
+        if prompt is not None:
+            replies.append(
+                Reply(text="You are in the middle of sharing; here is your question again:", private=True)
+            )
+            replies.append(prompt)
+        return replies
+
+    async def share(self, event: IncomingEvent) -> list[Reply]:
+        """Start the sharing dialog, or resume the one in progress."""
+        prompt = await self._engine.reprompt(event)
+        if prompt is not None:
+            note = Reply(
+                text="You are already sharing an experience; let's continue where you left off.", private=True
+            )
+            return [note, prompt]
+        user = {"platform": event.user.platform, "id": event.user.id, "name": event.user.display_name}
+        return await self._engine.start(event, FLOW_NAME, {"_user": user})
+
+    async def cancel(self, event: IncomingEvent) -> list[Reply]:
+        """Nothing to cancel outside a dialog."""
+        return [Reply(text="There is nothing to cancel right now. Send /share to share an experience.")]
+
+    async def back(self, event: IncomingEvent) -> list[Reply]:
+        """Nothing to go back to outside a dialog."""
+        return [Reply(text="There is no question to go back to right now.")]
+
+    async def myposts(self, event: IncomingEvent) -> list[Reply]:
+        """The student's own experiences, newest first, with moderation status (and reject reasons)."""
+        repos = self._services.repos
+        user_id = await repos.users.find_user(event.user.platform, event.user.id)
+        posts = await repos.experiences.list_by_user(user_id, limit=MYPOSTS_PAGE) if user_id else []
+        if not posts:
+            button = (Button("📝 Share my experience", command_button_action("share")),)
+            return [Reply(text="You haven't shared any experience yet.", buttons=(button,), private=True)]
+        total = await repos.experiences.count_by_user(user_id)
+        lines = [f"**Your experiences ({total}):**"]
+        for post in posts:
+            status = STATUS_LABELS.get(post.status, post.status)
+            reason = (
+                f" — reason: {post.reject_reason}" if post.status == "rejected" and post.reject_reason else ""
+            )
+            lines.append(f"#{post.id} {post.company}, {post.role} ({post.interview_year}): {status}{reason}")
+        if total > len(posts):
+            lines.append(f"…and {total - len(posts)} older ones.")
+        return [Reply(text="\n".join(lines), private=True)]
+
+
+async def fallback_text(event: IncomingEvent) -> list[Reply]:
+    """A message outside any dialog: point to what the bot can do."""
+    if event.kind == "upload":
+        return [
+            Reply(text="Thanks, but I wasn't expecting a file right now. Send /help to see what I can do.")
+        ]
+    return [
+        Reply(text="Send /share to share your interview experience, or /help to see everything I can do.")
+    ]

@@ -1,0 +1,361 @@
+"""The sharing dialog: a student tells their interview experience step by step; it waits for moderation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from core.config import SubmissionConfig
+from core.dialog.engine import Flow
+from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, yes_no
+from core.features.submit_steps import (
+    CompanyStep,
+    QuestionsStep,
+    ReviewStep,
+    company_confirm_step,
+    describe_rounds,
+    parse_duration,
+    round_difficulty_step,
+    round_kind_step,
+    scale_options,
+)
+from core.replies import Reply
+from core.text_norm import collapse_spaces
+
+logger = logging.getLogger(__name__)
+
+FLOW_NAME = "share"
+LINKEDIN = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/([A-Za-z0-9\-_%.]{3,100})/?(?:[?#].*)?$", re.IGNORECASE
+)
+SOURCES = [
+    ("on_campus", "On-campus"),
+    ("off_campus", "Off-campus"),
+    ("referral", "Referral"),
+    ("internship_conversion", "Internship conversion"),
+    ("other", "Other"),
+]
+OUTCOMES = [
+    ("selected", "Selected"),
+    ("rejected", "Rejected"),
+    ("pending", "Result pending"),
+    ("withdrew", "Withdrew"),
+]
+ROLE_SUGGESTIONS = ("SDE", "SDE Intern", "GET", "Analyst")
+MIN_NARRATIVE = 20
+
+
+def validate_name(raw: str, ctx: DialogContext) -> str:
+    """1-80 characters with at least one letter."""
+    name = collapse_spaces(raw)
+    if not 1 <= len(name) <= 80 or not re.search(r"[^\W\d_]", name):
+        raise Invalid("Please type your name: 1 to 80 characters, with at least one letter.")
+    return name
+
+
+def validate_linkedin(raw: str, ctx: DialogContext) -> str:
+    """A linkedin.com/in/... profile URL, stored in one canonical form."""
+    match = LINKEDIN.match(raw.strip())
+    if not match:
+        raise Invalid(
+            "That doesn't look like a LinkedIn profile link. It should look like "
+            "https://www.linkedin.com/in/your-name — or press Skip."
+        )
+    return f"https://www.linkedin.com/in/{match.group(1)}"
+
+
+def validate_roll(raw: str, ctx: DialogContext) -> str:
+    """The college roll number in the configured format (kept private)."""
+    config: SubmissionConfig = ctx.services.config.submission
+    roll = re.sub(r"\s+", "", raw).upper()
+    if not re.fullmatch(config.roll_number_pattern, roll):
+        raise Invalid(
+            f"Roll numbers look like {config.roll_number_example}. Please check yours and type it again "
+            "(it is only used to verify you and is never shown publicly)."
+        )
+    return roll
+
+
+def validate_role(raw: str, ctx: DialogContext) -> str:
+    """2-80 characters, e.g. SDE or GET."""
+    role = collapse_spaces(raw)
+    if not 2 <= len(role) <= 80:
+        raise Invalid("Please type the role in 2 to 80 characters, for example SDE, GET or Analyst.")
+    return role
+
+
+def validate_narrative(raw: str, ctx: DialogContext) -> str:
+    """Free text of at least a sentence."""
+    text = raw.strip()
+    if len(text) < MIN_NARRATIVE:
+        raise Invalid(
+            f"Please write at least a sentence ({MIN_NARRATIVE}+ characters): juniors learn from details."
+        )
+    return text
+
+
+def validate_optional_text(raw: str, ctx: DialogContext) -> str:
+    """Any text; length is checked by the step."""
+    return raw.strip()
+
+
+def passout_options(ctx: DialogContext) -> list[Option]:
+    years = ctx.services.config.submission.passout_years
+    return [Option(year, str(year)) for year in range(years.last, years.first - 1, -1)]
+
+
+def interview_year_options(ctx: DialogContext) -> list[Option]:
+    """Years from passout-4 up to passout+N, never after this year; newest first."""
+    passout = int(ctx.answers["passout_year"])
+    latest = min(
+        ctx.services.this_year(), passout + ctx.services.config.submission.interview_years_after_passout
+    )
+    earliest = min(passout - 4, latest)
+    return [Option(year, str(year)) for year in range(latest, earliest - 1, -1)]
+
+
+def interview_year_question(ctx: DialogContext) -> str:
+    return "Which year was the interview?"
+
+
+def options_of(pairs: list[tuple[str, str]]) -> list[Option]:
+    return [Option(value, label) for value, label in pairs]
+
+
+def label(pairs: list[tuple[str, str]], value: Any) -> str:
+    return dict(pairs).get(value, "—" if value is None else str(value))
+
+
+def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
+    """Assemble the sharing dialog from config (branches, roll format, year range, limits)."""
+    branch_options = [Option(branch, branch) for branch in config.branches]
+    steps = [
+        Ask(
+            "name",
+            "Name",
+            "Let's share your interview experience! First, what is your name?",
+            validate_name,
+            max_length=80,
+            section=1,
+        ),
+        Ask(
+            "linkedin",
+            "LinkedIn",
+            "Your LinkedIn profile URL (like https://www.linkedin.com/in/your-name)?",
+            validate_linkedin,
+            optional=True,
+            section=2,
+            placeholder="https://www.linkedin.com/in/your-name",
+        ),
+        Choose("branch", "Branch", "Which branch are you from?", branch_options, section=3),
+        Ask(
+            "roll_number",
+            "Roll number",
+            f"Your roll number (e.g. {config.roll_number_example})? It is used only to verify you and is "
+            "never shown publicly.",
+            validate_roll,
+            max_length=40,
+            section=4,
+        ),
+        Choose(
+            "passout_year",
+            "Year of passout",
+            "Your year of passout (graduation)?",
+            passout_options,
+            per_row=4,
+            section=5,
+        ),
+        CompanyStep(),
+        company_confirm_step(),
+        Choose(
+            "interview_year",
+            "Year of interview",
+            interview_year_question,
+            interview_year_options,
+            per_row=4,
+            section=7,
+        ),
+        Ask(
+            "role",
+            "Role",
+            "Which role did you interview for? Pick one or type it.",
+            validate_role,
+            max_length=80,
+            suggestions=ROLE_SUGGESTIONS,
+            section=8,
+        ),
+        Ask(
+            "role_description",
+            "Role description",
+            "Briefly, what does the role involve?",
+            validate_optional_text,
+            optional=True,
+            multiline=True,
+            max_length=max_text,
+            section=9,
+        ),
+        Choose(
+            "source",
+            "How the interview came",
+            "How did you get the interview?",
+            options_of(SOURCES),
+            per_row=2,
+            section=10,
+        ),
+        round_kind_step(),
+        Ask(
+            "round_duration",
+            "Rounds",
+            "How long was this round? (minutes, e.g. 45 or 1h 30m)",
+            parse_duration,
+            optional=True,
+            max_length=20,
+            section=11,
+        ),
+        QuestionsStep(max_questions=config.max_questions_per_round),
+        round_difficulty_step(),
+        Ask(
+            "preparation",
+            "Preparation",
+            "How did you prepare? (resources, topics, how long)",
+            validate_narrative,
+            multiline=True,
+            max_length=max_text,
+            section=12,
+        ),
+        Ask(
+            "reflections",
+            "Reflections and tips",
+            "Looking back: what went well, what would you do differently, and your tips for juniors?",
+            validate_narrative,
+            multiline=True,
+            max_length=max_text,
+            section=13,
+        ),
+        Choose("outcome", "Outcome", "What was the outcome?", options_of(OUTCOMES), per_row=2, section=14),
+        Choose(
+            "difficulty",
+            "Difficulty and rating",
+            "Overall, how difficult was the process? (1 easy … 5 very hard)",
+            scale_options("easy", "very hard"),
+            per_row=5,
+            section=15,
+        ),
+        Choose(
+            "rating",
+            "Difficulty and rating",
+            "How would you rate the experience? (1 poor … 5 great)",
+            scale_options("poor", "great"),
+            per_row=5,
+            section=15,
+        ),
+        Choose(
+            "anonymous",
+            "Anonymity",
+            "Post anonymously? Your name is then never shown with this experience.",
+            yes_no("Yes, post anonymously", "No, show my name"),
+            per_row=1,
+            section=16,
+        ),
+    ]
+    review = ReviewStep(review_fields(config), submit_experience)
+    from core.features.submit_steps import review_edit_step
+
+    steps += [review, review_edit_step(review)]
+    return Flow(FLOW_NAME, "sharing", steps, on_done=submit_experience, review_step="review", sections=16)
+
+
+def review_fields(config: SubmissionConfig) -> list[tuple[int, str, str, Any]]:
+    """The numbered fields of the review screen and the step each one edits."""
+
+    def text(key: str):
+        return lambda a: "—" if a.get(key) in (None, "") else str(a[key])
+
+    return [
+        (1, "Name", "name", text("name")),
+        (2, "LinkedIn", "linkedin", text("linkedin")),
+        (3, "Branch", "branch", text("branch")),
+        (4, "Roll number (private)", "roll_number", text("roll_number")),
+        (5, "Year of passout", "passout_year", text("passout_year")),
+        (6, "Company", "company", lambda a: a.get("company_name") or "—"),
+        (7, "Year of interview", "interview_year", text("interview_year")),
+        (8, "Role", "role", text("role")),
+        (9, "Role description", "role_description", text("role_description")),
+        (10, "How the interview came", "source", lambda a: label(SOURCES, a.get("source"))),
+        (11, "Rounds", "round_kind", lambda a: describe_rounds(a.get("rounds", []))),
+        (12, "Preparation", "preparation", text("preparation")),
+        (13, "Reflections and tips", "reflections", text("reflections")),
+        (14, "Outcome", "outcome", lambda a: label(OUTCOMES, a.get("outcome"))),
+        (
+            15,
+            "Difficulty / rating",
+            "difficulty",
+            lambda a: f"{a.get('difficulty', '—')}/5 difficulty, {a.get('rating', '—')}/5 rating",
+        ),
+        (16, "Post anonymously", "anonymous", lambda a: "Yes" if a.get("anonymous") else "No"),
+    ]
+
+
+def check_consistency(answers: dict[str, Any], ctx: DialogContext) -> None:
+    """Cross-field rules re-checked at submit time (an edit can break them)."""
+    config = ctx.services.config.submission
+    passout, interview = int(answers["passout_year"]), int(answers["interview_year"])
+    if interview > ctx.services.this_year():
+        raise Invalid(f"The interview year {interview} is in the future: edit field 7.")
+    if interview > passout + config.interview_years_after_passout:
+        raise Invalid(
+            f"The interview year {interview} is more than {config.interview_years_after_passout} years after "
+            f"your passout year {passout}: edit field 5 or 7."
+        )
+    if not answers.get("rounds"):
+        raise Invalid("Add at least one round: edit field 11.")
+
+
+async def submit_experience(ctx: DialogContext) -> list[Reply]:
+    """Store the experience as pending moderation and tell the student what happens next."""
+    answers = ctx.answers
+    check_consistency(answers, ctx)
+    services = ctx.services
+    user_key = answers["_user"]
+    user_id = await services.repos.users.ensure_user(user_key["platform"], user_key["id"], user_key["name"])
+    company_id = answers.get("company_id")
+    if company_id is None:
+        company_id = await services.repos.companies.get_or_create(answers["company_name"])
+        await services.companies.refresh()
+    fields = {
+        "author_name": answers["name"],
+        "linkedin_url": answers.get("linkedin"),
+        "branch": answers["branch"],
+        "roll_number": answers["roll_number"],
+        "passout_year": int(answers["passout_year"]),
+        "interview_year": int(answers["interview_year"]),
+        "role": answers["role"],
+        "role_description": answers.get("role_description") or "",
+        "source": answers["source"],
+        "preparation": answers["preparation"],
+        "reflections": answers["reflections"],
+        "outcome": answers["outcome"],
+        "difficulty": int(answers["difficulty"]),
+        "rating": int(answers["rating"]),
+        "anonymous": bool(answers["anonymous"]),
+    }
+    rounds = [
+        {
+            "kind": spec["kind"],
+            "duration_minutes": spec.get("duration_minutes"),
+            "difficulty": int(spec["difficulty"]),
+            "questions": spec.get("questions", []),
+        }
+        for spec in answers["rounds"]
+    ]
+    experience_id = await services.repos.experiences.create_pending(
+        user_id, company_id, user_key["platform"], fields, rounds
+    )
+    logger.info("experience %s submitted (pending moderation)", experience_id)
+    text = (
+        f"🎉 Thank you! Your {answers['company_name']} experience (#{experience_id}) is saved and is now "
+        "**pending moderation**: a moderator will review it before it is published, and you will be told "
+        "the outcome. See its status any time with /myposts."
+    )
+    return [Reply(text=text, private=True)]

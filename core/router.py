@@ -1,0 +1,109 @@
+"""Route events to the dialog engine or a feature, one at a time per (platform, chat, user)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from core.dialog.engine import DialogEngine, is_dialog_token
+from core.events import IncomingEvent
+from core.ports import CommandInfo
+from core.replies import Reply
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[IncomingEvent], Awaitable[list[Reply]]]
+COMMAND_ACTION = "g:"
+SOMETHING_WRONG = "Something went wrong on our side, sorry. Please try again."
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command users can send, with the feature handler that answers it."""
+
+    info: CommandInfo
+    handler: Handler
+
+
+def command_button_action(name: str, args: str = "") -> str:
+    """A button token that runs a command (e.g. a menu's "Share" button)."""
+    return f"{COMMAND_ACTION}{name}" + (f" {args}" if args else "")
+
+
+class Router:
+    """Serialises each user's events and dispatches commands, buttons and dialog answers."""
+
+    def __init__(self, engine: DialogEngine, fallback: Handler) -> None:
+        self._engine = engine
+        self._fallback = fallback
+        self._commands: dict[str, Command] = {}
+        self._infos: list[CommandInfo] = []
+        self._locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def add(self, info: CommandInfo, handler: Handler) -> None:
+        """Register a command and its aliases."""
+        command = Command(info, handler)
+        for name in (info.name, *info.aliases):
+            if name in self._commands:
+                raise ValueError(f"command /{name} registered twice")
+            self._commands[name] = command
+        self._infos.append(info)
+
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]:
+        """The registered commands in registration order (adapters publish these)."""
+        return tuple(self._infos)
+
+    def lock_for(self, key: tuple[str, str, str]) -> asyncio.Lock:
+        """The lock that keeps one user's events in order."""
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, event: IncomingEvent) -> list[Reply]:
+        """Answer one event; never raises (a failure becomes a friendly apology)."""
+        async with self.lock_for(event.key):
+            try:
+                return await self._dispatch(event)
+            except Exception:
+                logger.exception("failed to handle %s event from %s", event.kind, event.user.platform)
+                return [Reply(text=SOMETHING_WRONG)]
+
+    async def _dispatch(self, event: IncomingEvent) -> list[Reply]:
+        if event.kind == "action" and event.action and event.action.startswith(COMMAND_ACTION):
+            name, _, args = event.action[len(COMMAND_ACTION) :].partition(" ")
+            event = IncomingEvent(
+                user=event.user,
+                chat=event.chat,
+                kind="command",
+                command=name,
+                args=args,
+                is_moderator=event.is_moderator,
+            )
+        if event.kind == "command":
+            return await self._command(event)
+        if event.kind in ("action", "form") and not is_dialog_token(event.action):
+            return [Reply(text="That button has expired. Send /help to see what I can do.", private=True)]
+        replies = await self._engine.handle(event)
+        if replies is not None:
+            return replies
+        return await self._fallback(event)
+
+    async def _command(self, event: IncomingEvent) -> list[Reply]:
+        name = (event.command or "").lower()
+        in_dialog = await self._engine.handle(event) if name in ("cancel", "back") else None
+        if in_dialog is not None:
+            return in_dialog
+        command = self._commands.get(name)
+        if command is None:
+            return [Reply(text=f"I don't know the command /{name}. Send /help to see what I can do.")]
+        if command.info.moderator_only and not event.is_moderator:
+            return [Reply(text="Sorry, only moderators can use that command.", private=True)]
+        return await command.handler(event)
