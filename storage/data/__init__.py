@@ -1,0 +1,1 @@
+"""Vendored data files and hand-written demo content, loaded through importlib.resources."""
