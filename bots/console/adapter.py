@@ -1,0 +1,133 @@
+"""The embedded default front door: a terminal REPL, or a scripted conversation when stdin is a pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import shlex
+import sys
+from pathlib import Path
+from typing import IO
+
+from bots.base import Capabilities
+from bots.console.render import render
+from core.app import App
+from core.config import Config
+from core.events import Attachment, ChatRef, IncomingEvent, UserRef
+from core.replies import Button, Reply
+
+logger = logging.getLogger(__name__)
+
+PROMPT = "> "
+MEDIA_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv", ".pdf", ".png", ".jpg", ".jpeg", ".json", ".csv"}
+
+
+class ConsoleAdapter:
+    """Reads one message per line; buttons print as numbered choices that the user types."""
+
+    name = "console"
+    capabilities = Capabilities(
+        max_text=100_000, max_caption=100_000, forms=False, edits=False, buttons_per_row=4, max_buttons=100
+    )
+
+    def __init__(self, app: App, config: Config, stdin: IO[str] | None = None, stdout: IO[str] | None = None):
+        self._app = app
+        self._config = config
+        self._stdin = stdin or sys.stdin
+        self._stdout = stdout or sys.stdout
+        self._interactive = self._stdin.isatty() and self._stdout.isatty()
+        self._output_dir = Path(config.console.output_dir)
+        self._buttons: list[Button] = []
+        self._running = True
+        console = config.console
+        self.user = UserRef("console", console.user_id, console.user_name)
+        self.chat = ChatRef("console", console.user_id, is_private=True, title="console")
+
+    async def run(self) -> None:
+        """Serve until EOF or /quit."""
+        self._app.register_notifier("console", self)
+        if self._interactive:
+            self._write("Interview Insights (console). Type /start to begin, /quit to leave.")
+        loop = asyncio.get_running_loop()
+        while self._running:
+            if self._interactive:
+                self._stdout.write(PROMPT)
+                self._stdout.flush()
+            line = await loop.run_in_executor(None, self._stdin.readline)
+            if not line:
+                break
+            line = line.rstrip("\r\n")
+            if not self._interactive:
+                self._write(f"{PROMPT}{line}")
+            if line.strip() in ("/quit", "/exit"):
+                break
+            await self.dispatch(line)
+
+    async def dispatch(self, line: str) -> None:
+        """Turn one typed line into an event, let the core answer, print the replies."""
+        event = self.translate(line)
+        if event is None:
+            return
+        replies = await self._app.handle(event)
+        self._buttons = []  # numbers always refer to the latest answer's choices
+        for reply in replies:
+            self._show(reply)
+
+    def translate(self, line: str) -> IncomingEvent | None:
+        """A number picks a shown button; /cmd args is a command; an existing file path is an upload."""
+        text = line.strip()
+        is_moderator = self.user.id in self._config.moderation.console_user_ids
+        base = {"user": self.user, "chat": self.chat, "is_moderator": is_moderator}
+        if not text:
+            return None
+        if text.isdigit() and self._buttons:
+            index = int(text) - 1
+            if 0 <= index < len(self._buttons):
+                return IncomingEvent(kind="action", action=self._buttons[index].action, **base)
+        if text.startswith("/") and len(text) > 1 and not Path(text).exists():
+            command, _, args = text[1:].partition(" ")
+            return IncomingEvent(kind="command", command=command.lower(), args=args.strip(), **base)
+        upload = self._attachment(text)
+        if upload is not None:
+            return IncomingEvent(kind="upload", attachments=(upload,), **base)
+        return IncomingEvent(kind="text", text=line, **base)
+
+    @staticmethod
+    def _attachment(text: str) -> Attachment | None:
+        try:
+            parts = shlex.split(text)
+        except ValueError:
+            return None
+        if len(parts) != 1:
+            return None
+        path = Path(parts[0]).expanduser()
+        if path.suffix.lower() not in MEDIA_SUFFIXES or not path.is_file():
+            return None
+
+        async def fetch() -> bytes:
+            return await asyncio.to_thread(path.read_bytes)
+
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = "video" if mime.startswith("video/") else "photo" if mime.startswith("image/") else "document"
+        return Attachment(path.name, path.stat().st_size, mime, None, kind, fetch)
+
+    async def send(self, chat: ChatRef, reply: Reply) -> None:
+        """A pushed reply (scores, moderation outcome, digest) prints like any other."""
+        if reply.buttons:
+            self._buttons = []
+        self._show(reply)
+
+    async def stop(self) -> None:
+        """Stop reading input."""
+        self._running = False
+
+    def _show(self, reply: Reply) -> None:
+        text, numbered = render(reply, len(self._buttons) + 1, self._output_dir, ansi=self._interactive)
+        self._buttons.extend(numbered)
+        if text:
+            self._write(text)
+
+    def _write(self, text: str) -> None:
+        self._stdout.write(text + "\n")
+        self._stdout.flush()

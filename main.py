@@ -1,0 +1,151 @@
+"""Interview Insights command line: run the bot's adapters, migrate the database, seed demo data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from core.config import Config, ConfigError, load_config
+
+logger = logging.getLogger(__name__)
+
+ADAPTERS = ("console", "telegram", "discord")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option, documented for --help."""
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Interview Insights: students' interview experiences as shared, searchable knowledge. "
+        "With no command, runs the configured adapters (the console by default).",
+    )
+    parser.add_argument("--config", default="config.yaml", help="settings file (default: config.yaml)")
+    parser.add_argument("--db", metavar="URL", help="database URL, overriding database.url in the config")
+    parser.add_argument(
+        "--adapter",
+        action="append",
+        choices=ADAPTERS,
+        help="adapter to run (repeatable; default: config 'adapters')",
+    )
+    parser.add_argument("--demo", action="store_true", help="seed demo data first if the database has none")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("migrate", help="create or upgrade the database schema to the latest version")
+    seed = commands.add_parser("seed-demo", help="fill the database with a realistic demo data set")
+    seed.add_argument("--experiences", type=int, default=1200, help="how many experiences (default: 1200)")
+    seed.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    return parser
+
+
+def configure_logging(config: Config, verbose: bool, console: bool) -> None:
+    """Log to stderr; the console adapter keeps its screen clean by logging only warnings."""
+    level = logging.DEBUG if verbose else getattr(logging, config.logging.level)
+    if console and not verbose:
+        level = max(level, logging.WARNING)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("httpx", "aiosqlite", "discord.gateway", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+async def run_migrate(config: Config, db_url: str | None) -> int:
+    """Upgrade the database to the latest schema."""
+    from storage.db import migrate
+
+    await migrate(db_url or config.database.url)
+    print("Database is at the latest schema.")
+    return 0
+
+
+async def run_seed(config: Config, db_url: str | None, experiences: int, seed: int) -> int:
+    """Migrate, then seed demo data (idempotent)."""
+    from storage.db import open_database
+    from storage.seed_demo import seed_demo
+
+    database = await open_database(db_url or config.database.url)
+    try:
+        report = await seed_demo(database.sessions, experiences=experiences, seed=seed)
+    finally:
+        await database.dispose()
+    if report.skipped:
+        print("The database already holds demo data; nothing added.")
+    else:
+        print(
+            f"Seeded {report.companies} companies, {report.experiences} experiences, "
+            f"{report.rounds} rounds and {report.questions} questions."
+        )
+    return 0
+
+
+def make_adapter(name: str, app, config: Config):
+    """Build one adapter; the platform libraries are imported only when used."""
+    if name == "console":
+        from bots.console.adapter import ConsoleAdapter
+
+        return ConsoleAdapter(app, config)
+    if name == "telegram":
+        if not config.telegram.token:
+            raise ConfigError("telegram.token: empty; set the TELEGRAM_BOT_TOKEN environment variable")
+        from bots.telegram.adapter import TelegramAdapter
+
+        return TelegramAdapter(app, config.telegram, config.moderation)
+    if not config.discord.token:
+        raise ConfigError("discord.token: empty; set the DISCORD_BOT_TOKEN environment variable")
+    from bots.discord.adapter import DiscordAdapter
+
+    return DiscordAdapter(app, config.discord, config.moderation)
+
+
+async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], demo: bool) -> int:
+    """Start the app and the adapters; stop all when the first one ends (console EOF, Ctrl-C)."""
+    from core.app import bootstrap
+
+    if demo:
+        await run_seed(config, db_url, 1200, 42)
+    app = await bootstrap(config, db_url=db_url)
+    running = [make_adapter(name, app, config) for name in adapters]
+    tasks = [asyncio.create_task(adapter.run(), name=adapter.name) for adapter in running]
+    try:
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+    finally:
+        for adapter in running:
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await app.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments and run the chosen command; configuration errors exit 2 with one clear line."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        adapters = args.adapter or config.adapters
+        configure_logging(
+            config, args.verbose, console="console" in adapters and args.command in (None, "run")
+        )
+        if args.command == "migrate":
+            return asyncio.run(run_migrate(config, args.db))
+        if args.command == "seed-demo":
+            return asyncio.run(run_seed(config, args.db, args.experiences, args.seed))
+        return asyncio.run(run_bot(config, args.db, adapters, args.demo))
+    except ConfigError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
