@@ -1,0 +1,370 @@
+"""The Telegram front door: python-telegram-bot 22 Application <-> the platform-neutral core App."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, CallbackContext, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bots.base import Capabilities
+from bots.telegram import logsafe, render, translate
+from bots.telegram.limits import (
+    BUTTONS_PER_ROW,
+    MAX_BUTTONS,
+    MAX_CAPTION,
+    MAX_DOWNLOAD,
+    MAX_TEXT,
+    FileTooBig,
+    SendLimits,
+)
+from bots.telegram.processor import PerChatUpdateProcessor
+from bots.telegram.ratelimit import SendRateLimiter
+from core.app import App
+from core.config import ModerationConfig, TelegramConfig
+from core.events import ChatRef, IncomingEvent
+from core.replies import Reply
+
+logger = logging.getLogger(__name__)
+
+SORRY = "Something went wrong, please try again."
+UNSUPPORTED = "Sorry, I can read text, commands, button presses, photos, documents and videos only."
+GO_PRIVATE = "Let's continue in a private chat, so the group is not flooded with questions."
+GO_PRIVATE_BUTTON = "💬 Continue in private chat"
+PRIVATE_BLOCKED = "I could not message you privately: open a private chat with me first."
+ANSWERED_MARK = "✓"
+
+
+class TelegramAdapter:
+    """Runs the bot on Telegram: polling (default) or webhook, rate-limited sends, core replies rendered."""
+
+    name = "telegram"
+    capabilities = Capabilities(
+        max_text=MAX_TEXT,
+        max_caption=MAX_CAPTION,
+        forms=False,
+        edits=True,
+        buttons_per_row=BUTTONS_PER_ROW,
+        max_buttons=MAX_BUTTONS,
+    )
+
+    def __init__(
+        self,
+        app: App,
+        config: TelegramConfig,
+        moderation: ModerationConfig,
+        *,
+        limits: SendLimits | None = None,
+        poll_interval: float = 0.0,
+        poll_timeout: int = 10,
+    ) -> None:
+        self.app = app
+        self.config = config
+        self.moderation = moderation
+        self.limits = limits or SendLimits()
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self.processor = PerChatUpdateProcessor()
+        self.application: Application | None = None
+        self.bot_username = config.bot_username.lstrip("@")
+        self._stop_requested = asyncio.Event()
+        self._started = False
+        logsafe.protect(config.token, config.webhook.secret_token)
+        app.register_notifier(self.name, self)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def build(self) -> Application:
+        """The PTB Application: our base URLs, HTTPX requests, the send rate limiter, one update handler."""
+        if not self.config.token:
+            raise ValueError("telegram.token is empty: set TELEGRAM_BOT_TOKEN")
+        application = (
+            Application.builder()
+            .token(self.config.token)
+            .base_url(self.config.base_url)
+            .base_file_url(self.config.base_file_url)
+            .request(HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=20))
+            .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=self.poll_timeout + 10))
+            .rate_limiter(SendRateLimiter(self.limits))
+            .concurrent_updates(self.processor)
+            .build()
+        )
+        application.add_handler(TypeHandler(Update, self._on_update))
+        application.add_error_handler(self._on_error)
+        # Inline mode (issue "inline search") will add an InlineQueryHandler here.
+        return application
+
+    async def start(self) -> None:
+        """Connect (getMe), register commands, and start polling or the webhook server; returns at once."""
+        if self._started:
+            return
+        self._stop_requested.clear()
+        self.application = self.build()
+        await self.application.initialize()
+        self.bot_username = self.bot_username or (self.application.bot.username or "")
+        await self._register_commands()
+        await self.application.start()
+        updater = self.application.updater
+        assert updater is not None
+        if self.config.mode == "webhook":
+            hook = self.config.webhook
+            await updater.start_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=self.name,
+                webhook_url=hook.url or None,
+                secret_token=hook.secret_token or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await updater.start_polling(
+                poll_interval=self.poll_interval,
+                timeout=self.poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        self._started = True
+        logger.info("telegram adapter running as @%s (%s)", self.bot_username, self.config.mode)
+
+    async def run(self) -> None:
+        """Serve until stop() is called (or the task is cancelled), then shut down cleanly."""
+        await self.start()
+        try:
+            await self._stop_requested.wait()
+        finally:
+            await self._shutdown()
+
+    async def stop(self) -> None:
+        """Stop polling/webhook and the Application; safe to call twice or before start."""
+        self._stop_requested.set()
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        application = self.application
+        if application is None or not self._started:
+            return
+        self._started = False
+        try:
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+        finally:
+            await application.shutdown()
+            logger.info("telegram adapter stopped")
+
+    async def _register_commands(self) -> None:
+        """setMyCommands from the core's command list (moderator-only ones are not advertised)."""
+        assert self.application is not None
+        commands = [
+            BotCommand(info.name, (info.description or info.name)[:256])
+            for info in self.app.commands
+            if not info.moderator_only and translate.COMMAND.match("/" + info.name)
+        ]
+        if not commands:
+            return
+        try:
+            await self.application.bot.set_my_commands(commands[:100])
+        except TelegramError as exc:
+            logger.warning("could not register commands: %s", exc)
+
+    # ----------------------------------------------------------------- incoming
+
+    async def _on_update(self, update: Update, context: CallbackContext) -> None:
+        """Translate one update, ask the core, and render its replies."""
+        if update.callback_query is not None:
+            await self._on_button(update)
+            return
+        message = update.message
+        if message is None:
+            return  # edits, channel posts, member updates: nothing for the core (inline mode: later)
+        event = translate.message_event(
+            message,
+            bot_username=self.bot_username,
+            moderator_ids=self.moderation.telegram_user_ids,
+            fetcher=self._fetcher,
+        )
+        if event is None:
+            if translate.is_unsupported(message):
+                await self._send_out(message.chat_id, [render.OutText(html.escape(UNSUPPORTED))])
+            return
+        if not event.chat.is_private and event.kind == "command" and event.command in self._personal():
+            await self._invite_private(message, event.command or "")
+            return
+        await self._answer(event, message.chat_id)
+
+    async def _on_button(self, update: Update) -> None:
+        """Acknowledge the press at once, pass the token to the core, retire the old keyboard."""
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.answer()
+        except TelegramError as exc:  # too old to answer: still handle the press
+            logger.info("answerCallbackQuery failed for update %s: %s", update.update_id, exc)
+        event = translate.button_event(query, self.moderation.telegram_user_ids)
+        if event is None:
+            return
+        replies = await self._handle(event)
+        if replies is None:
+            return
+        if isinstance(query.message, Message) and any(reply.replaces_prompt for reply in replies):
+            await self._mark_answered(query.message, query.data or "")
+        await self._deliver(event, int(event.chat.id), replies)
+
+    async def _answer(self, event: IncomingEvent, chat_id: int) -> None:
+        replies = await self._handle(event)
+        if replies is not None:
+            await self._deliver(event, chat_id, replies)
+
+    async def _handle(self, event: IncomingEvent) -> list[Reply] | None:
+        """Ask the core; a file the Bot API cannot hand us gets a clear message instead of an error."""
+        try:
+            return await self.app.handle(event)
+        except FileTooBig as exc:
+            await self._send_out(int(event.chat.id), [render.OutText(html.escape(str(exc)))])
+            return None
+
+    def _fetcher(self, file_id: str, size: int | None):
+        """A lazy download: getFile + download only when the core calls it, never for files over 20 MB."""
+
+        async def fetch() -> bytes:
+            if size is not None and size > MAX_DOWNLOAD:
+                raise FileTooBig(size)
+            assert self.application is not None
+            tg_file = await self.application.bot.get_file(file_id)
+            if tg_file.file_size is not None and tg_file.file_size > MAX_DOWNLOAD:
+                raise FileTooBig(tg_file.file_size)
+            return bytes(await tg_file.download_as_bytearray())
+
+        return fetch
+
+    def _personal(self) -> set[str]:
+        names: set[str] = set()
+        for info in self.app.commands:
+            if info.personal:
+                names.add(info.name)
+                names.update(info.aliases)
+        return names
+
+    async def _invite_private(self, message: Message, command: str) -> None:
+        """In a group, a personal dialog gets a deep-link button to the private chat instead."""
+        url = f"https://t.me/{self.bot_username}?start={command}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(GO_PRIVATE_BUTTON, url=url)]])
+        await self._send_out(message.chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)])
+
+    async def _mark_answered(self, message: Message, data: str) -> None:
+        """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice."""
+        label = ""
+        if message.reply_markup:
+            for row in message.reply_markup.inline_keyboard:
+                for button in row:
+                    if button.callback_data == data:
+                        label = button.text
+        bot = message.get_bot()
+        try:
+            text_html = message.text_html if message.text else ""
+            mark = f"\n\n{ANSWERED_MARK} {html.escape(label)}" if label else ""
+            if text_html and mark and render.utf16_len(message.text + mark) <= MAX_TEXT:
+                await bot.edit_message_text(
+                    text_html + mark,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            else:
+                await bot.edit_message_reply_markup(chat_id=message.chat_id, message_id=message.message_id)
+        except BadRequest as exc:  # already edited, deleted, or not modified
+            logger.info("could not retire keyboard of message %s: %s", message.message_id, exc)
+
+    # ----------------------------------------------------------------- outgoing
+
+    async def _deliver(self, event: IncomingEvent, chat_id: int, replies: list[Reply]) -> None:
+        """Send replies in order; private ones go to the user's private chat when we are in a group."""
+        for reply in replies:
+            target = chat_id
+            if reply.private and not event.chat.is_private:
+                target = int(event.user.id)
+            try:
+                await self._send_out(target, render.render_reply(reply))
+            except Forbidden:
+                if target == chat_id:
+                    raise
+                await self._send_out(chat_id, [render.OutText(html.escape(PRIVATE_BLOCKED))])
+
+    async def send(self, chat: ChatRef, reply: Reply) -> None:
+        """Notifier: push a reply the core produced later (scores, moderation results, digests)."""
+        if self.application is None:
+            raise RuntimeError("the Telegram adapter is not running")
+        await self._send_out(int(chat.id), render.render_reply(reply))
+
+    async def _send_out(self, chat_id: int, outs: list[render.Out]) -> list[Message]:
+        """Execute rendered messages through the (rate-limited) bot."""
+        assert self.application is not None
+        bot = self.application.bot
+        sent: list[Message] = []
+        for out in outs:
+            kwargs: dict[str, Any] = {"chat_id": chat_id, "parse_mode": ParseMode.HTML}
+            if isinstance(out, render.OutText):
+                sent.append(await bot.send_message(text=out.html, reply_markup=out.markup, **kwargs))
+            elif isinstance(out, render.OutPhoto):
+                sent.append(
+                    await bot.send_photo(
+                        photo=out.png,
+                        filename=out.filename,
+                        caption=out.caption_html or None,
+                        reply_markup=out.markup,
+                        **kwargs,
+                    )
+                )
+            elif isinstance(out, render.OutDocument):
+                sent.append(
+                    await bot.send_document(
+                        document=out.data,
+                        filename=out.filename,
+                        caption=out.caption_html or None,
+                        reply_markup=out.markup,
+                        **kwargs,
+                    )
+                )
+            else:
+                media = [
+                    InputMediaPhoto(png, caption=caption or None, parse_mode=ParseMode.HTML, filename=name)
+                    for png, name, caption in out.items
+                ]
+                sent.extend(await bot.send_media_group(chat_id=chat_id, media=media))
+        return sent
+
+    async def _on_error(self, update: object, context: CallbackContext) -> None:
+        """Log the failure with the update id (never the token) and tell the user to try again."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        logger.error(
+            "update %s failed: %s: %s",
+            update_id,
+            type(error).__name__,
+            logsafe.redact(str(error)),
+            exc_info=error,
+        )
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(update.effective_chat.id, SORRY)
+            except TelegramError as exc:
+                logger.warning("could not tell chat about the failure of update %s: %s", update_id, exc)
+
+    # ----------------------------------------------------------------- test support
+
+    async def wait_processed(self, update_id: int, timeout: float = 10.0) -> None:
+        """Wait until the update with this id has been handled (tests and graceful shutdown)."""
+        await self.processor.wait_done(update_id, timeout)

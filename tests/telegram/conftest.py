@@ -1,0 +1,146 @@
+"""Fixtures: the fake Bot API on 127.0.0.1 and a harness that talks to the real PTB Application."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bots.telegram.adapter import TelegramAdapter
+from bots.telegram.limits import SendLimits
+from core.config import ModerationConfig, TelegramConfig
+from tests.telegram.fake_bot_api import BOT_USER, FakeBotApi
+
+TOKEN = "123456:TEST-secret-token-AbCdEf_987654321"
+FAST = SendLimits(
+    overall_per_second=1000,
+    chat_per_second=1000,
+    chat_burst=100,
+    group_per_minute=1000,
+    max_retries_429=5,
+    network_retries=3,
+    backoff_seconds=0.01,
+    backoff_max_seconds=0.05,
+)
+GROUP_ID = -100777
+
+
+class Harness:
+    """Plays users: pushes updates to the fake server and waits until the adapter has handled them."""
+
+    def __init__(self, fake: FakeBotApi, adapter: TelegramAdapter) -> None:
+        self.fake, self.adapter = fake, adapter
+        self._ids = itertools.count(1)
+
+    @staticmethod
+    def user(user_id: int = 1001, name: str = "Asha") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name}
+
+    @staticmethod
+    def private_chat(user: dict[str, Any]) -> dict[str, Any]:
+        return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+    @staticmethod
+    def group_chat() -> dict[str, Any]:
+        return {"id": GROUP_ID, "type": "supergroup", "title": "Placement Prep"}
+
+    async def _push(self, update: dict[str, Any], chat_id: int) -> list[dict[str, Any]]:
+        before = len(self.fake.sent)
+        update_id = await self.fake.push_update(update)
+        await self.adapter.wait_processed(update_id)
+        return self.fake.sent[before:]
+
+    def _message(self, user, chat, **content) -> dict[str, Any]:
+        return {
+            "message_id": self.fake.new_message_id(),
+            "from": user,
+            "chat": chat or self.private_chat(user),
+            "date": int(time.time()),
+            **content,
+        }
+
+    async def say(self, text: str, user=None, chat=None) -> list[dict[str, Any]]:
+        """A user types `text`; returns the messages the bot sent while handling it."""
+        user = user or self.user()
+        message = self._message(user, chat, text=text)
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return await self._push({"message": message}, message["chat"]["id"])
+
+    async def send_media(self, user=None, chat=None, **content) -> list[dict[str, Any]]:
+        user = user or self.user()
+        message = self._message(user, chat, **content)
+        return await self._push({"message": message}, message["chat"]["id"])
+
+    def last_with_button(self, label: str, chat_id: int) -> dict[str, Any]:
+        for message in reversed(self.fake.sent_to(chat_id)):
+            for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+                if any(button["text"] == label for button in row):
+                    return message
+        raise AssertionError(
+            f"no message in chat {chat_id} offers a button {label!r}: {self.buttons(chat_id)}"
+        )
+
+    def buttons(self, chat_id: int) -> list[str]:
+        """Labels of the buttons on the latest bot message with a keyboard in the chat."""
+        for message in reversed(self.fake.sent_to(chat_id)):
+            rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+            if rows:
+                return [button["text"] for row in rows for button in row]
+        return []
+
+    async def press(self, label: str, user=None, message=None) -> list[dict[str, Any]]:
+        """The user presses the button labelled `label` (on `message`, default: the latest offering it)."""
+        user = user or self.user()
+        message = message or self.last_with_button(label, user["id"])
+        data = next(
+            button["callback_data"]
+            for row in message["reply_markup"]["inline_keyboard"]
+            for button in row
+            if button["text"] == label
+        )
+        query = {
+            "id": f"cq{next(self._ids)}",
+            "from": user,
+            "chat_instance": "ci",
+            "message": dict(message),
+            "data": data,
+        }
+        return await self._push({"callback_query": query}, message["chat"]["id"])
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    """Everything the user sees in these messages (text and captions), as one string."""
+    return "\n".join(m.get("text") or m.get("caption") or "" for m in messages)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi(TOKEN)
+    await server.start()
+    yield server
+    await server.close()
+    assert server.violations == [], server.violations
+
+
+def telegram_config(fake: FakeBotApi, **overrides: Any) -> TelegramConfig:
+    return TelegramConfig(token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url, **overrides)
+
+
+async def start_adapter(app, fake: FakeBotApi, moderators=()) -> TelegramAdapter:
+    adapter = TelegramAdapter(
+        app,
+        telegram_config(fake),
+        ModerationConfig(telegram_user_ids=list(moderators)),
+        limits=FAST,
+        poll_timeout=1,
+    )
+    await adapter.start()
+    return adapter
+
+
+__all__ = ["BOT_USER", "GROUP_ID", "Harness", "TOKEN", "start_adapter", "texts"]
