@@ -438,7 +438,7 @@ class _Generator:
             pool, weights = self._pool(None, self.all_questions, profile.oa_style == "aptitude")
         question = rng.choices(pool, weights=weights, k=1)[0]
         roll = rng.random()
-        if roll < 0.15:
+        if roll < 0.15 and question.difficulty:
             return f"{question.title} (LeetCode {question.difficulty})"
         if roll < 0.25:
             return f"{question.title}, then optimise it"

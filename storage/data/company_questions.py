@@ -12,6 +12,7 @@ from importlib import resources
 logger = logging.getLogger(__name__)
 
 CSV_NAME = "company-wise-questions-2022.csv"
+DIFFICULTIES = ("Easy", "Medium", "Hard")
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,13 @@ class CodingQuestion:
     company: str
     title: str
     times_asked: int
-    difficulty: str  # Easy / Medium / Hard
+    difficulty: str  # Easy / Medium / Hard, or "" where the CSV has none (or a topic in that column)
     link: str
 
 
 @cache
 def load_company_questions() -> tuple[CodingQuestion, ...]:
-    """Read the vendored CSV once from the installed package (never from ../shared)."""
+    """Read the vendored CSV once from the installed package, wherever it is installed."""
     text = resources.files("storage.data").joinpath(CSV_NAME).read_text(encoding="utf-8")
     rows: list[CodingQuestion] = []
     for row in csv.DictReader(io.StringIO(text)):
@@ -36,6 +37,7 @@ def load_company_questions() -> tuple[CodingQuestion, ...]:
         except (KeyError, TypeError, ValueError):
             times = 1
         title = (row.get("question") or "").strip()
+        difficulty = (row.get("difficulty") or "").strip()
         if not title:
             continue
         rows.append(
@@ -43,7 +45,7 @@ def load_company_questions() -> tuple[CodingQuestion, ...]:
                 company=(row.get("company") or "").strip(),
                 title=title,
                 times_asked=times,
-                difficulty=(row.get("difficulty") or "Medium").strip(),
+                difficulty=difficulty if difficulty in DIFFICULTIES else "",
                 link=(row.get("link") or "").strip(),
             )
         )
