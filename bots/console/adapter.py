@@ -112,6 +112,11 @@ class ConsoleAdapter:
         kind = "video" if mime.startswith("video/") else "photo" if mime.startswith("image/") else "document"
         return Attachment(path.name, path.stat().st_size, mime, None, kind, fetch)
 
+    @property
+    def choices(self) -> list[str]:
+        """Labels of the numbered choices on screen now (choice N is `choices[N - 1]`)."""
+        return [button.label for button in self._buttons]
+
     async def send(self, chat: ChatRef, reply: Reply) -> None:
         """A pushed reply (scores, moderation outcome, digest) prints like any other."""
         if reply.buttons:

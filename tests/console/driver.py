@@ -1,0 +1,65 @@
+"""Drive the real console adapter in tests: type lines, pick choices by label, read what was printed."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from bots.console.adapter import ConsoleAdapter
+from core.app import App, bootstrap
+from core.config import Config, parse_config
+
+TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests move forward by hand (dialog expiry, "never in the future")."""
+
+    def __init__(self, now: datetime = TODAY) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def test_config(tmp_path, **overrides) -> Config:
+    """The default config with the console writing files under tmp_path."""
+    data = {"console": {"output_dir": str(tmp_path / "console")}, **overrides}
+    return parse_config(data)
+
+
+class Console:
+    """One student at a terminal."""
+
+    def __init__(self, app: App, config: Config, user_id: str = "console-user", name: str = "Student") -> None:
+        config = config.model_copy(deep=True)
+        config.console.user_id, config.console.user_name = user_id, name
+        self.out = io.StringIO()
+        self.adapter = ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=self.out)
+        self._seen = 0
+
+    async def say(self, line: str) -> str:
+        """Type a line; return what the bot printed in answer."""
+        await self.adapter.dispatch(line)
+        text = self.out.getvalue()
+        new, self._seen = text[self._seen :], len(text)
+        return new
+
+    def number_of(self, label: str) -> int:
+        """The number to type for the choice whose label starts with `label`."""
+        for index, choice in enumerate(self.adapter.choices, start=1):
+            if choice == label or choice.startswith(label):
+                return index
+        raise AssertionError(f"no choice {label!r} among {self.adapter.choices}")
+
+    async def pick(self, label: str) -> str:
+        """Type the number of a shown choice."""
+        return await self.say(str(self.number_of(label)))
+
+
+async def make_app(tmp_path, db_url: str, clock: FakeClock | None = None, **overrides) -> App:
+    """A bootstrapped app on a test database with a fixed clock."""
+    return await bootstrap(test_config(tmp_path, **overrides), db_url=db_url, clock=clock or FakeClock())

@@ -1,0 +1,90 @@
+"""Config validation names the bad key; the CLI documents itself and runs a piped console conversation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_config_is_valid_and_holds_no_secret(monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    config = load_config(ROOT / "config.yaml")
+    assert config.adapters == ["console"] and config.telegram.token == ""
+    assert config.dialog.timeout_hours == 24
+    assert "CSE" in config.submission.branches
+
+
+def test_env_references_are_expanded(monkeypatch):
+    monkeypatch.setenv("MY_TOKEN", "123:abc")
+    config = parse_config({"telegram": {"token": "${MY_TOKEN}"}, "database": {"url": "${NOPE:-sqlite+aiosqlite://}"}})
+    assert config.telegram.token == "123:abc"
+    assert config.database.url == "sqlite+aiosqlite://"
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"dialog": {"timeout_hours": -1}}, "dialog.timeout_hours"),
+        ({"submission": {"roll_number_pattern": "(["}}, "submission.roll_number_pattern"),
+        ({"submission": {"passout_years": {"first": 2030, "last": 2018}}}, "submission.passout_years"),
+        ({"adapters": ["whatsapp"]}, "adapters"),
+        ({"telegram": {"tokn": "x"}}, "telegram.tokn: unknown key"),
+        ({"telegram": {"mode": "carrier-pigeon"}}, "telegram.mode"),
+        ({"submission": {"branches": []}}, "submission.branches"),
+    ],
+)
+def test_bad_values_name_the_key(data, named):
+    with pytest.raises(ConfigError) as problem:
+        parse_config(data)
+    assert named in str(problem.value)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("dialog: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def run_main(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True, text=True,
+        cwd=cwd, env=env, timeout=120,
+    )
+
+
+def test_help_documents_every_command(tmp_path):
+    out = run_main("--help", cwd=tmp_path).stdout
+    for word in ("migrate", "seed-demo", "--adapter", "--config", "--db", "config.yaml"):
+        assert word in out
+
+
+def test_bad_config_exits_2_with_one_clear_line(tmp_path):
+    (tmp_path / "config.yaml").write_text("dialog:\n  timeout_hours: zero\n")
+    result = run_main("migrate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: invalid configuration: dialog.timeout_hours")
+
+
+def test_piped_console_runs_a_conversation(tmp_path):
+    config = (ROOT / "config.yaml").read_text().replace("var/console", str(tmp_path / "console"))
+    (tmp_path / "config.yaml").write_text(config)
+    db = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'bot.db'}"
+    assert run_main("--db", db, "migrate", cwd=tmp_path).returncode == 0
+    result = run_main("--db", db, stdin="/start\n/share\nAsha\n/cancel\n/myposts\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "> /share" in out and "What is your name?" in out.replace("First, what", "What")
+    assert "Cancelled" in out and "You haven't shared any experience yet." in out
+    assert "[1] 📝 Share my experience" in out
