@@ -354,7 +354,9 @@ KEYWORD_NOISE: frozenset[str] = frozenset(
     good great nice well better best much many sure need needed make made take took try tried know knew
     think thought want wanted felt feel feeling able easy hard many lot overall finally started start
     end ended told asked based related things something anything everything everyone someone also
-    """.split()
+    experience experiences company companies problem problems prepare prepared preparing preparation practice
+    practiced practised practise revise revised revision focus focused selected rejected cleared
+    """.split()  # noqa: SIM905
 )
 
 STOPWORDS: frozenset[str] = ENGLISH | DOMAIN

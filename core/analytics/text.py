@@ -23,6 +23,16 @@ from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
 from core.analytics.stopwords import ENGLISH, KEYWORD_NOISE, STOPWORDS
+from core.analytics.topics import (
+    ALL_TOPICS,
+    DSA,
+    DSA_GENERIC,
+    DSA_KEYWORDS,
+    OTHER_KEYWORDS,
+    QUESTION_ONLY_KEYWORDS,
+    ROUND_KIND_TOPICS,
+    phrases,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +94,15 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         "selfintro",
     ),
     (
-        r"(?:introduce|describe) (?:yourself|urself)|self[- ]?introduction|introduction (?:of|about) (?:yourself|you)",
+        r"(?:introduce|describe) (?:yourself|urself)|self[- ]?introduction"
+        r"|introduction (?:of|about) (?:yourself|you)",
         "selfintro",
     ),
     (r"walk (?:me|us) through (?:your|ur) (?:resume|cv)|(?:brief|short) introduction", "selfintro"),
     (r"why should (?:we|i|they) (?:hire|select|choose) you", "whyhireyou"),
     (
-        r"why (?:do|would) you (?:want|like|wish) to (?:join|work (?:for|at|with|in))|why (?:this|our) company",
+        r"why (?:do|would) you (?:want|like|wish) to (?:join|work (?:for|at|with|in))"
+        r"|why (?:this|our) company",
         "whyjoin",
     ),
     (
@@ -99,12 +111,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"where (?:do|would) you see yourself in (?:the next )?(?:5|five|10|ten) years", "fiveyearplan"),
     (
-        r"(?:first|second|third|fourth|boyce[- ]codd|1st|2nd|3rd|4th) normal forms?|normal forms?|[1-5] ?nf|bcnf|"
+        r"(?:first|second|third|fourth|boyce[- ]codd|1st|2nd|3rd|4th) normal forms?|normal forms?"
+        r"|[1-5] ?nf|bcnf|"
         r"normali[sz]ations?|normali[sz]e[ds]?",
         "normalization",
     ),
     (
-        r"(?:pillars|principles|features|concepts|fundamentals|basics) of (?:oops?|object[- ]oriented programming)"
+        r"(?:pillars|principles|features|concepts|fundamentals|basics)"
+        r" of (?:oops?|object[- ]oriented programming)"
         r"|oops? (?:concepts|principles|pillars|features|fundamentals)",
         "oopconcept",
     ),
@@ -115,6 +129,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"doubly linkedlist", "doublylinkedlist"),
     (r"url[- ]shorten(?:er|ing)(?: service)?|tiny ?url|bit\.ly", "urlshortener"),
     (r"\bdp\b", "dynamic programming"),
+    (r"group by", "groupby"),
+    (r"order by", "orderby"),
     (r"binary search trees?|\bbsts?\b", "bst"),
     (r"lru caches?", "lrucache"),
     (r"c plus plus|cpp", "c++"),
@@ -154,15 +170,17 @@ DISPLAY: dict[str, str] = {
     "sql": "SQL",
 }
 # Tokens the stemmer must leave alone (canonical tokens and technical names it would mangle).
-_PROTECTED = frozenset(DISPLAY) | frozenset(
-    "c c++ c# .net java python aws gcp azure tcp udp http https ip dns api apis rest sql nosql mysql "
-    "mongodb redis kafka docker kubernetes linux unix git html css react angular django flask spring "
-    "hashmap hashset treemap arraylist jvm jdk jre gc ci cd os dbms".split()
-)
+_TECH_NAMES = """
+    c c++ c# .net java python aws gcp azure tcp udp http https ip dns api apis rest sql nosql mysql mongodb
+    redis
+    kafka docker kubernetes linux unix git html css react angular django flask spring hashmap hashset treemap
+    arraylist jvm jdk jre gc ci cd os dbms
+"""
+_PROTECTED = frozenset(DISPLAY) | frozenset(_TECH_NAMES.split())
 
 
 def canonical(text: str | None) -> str:
-    """Cleaned text with spellings and known paraphrases folded to one wording ("normal forms" -> normalization)."""
+    """Cleaned text with spellings and paraphrases folded to one wording ("normal forms" -> normalization)."""
     t = clean(text)
     if not t:
         return ""
@@ -179,7 +197,7 @@ def canonical(text: str | None) -> str:
 
 _TOKENIZER = RegexpTokenizer(r"c\+\+|c#|\.net|[a-z0-9]+")
 _STEMMER = SnowballStemmer("english")
-_ROMAN = frozenset("ii iii iv vi vii viii ix".split())
+_ROMAN = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix"})
 
 
 def words(text: str | None) -> list[str]:
@@ -201,13 +219,98 @@ def stem(word: str) -> str:
 
 
 def stems(text: str | None, stop: frozenset[str] = STOPWORDS, keep_numbers: bool = False) -> list[str]:
-    """Stems of the content words of `text`, in order ("Reversing linked lists" -> ["revers", "linkedlist"])."""
+    """Stems of the content words of `text` in order ("Reversing linked lists" -> revers, linkedlist)."""
     return [stem(w) for w in tokens(text, stop, keep_numbers)]
 
 
 def display(word: str) -> str:
     """How a token is shown to people ("linkedlist" -> "linked list")."""
     return DISPLAY.get(word, word)
+
+
+# ------------------------------------------------------------------ topics
+
+
+def _compile(spec: dict[str, str]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Index keyword phrases by their first stem, longest first, for a single left-to-right scan."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    for topic, entry in spec.items():
+        for phrase in phrases(entry):
+            key = tuple(stems(phrase, stop=ENGLISH, keep_numbers=True))
+            if key:
+                index[key[0]].append((key, topic))
+            else:  # pragma: no cover - a maintainer typed only stopwords
+                logger.warning("topic keyword %r of %s has no content words", phrase, topic)
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return dict(index)
+
+
+_STRONG_SPEC = {**DSA_KEYWORDS, DSA: DSA_GENERIC, **OTHER_KEYWORDS}
+_STRONG = _compile(_STRONG_SPEC)
+_QUESTION = _compile(
+    {t: ", ".join((_STRONG_SPEC.get(t, ""), QUESTION_ONLY_KEYWORDS.get(t, ""))) for t in ALL_TOPICS}
+)
+_RANK = {t: i for i, t in enumerate(ALL_TOPICS)}
+
+
+def topic_scores(text: str | None, question: bool = False) -> Counter[str]:
+    """How strongly `text` speaks of each topic: matched keyword stems, longest phrase first, no overlaps.
+
+    With `question=True` generic coding-title words ("minimum", "pairs", "digits") count too. Any DSA
+    sub-topic also scores the umbrella "DSA".
+    """
+    seq = stems(text, stop=ENGLISH, keep_numbers=True)
+    index = _QUESTION if question else _STRONG
+    scores: Counter[str] = Counter()
+    i = 0
+    while i < len(seq):
+        for key, topic in index.get(seq[i], ()):
+            if tuple(seq[i : i + len(key)]) == key:
+                scores[topic] += len(key)
+                i += len(key)
+                break
+        else:
+            i += 1
+    dsa = sum(c for t, c in scores.items() if t in DSA_KEYWORDS)
+    if dsa:
+        scores[DSA] += dsa
+    return scores
+
+
+def _ordered(scores: Counter[str]) -> list[str]:
+    """Topics with a positive score, strongest first, ties in the map's order."""
+    return sorted((t for t, c in scores.items() if c > 0), key=lambda t: (-scores[t], _RANK.get(t, 999)))
+
+
+def _primary(scores: Counter[str]) -> str | None:
+    """The most specific topic: the strongest non-umbrella one, else DSA, else None."""
+    specific = [t for t in _ordered(scores) if t != DSA]
+    if specific:
+        return specific[0]
+    return DSA if scores.get(DSA) else None
+
+
+def tag_topics(text: str | None, question: bool = False) -> list[str]:
+    """Topic tags of `text` from the keyword map, strongest first ("Explain deadlock" -> ["OS"])."""
+    return _ordered(topic_scores(text, question))
+
+
+def topic_for_round(round_kind: str | None) -> str | None:
+    """The topic implied by a round's kind ("HR round" -> "HR"), or None for a plain technical round."""
+    kind = clean(round_kind)
+    if not kind:
+        return None
+    kind_words = set(re.findall(r"[a-z]+", kind))
+    for key, topic in ROUND_KIND_TOPICS:
+        if (" " in key and key in kind) or any(w.startswith(key) for w in kind_words):
+            return topic
+    return None
+
+
+def primary_topic(text: str | None, round_kind: str | None = None) -> str | None:
+    """The one topic stored with a question: its most specific tag, else what its round implies, else None."""
+    return _primary(topic_scores(text, question=True)) or topic_for_round(round_kind)
 
 
 # ---------------------------------------------------------------- keywords
@@ -345,27 +448,31 @@ class Analysis:
 
 def normalize_question(text: str | None) -> str:
     """Stored normalised form of a question: its content stems in order, for matching and FAQ grouping."""
-    return " ".join(stems(text, keep_numbers=True))
+    return " ".join(stems(text, keep_numbers=True)) or canonical(text)
 
 
 def analyse_experience(exp: ExperienceText, n_keywords: int = 10) -> Analysis:
     """Analyse one experience once, when it is approved (the caller stores the result)."""
-    from core.analytics.topics import primary_topic, topic_scores
-
     question_texts = [q for _, q in exp.questions]
     narrative = " \n".join(t for t in (exp.preparation, exp.reflections) if t and t.strip())
     all_texts = [exp.role, exp.role_description, exp.preparation, exp.reflections, *question_texts]
     scores: Counter[str] = Counter()
-    for t in all_texts:
+    for t in (exp.role, exp.role_description, exp.preparation, exp.reflections):
         scores.update(topic_scores(t))
-    q_topics = [primary_topic(text, kind) for kind, text in exp.questions]
-    scores.update(t for t in q_topics if t)
-    from core.analytics.topics import order_topics
-
+    q_topics: list[str | None] = []
+    for kind, text in exp.questions:
+        q_scores = topic_scores(text, question=True)
+        scores.update(q_scores)
+        topic = _primary(q_scores) or topic_for_round(kind)
+        if topic and not q_scores:
+            scores[topic] += 1
+            if topic in DSA_KEYWORDS:
+                scores[DSA] += 1
+        q_topics.append(topic)
     return Analysis(
         sentiment=round(sentiment(narrative), 4),
         keywords=[k for k, _ in keywords(all_texts, n_keywords)],
-        topics=order_topics(scores),
+        topics=_ordered(scores),
         question_topics=q_topics,
         question_normalized=[normalize_question(t) for t in question_texts],
     )
@@ -383,6 +490,10 @@ __all__ = [
     "display",
     "keywords",
     "normalize_question",
+    "primary_topic",
+    "tag_topics",
+    "topic_for_round",
+    "topic_scores",
     "sentiment",
     "stem",
     "stems",
