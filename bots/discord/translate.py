@@ -1,0 +1,128 @@
+"""Translate discord.py interactions and messages into the core's platform-neutral IncomingEvents."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+
+import discord
+
+from core.events import Attachment, ChatRef, IncomingEvent, UserRef
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+_COMMAND = re.compile(r"^/([A-Za-z0-9_-]{1,32})(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
+_NAME_OK = re.compile(r"[^a-z0-9_-]+")
+
+
+def user_ref(user: discord.abc.User) -> UserRef:
+    """The core's view of a Discord user."""
+    return UserRef(PLATFORM, str(user.id), getattr(user, "display_name", "") or user.name)
+
+
+def chat_ref(channel_id: int | None, channel: object, guild: discord.Guild | None) -> ChatRef:
+    """The core's view of a channel; DMs are private chats, guild channels are not."""
+    title = getattr(channel, "name", None) or ""
+    if guild is not None and title:
+        title = f"{guild.name} #{title}"
+    return ChatRef(PLATFORM, str(channel_id or 0), is_private=guild is None, title=title)
+
+
+def has_moderator_role(user: object, roles: Iterable[str]) -> bool:
+    """True when `user` is a guild Member with a role named in `roles` (case-insensitive)."""
+    wanted = {name.casefold() for name in roles}
+    member_roles = getattr(user, "roles", None) or []
+    return bool(wanted) and any(role.name.casefold() in wanted for role in member_roles)
+
+
+def option_name(args_hint: str) -> str:
+    """A valid slash-command option name from a hint like "<company>" ("text" when nothing is left)."""
+    name = _NAME_OK.sub("_", args_hint.strip("<>[] ").lower()).strip("_-")
+    return name[:32] or "text"
+
+
+def command_name(name: str) -> str | None:
+    """A valid slash-command name, or None when the core's name cannot be one."""
+    clean = name.lower()
+    return clean if re.fullmatch(r"[a-z0-9_-]{1,32}", clean) else None
+
+
+def _interaction_base(interaction: discord.Interaction) -> tuple[UserRef, ChatRef]:
+    return user_ref(interaction.user), chat_ref(
+        interaction.channel_id, interaction.channel, interaction.guild
+    )
+
+
+def command_event(
+    interaction: discord.Interaction, command: str, args: str, *, moderator: bool
+) -> IncomingEvent:
+    """A slash command: command without slash, args from its optional string option."""
+    user, chat = _interaction_base(interaction)
+    return IncomingEvent(
+        user=user, chat=chat, kind="command", command=command, args=args.strip(), is_moderator=moderator
+    )
+
+
+def action_event(interaction: discord.Interaction, action: str, *, moderator: bool) -> IncomingEvent:
+    """A button press: the core's action token exactly as it gave it."""
+    user, chat = _interaction_base(interaction)
+    return IncomingEvent(user=user, chat=chat, kind="action", action=action, is_moderator=moderator)
+
+
+def form_event(
+    interaction: discord.Interaction, action: str, values: Mapping[str, str], *, moderator: bool
+) -> IncomingEvent:
+    """A submitted modal: the form's action and {field name: value}."""
+    user, chat = _interaction_base(interaction)
+    return IncomingEvent(
+        user=user, chat=chat, kind="form", action=action, form=dict(values), is_moderator=moderator
+    )
+
+
+def _attachment_kind(content_type: str) -> str:
+    if content_type.startswith("video/"):
+        return "video"
+    if content_type.startswith("image/"):
+        return "photo"
+    if content_type.startswith("audio/"):
+        return "audio"
+    return "document"
+
+
+def attachment(att: discord.Attachment) -> Attachment:
+    """A lazily fetched file; bytes are downloaded only if the core calls fetch()."""
+    mime = (att.content_type or "").split(";")[0].strip()
+    return Attachment(
+        filename=att.filename,
+        size=att.size,
+        mime=mime,
+        duration=getattr(att, "duration", None),
+        kind=_attachment_kind(mime),  # type: ignore[arg-type]
+        fetch=att.read,
+    )
+
+
+def message_event(message: discord.Message, *, moderator: bool) -> IncomingEvent:
+    """A plain message: text, a typed "/command args", or files (kind="upload", caption in text)."""
+    user = user_ref(message.author)
+    chat = chat_ref(message.channel.id, message.channel, message.guild)
+    text = message.content or ""
+    if message.attachments:
+        files = tuple(attachment(att) for att in message.attachments)
+        return IncomingEvent(
+            user=user, chat=chat, kind="upload", text=text, attachments=files, is_moderator=moderator
+        )
+    match = _COMMAND.match(text.strip())
+    if match:
+        return IncomingEvent(
+            user=user,
+            chat=chat,
+            kind="command",
+            command=match.group(1).lower(),
+            args=(match.group(2) or "").strip(),
+            text=text,
+            is_moderator=moderator,
+        )
+    return IncomingEvent(user=user, chat=chat, kind="text", text=text, is_moderator=moderator)

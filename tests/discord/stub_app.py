@@ -1,0 +1,83 @@
+"""A tiny stand-in for the core App: records events and answers with replies that exercise the adapter."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.events import IncomingEvent
+from core.ports import CommandInfo
+from core.replies import Button, Field, Form, Image, Reply
+
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+LONG_TEXT = "\n".join(f"Line {i}: **Two Sum** and _arrays_ again, {'x' * 60}" for i in range(70))
+COMPANIES = ["Accenture", "Amazon", "Adobe", "TCS", "Infosys"]
+
+
+class StubApp:
+    """Answers a few commands the way the real core would, and lets tests hold a handler back."""
+
+    commands = (
+        CommandInfo("help", "Everything I can do"),
+        CommandInfo("share", "Share your interview experience", personal=True),
+        CommandInfo("approve", "Approve a pending post", args_hint="<post id>", moderator_only=True),
+        CommandInfo("long", "A very long answer"),
+        CommandInfo("slow", "A chart that takes a while"),
+        CommandInfo("boom", "A command whose handler crashes"),
+        CommandInfo("company", "Insights about a company", args_hint="<company>"),
+    )
+
+    def __init__(self) -> None:
+        self.events: list[IncomingEvent] = []
+        self.release = asyncio.Event()
+        self.in_dialog_users: set[str] = set()
+
+    async def handle(self, event: IncomingEvent) -> list[Reply]:
+        self.events.append(event)
+        if event.kind == "command":
+            return await self._command(event)
+        if event.kind == "action":
+            if event.action == "v1.cse":
+                return [Reply(text="Branch: CSE. Your roll number?", private=True, replaces_prompt=True)]
+            if event.action == "v1.form":  # an old form button pressed after a restart: re-prompt
+                return [self._name_prompt()]
+            return [Reply(text="This question has expired.", private=True)]
+        if event.kind == "form":
+            return [Reply(text=f"Thanks, {event.form.get('name', '?')}!", private=True, replaces_prompt=True)]
+        return [Reply(text=f"You said: {event.text}")]
+
+    async def _command(self, event: IncomingEvent) -> list[Reply]:
+        name = event.command
+        if name == "share":
+            self.in_dialog_users.add(event.user.id)
+            branch = Reply(
+                text="**1/3 · Branch**\nWhich branch?",
+                buttons=((Button("CSE", "v1.cse"), Button("ECE", "v1.ece")),),
+                private=True,
+            )
+            return [branch, self._name_prompt()]
+        if name == "approve":
+            return [Reply(text=f"Approved post {event.args}.")]
+        if name == "long":
+            return [Reply(text=LONG_TEXT)]
+        if name == "slow":
+            await self.release.wait()
+            return [Reply(text="Here is your chart", images=(Image(TINY_PNG, "chart.png", "TCS: 3 rounds"),))]
+        if name == "boom":
+            raise RuntimeError("handler crashed")
+        if name == "company":
+            return [Reply(text=f"Insights for {event.args or 'nobody'}")]
+        return [Reply(text="I can help you share interview experiences. Try /share.")]
+
+    @staticmethod
+    def _name_prompt() -> Reply:
+        form = Form("Your name", (Field("name", "Name"),), action="v1.form")
+        return Reply(text="What is your name?", form=form, private=True)
+
+    def complete(self, kind: str, prefix: str) -> list[str]:
+        return [c for c in COMPANIES if c.lower().startswith(prefix.lower())] if kind == "company" else []
+
+    async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
+        return user_id in self.in_dialog_users
