@@ -173,14 +173,21 @@ class CompanyRepo:
     async def get_or_create(self, name: str) -> int:
         """Return the id of the company with this (normalised) name, creating it if new."""
         slug = normalise_name(name)
-        async with self._sessions.begin() as session:
+        async with self._sessions() as session:
             existing = await session.scalar(select(Company.id).where(Company.slug == slug))
             if existing is not None:
                 return existing
             company = Company(name=name.strip()[:120], slug=slug)
             session.add(company)
-            await session.flush()
-            return company.id
+            try:
+                await session.commit()
+                return company.id
+            except IntegrityError:  # another student added the same company at the same moment
+                await session.rollback()
+        async with self._sessions() as session:
+            found = await session.scalar(select(Company.id).where(Company.slug == slug))
+            assert found is not None
+            return found
 
     async def add_alias(self, company_id: int, alias: str) -> None:
         """Record another name for a company (ignored if it is already known)."""

@@ -170,11 +170,6 @@ async def test_get_or_create_matches_the_normalised_name(database: Database) -> 
     assert await _count(database, Company) == 2
 
 
-@pytest.mark.xfail(
-    reason="storage/repos.py CompanyRepo.get_or_create does not yet retry after a concurrent insert "
-    "(IntegrityError on PostgreSQL); remove this marker once it does",
-    strict=False,
-)
 async def test_a_new_company_typed_by_two_students_at_once_is_created_once(database: Database) -> None:
     repo = CompanyRepo(database.sessions)
     ids = await asyncio.gather(*(repo.get_or_create("Nimbus Cloud") for _ in range(4)))
