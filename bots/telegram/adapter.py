@@ -219,7 +219,7 @@ class TelegramAdapter:
         replies = await self._handle(event)
         if replies is None:
             return
-        if isinstance(query.message, Message) and any(reply.replaces_prompt for reply in replies):
+        if isinstance(query.message, Message):  # answered, stale or forged: that keyboard is done
             await self._mark_answered(query.message, query.data or "")
         await self._deliver(event, int(event.chat.id), replies)
 
@@ -229,11 +229,17 @@ class TelegramAdapter:
             await self._deliver(event, chat_id, replies)
 
     async def _handle(self, event: IncomingEvent) -> list[Reply] | None:
-        """Ask the core; a file the Bot API cannot hand us gets a clear message instead of an error."""
+        """Ask the core; a file the Bot API cannot hand us gets a clear message first, never a getFile."""
+        too_big = [a for a in event.attachments if a.size is not None and a.size > MAX_DOWNLOAD]
+        if too_big:
+            await self._send_out(
+                int(event.chat.id), [render.OutText(html.escape(str(FileTooBig(too_big[0].size))))]
+            )
         try:
             return await self.app.handle(event)
-        except FileTooBig as exc:
-            await self._send_out(int(event.chat.id), [render.OutText(html.escape(str(exc)))])
+        except FileTooBig as exc:  # the core fetched anyway (or the size was unknown until getFile)
+            if not too_big:
+                await self._send_out(int(event.chat.id), [render.OutText(html.escape(str(exc)))])
             return None
 
     def _fetcher(self, file_id: str, size: int | None):

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, User
 
@@ -96,7 +97,7 @@ def attachments(message: Message, fetcher: Fetcher) -> tuple[Attachment, ...]:
                 video.file_name or f"video_{message.message_id}.mp4",
                 video.file_size,
                 video.mime_type or "video/mp4",
-                _seconds(video.duration),
+                _seconds(video),
                 "video",
                 fetcher(video.file_id, video.file_size),
             )
@@ -108,7 +109,7 @@ def attachments(message: Message, fetcher: Fetcher) -> tuple[Attachment, ...]:
                 f"video_note_{message.message_id}.mp4",
                 note.file_size,
                 "video/mp4",
-                _seconds(note.duration),
+                _seconds(note),
                 "video_note",
                 fetcher(note.file_id, note.file_size),
             )
@@ -116,12 +117,10 @@ def attachments(message: Message, fetcher: Fetcher) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
-def _seconds(duration: object) -> float | None:
-    """PTB 22 gives durations as int seconds or timedelta depending on settings; the core wants float."""
-    if duration is None:
-        return None
-    total = getattr(duration, "total_seconds", None)
-    return float(total()) if callable(total) else float(duration)  # type: ignore[arg-type]
+def _seconds(media: Any) -> float | None:
+    """Duration in seconds from the wire value (PTB 22's `.duration` warns about its int/timedelta switch)."""
+    duration = media.to_dict().get("duration")
+    return None if duration is None else float(duration)
 
 
 def message_event(

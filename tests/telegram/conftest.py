@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -76,11 +77,17 @@ class Harness:
         message = self._message(user, chat, **content)
         return await self._push({"message": message}, message["chat"]["id"])
 
+    @staticmethod
+    def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:
+        """The button labelled exactly `label`, else the first whose label starts with it."""
+        buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+        exact = [b for b in buttons if b["text"] == label]
+        return (exact or [b for b in buttons if b["text"].startswith(label)] or [None])[0]
+
     def last_with_button(self, label: str, chat_id: int) -> dict[str, Any]:
         for message in reversed(self.fake.sent_to(chat_id)):
-            for row in message.get("reply_markup", {}).get("inline_keyboard", []):
-                if any(button["text"] == label for button in row):
-                    return message
+            if self._button(message, label):
+                return copy.deepcopy(message)  # as the user's client shows it now
         raise AssertionError(
             f"no message in chat {chat_id} offers a button {label!r}: {self.buttons(chat_id)}"
         )
@@ -97,12 +104,9 @@ class Harness:
         """The user presses the button labelled `label` (on `message`, default: the latest offering it)."""
         user = user or self.user()
         message = message or self.last_with_button(label, user["id"])
-        data = next(
-            button["callback_data"]
-            for row in message["reply_markup"]["inline_keyboard"]
-            for button in row
-            if button["text"] == label
-        )
+        button = self._button(message, label)
+        assert button is not None, f"no button {label!r} on message {message.get('text')!r}"
+        data = button["callback_data"]
         query = {
             "id": f"cq{next(self._ids)}",
             "from": user,
@@ -131,12 +135,12 @@ def telegram_config(fake: FakeBotApi, **overrides: Any) -> TelegramConfig:
     return TelegramConfig(token=TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url, **overrides)
 
 
-async def start_adapter(app, fake: FakeBotApi, moderators=()) -> TelegramAdapter:
+async def start_adapter(app, fake: FakeBotApi, moderators=(), limits: SendLimits = FAST) -> TelegramAdapter:
     adapter = TelegramAdapter(
         app,
         telegram_config(fake),
         ModerationConfig(telegram_user_ids=list(moderators)),
-        limits=FAST,
+        limits=limits,
         poll_timeout=1,
     )
     await adapter.start()
