@@ -37,6 +37,7 @@ from core.app import App
 from core.config import ModerationConfig, TelegramConfig
 from core.events import ChatRef, IncomingEvent
 from core.replies import Reply
+from core.router import COMMAND_ACTION
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ class TelegramAdapter:
                 await self._send_out(message.chat_id, [render.OutText(html.escape(UNSUPPORTED))])
             return
         if not event.chat.is_private and event.kind == "command" and event.command in self._personal():
-            await self._invite_private(message, event.command or "")
+            await self._invite_private(message.chat_id, event.command or "")
             return
         await self._answer(event, message.chat_id)
 
@@ -215,6 +216,14 @@ class TelegramAdapter:
             logger.info("answerCallbackQuery failed for update %s: %s", update.update_id, exc)
         event = translate.button_event(query, self.moderation.telegram_user_ids)
         if event is None:
+            return
+        command = (event.action or "")[len(COMMAND_ACTION) :].split(" ")[0]
+        if (
+            not event.chat.is_private
+            and event.action.startswith(COMMAND_ACTION)
+            and command in self._personal()
+        ):
+            await self._invite_private(int(event.chat.id), command)  # e.g. the greeting's "Share" button
             return
         replies = await self._handle(event)
         if replies is None:
@@ -264,11 +273,11 @@ class TelegramAdapter:
                 names.update(info.aliases)
         return names
 
-    async def _invite_private(self, message: Message, command: str) -> None:
+    async def _invite_private(self, chat_id: int, command: str) -> None:
         """In a group, a personal dialog gets a deep-link button to the private chat instead."""
         url = f"https://t.me/{self.bot_username}?start={command}"
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(GO_PRIVATE_BUTTON, url=url)]])
-        await self._send_out(message.chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)])
+        await self._send_out(chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)])
 
     async def _mark_answered(self, message: Message, data: str) -> None:
         """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice."""

@@ -196,6 +196,11 @@ async def test_group_chat_moves_share_to_private_chat(tg, core):
     assert private[-1]["chat"]["id"] == 2002
     [state] = await stored(core, DialogState)
     assert (state.chat_id, state.user_id, state.flow) == ("2002", "2002", "share")
+    greeting = await tg.say("/start@insights_test_bot", user=user, chat=group)
+    assert greeting[0]["chat"]["id"] == GROUP_ID
+    invite = await tg.press("📝 Share my experience", user=user, message=tg.last_with_button("📝", GROUP_ID))
+    assert invite[0]["reply_markup"]["inline_keyboard"][0][0]["url"].endswith("?start=share")
+    assert len(await stored(core, DialogState)) == 1  # still only the private one
     help_in_group = await tg.say("/help@insights_test_bot", user=user, chat=group)
     assert help_in_group[0]["chat"]["id"] == GROUP_ID and "/share" in help_in_group[0]["text"]
 
