@@ -344,7 +344,7 @@ class FakeDiscord:
         self, message: dict[str, Any], body: dict[str, Any], files: dict[str, bytes]
     ) -> dict[str, Any]:
         """Apply a create/edit body (content, components, embeds, attachments) to a stored message."""
-        for key in ("content", "components", "embeds"):
+        for key in ("content", "components", "embeds", "message_reference"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
         if "flags" in body and body["flags"] is not None:
