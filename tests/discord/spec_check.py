@@ -30,7 +30,8 @@ KNOWN_GAPS = (
     # discord.py puts "tts": false into every interaction response's data, also for UPDATE_MESSAGE (7),
     # whose schema in the preview lacks it; Discord ignores it there.
     re.compile(
-        r"^POST /interactions/\{interaction_id\}/\{interaction_token\}/callback: body.data: unknown key 'tts'$"
+        r"^POST /interactions/\{interaction_id\}/\{interaction_token\}/callback: "
+        r"body.data: unknown key 'tts'$"
     ),
 )
 
