@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -16,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -34,7 +35,7 @@ from bots.telegram.limits import (
 from bots.telegram.processor import PerChatUpdateProcessor
 from bots.telegram.ratelimit import SendRateLimiter
 from core.app import App
-from core.config import ModerationConfig, TelegramConfig
+from core.config import ConfigError, ModerationConfig, TelegramConfig
 from core.events import ChatRef, IncomingEvent
 from core.replies import Reply
 from core.router import COMMAND_ACTION
@@ -114,7 +115,15 @@ class TelegramAdapter:
             return
         self._stop_requested.clear()
         self.application = self.build()
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except InvalidToken:
+            await self.application.shutdown()
+            self.application = None
+            # PTB's message quotes the token; never let it reach a terminal or a log
+            raise ConfigError(
+                "telegram.token was rejected by the Bot API: check TELEGRAM_BOT_TOKEN"
+            ) from None
         self.bot_username = self.bot_username or (self.application.bot.username or "")
         await self._register_commands()
         await self.application.start()
@@ -180,6 +189,16 @@ class TelegramAdapter:
             await self.application.bot.set_my_commands(commands[:100])
         except TelegramError as exc:
             logger.warning("could not register commands: %s", exc)
+        everything = [BotCommand(i.name, (i.description or i.name)[:256]) for i in self.app.commands]
+        if len(everything) == len(commands):
+            return
+        for moderator in self.moderation.telegram_user_ids:  # moderators see their commands too
+            try:
+                await self.application.bot.set_my_commands(
+                    everything[:100], scope=BotCommandScopeChat(int(moderator))
+                )
+            except (TelegramError, ValueError) as exc:
+                logger.info("could not register moderator commands for %s: %s", moderator, exc)
 
     # ----------------------------------------------------------------- incoming
 

@@ -149,7 +149,8 @@ class FakeBotApi:
         self.sent: list[dict[str, Any]] = []  # messages the bot sent, in order
         self.files: dict[str, StoredFile] = {}
         self.chats: dict[int, dict[str, Any]] = {}
-        self.commands: list[dict[str, Any]] = []
+        self.commands: list[dict[str, Any]] = []  # the default scope
+        self.scoped_commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -379,8 +380,12 @@ class FakeBotApi:
         return True
 
     async def _m_setMyCommands(self, params, files):
-        self.commands = params["commands"]
-        for command in self.commands:
+        commands = params["commands"]
+        if "scope" in params:
+            self.scoped_commands[json.dumps(params["scope"], sort_keys=True)] = commands
+        else:
+            self.commands = commands
+        for command in commands:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")) or not command.get(
                 "description"
             ):

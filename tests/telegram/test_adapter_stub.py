@@ -194,3 +194,22 @@ async def test_token_never_appears_in_logs(fake, caplog):
     assert "getUpdates" in caplog.text
     assert TOKEN not in caplog.text
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
+
+
+async def test_rejected_token_is_a_clear_error_without_the_token(fake):
+    from bots.telegram.adapter import TelegramAdapter
+    from core.config import ConfigError, ModerationConfig
+    from tests.telegram.conftest import telegram_config
+
+    config = telegram_config(fake).model_copy(update={"token": "999:wrong-token-value"})
+    adapter = TelegramAdapter(StubApp(), config, ModerationConfig())
+    with pytest.raises(ConfigError) as caught:
+        await adapter.start()
+    assert "TELEGRAM_BOT_TOKEN" in str(caught.value) and "wrong-token-value" not in str(caught.value)
+    await adapter.stop()  # harmless after a failed start
+
+
+async def test_moderators_get_their_commands_in_their_own_chat(tg):
+    scoped = [c for c in tg.fake.calls_to("setMyCommands") if "scope" in c.params]
+    assert [c.params["scope"] for c in scoped] == [{"type": "chat", "chat_id": 1001}]
+    assert "approve" in [c["command"] for c in scoped[0].params["commands"]]
