@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -17,7 +18,16 @@ from core.text_norm import normalise_name
 from storage.data import demo_text as text
 from storage.data.company_questions import CodingQuestion, load_company_questions, questions_by_company
 from storage.data.demo_catalogue import COMPANIES, PROFILES, DemoCompany, HiringProfile
-from storage.models import Company, CompanyAlias, Experience, Identity, Question, Round, User
+from storage.models import (
+    Company,
+    CompanyAlias,
+    Experience,
+    ExperienceTopic,
+    Identity,
+    Question,
+    Round,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +70,7 @@ DURATIONS: dict[str, tuple[int, ...]] = {
     "other": (30,),
 }
 SEMESTERS = ("fifth", "sixth", "seventh")
+BATCH_SIZE = 5000  # experiences generated and inserted at a time
 
 T = TypeVar("T")
 
@@ -115,6 +126,7 @@ class _ExperiencePlan:
     company: int  # index into COMPANIES
     row: dict[str, Any]
     rounds: list[_RoundPlan] = field(default_factory=list)
+    analysis: Any = None  # core.analytics.text.Analysis when the pipeline is available
 
 
 def _pick(rng: random.Random, weighted: Sequence[tuple[T, int]] | Sequence[tuple[T, float]]) -> T:
@@ -461,19 +473,31 @@ class _Generator:
 
     # -- the whole set -----------------------------------------------------------------------------
 
-    def build(self, total: int) -> tuple[list[_Student], list[_ExperiencePlan]]:
-        """Students sharing one to three experiences each, `total` experiences in all."""
+    def batches(self, total: int, size: int) -> Iterator[tuple[list[_Student], list[_ExperiencePlan]]]:
+        """Students sharing one to three experiences each, `total` in all, in batches of about `size`.
+
+        Student indices in a batch's plans refer to that batch's student list; the random sequence (so
+        the data) does not depend on `size`.
+        """
         rng = self.rng
         students: list[_Student] = []
         plans: list[_ExperiencePlan] = []
-        while len(plans) < total:
-            count = min(_pick(rng, ((1, 60), (2, 30), (3, 10))), total - len(plans))
+        made = 0
+        while made < total:
+            count = min(_pick(rng, ((1, 60), (2, 30), (3, 10))), total - made)
             first = _pick(rng, self.company_weights)
             student = self.student(COMPANIES[first])
             students.append(student)
             for company_index in self.more_companies(student, first, count):
                 plans.append(self.experience(len(students) - 1, student, company_index))
-        return students, plans
+                made += 1
+            if len(plans) >= size or made >= total:
+                yield students, plans
+                students, plans = [], []
+
+    def build(self, total: int) -> tuple[list[_Student], list[_ExperiencePlan]]:
+        """The whole set in one batch."""
+        return next(self.batches(total, max(total, 1)), ([], []))
 
 
 _CS = ("CSE", "IT", "DS", "AIML")
@@ -545,7 +569,9 @@ async def _write(
     students: list[_Student],
     plans: list[_ExperiencePlan],
     now: datetime,
+    first_user_number: int = 1,
 ) -> SeedReport:
+    """Insert one batch of students and their experiences; companies already exist."""
     earliest: dict[int, datetime] = {}
     for plan in plans:
         created = plan.row["created_at"]
@@ -565,7 +591,7 @@ async def _write(
             {
                 "user_id": user_ids[i],
                 "platform": DEMO_PLATFORM,
-                "platform_user_id": f"demo-{i + 1:05d}",
+                "platform_user_id": f"demo-{first_user_number + i:05d}",
                 "username": s.username,
                 "created_at": user_rows[i]["created_at"],
             }
@@ -573,7 +599,13 @@ async def _write(
         ],
     )
     experience_rows = [
-        {**plan.row, "user_id": user_ids[plan.student], "company_id": company_ids[plan.company]}
+        {
+            **plan.row,
+            "user_id": user_ids[plan.student],
+            "company_id": company_ids[plan.company],
+            "sentiment": plan.analysis.sentiment if plan.analysis else None,
+            "keywords": list(plan.analysis.keywords) if plan.analysis else [],
+        }
         for plan in plans
     ]
     experience_ids = await _insert_returning_ids(session, Experience, experience_rows)
@@ -591,30 +623,38 @@ async def _write(
             )
     round_ids = await _insert_returning_ids(session, Round, round_rows)
     question_rows = []
+    topic_rows = []
     round_index = 0
     for plan, experience_id in zip(plans, experience_ids, strict=True):
         company_id = company_ids[plan.company]
+        analysis = plan.analysis
+        if analysis is not None:
+            topic_rows += [
+                {"experience_id": experience_id, "topic": t} for t in dict.fromkeys(analysis.topics)
+            ]
+        asked = 0
         for round_plan in plan.rounds:
             round_id = round_ids[round_index]
             round_index += 1
             for position, question in enumerate(round_plan.questions, start=1):
-                question_rows.append(
-                    {
-                        "round_id": round_id,
-                        "experience_id": experience_id,
-                        "company_id": company_id,
-                        "position": position,
-                        "text": question,
-                        "normalized": normalise_question(question),
-                    }
-                )
+                row = {
+                    "round_id": round_id,
+                    "experience_id": experience_id,
+                    "company_id": company_id,
+                    "position": position,
+                    "text": question,
+                    "normalized": normalise_question(question),
+                    "topic": None,
+                }
+                if analysis is not None:  # the pipeline's own normalised form, as approval would store it
+                    row["normalized"] = analysis.question_normalized[asked] or row["normalized"]
+                    row["topic"] = analysis.question_topics[asked]
+                question_rows.append(row)
+                asked += 1
     if question_rows:
         await session.execute(insert(Question.__table__), question_rows)
-    touched = sorted({company_ids[plan.company] for plan in plans})
-    if touched:
-        await session.execute(
-            update(Company).where(Company.id.in_(touched)).values(data_version=Company.data_version + 1)
-        )
+    if topic_rows:
+        await session.execute(insert(ExperienceTopic.__table__), topic_rows)
     return SeedReport(
         users=len(user_ids),
         experiences=len(experience_ids),
@@ -623,26 +663,85 @@ async def _write(
     )
 
 
+def _analyse(plans: list[_ExperiencePlan]) -> int:
+    """Run the text-analytics pipeline (sentiment, keywords, topics) on each plan; return how many failed."""
+    try:
+        from core.analytics.text import ExperienceText, analyse_experience
+    except ImportError:  # the pipeline is optional for the seed: rows then wait for it
+        logger.info("core.analytics.text.analyse_experience not available: analytics fields left empty")
+        return 0
+    failed = 0
+    for plan in plans:
+        row = plan.row
+        text_parts = ExperienceText(
+            role=row["role"],
+            role_description=row["role_description"],
+            preparation=row["preparation"],
+            reflections=row["reflections"],
+            questions=[(r.kind, q) for r in plan.rounds for q in r.questions],
+        )
+        try:
+            plan.analysis = analyse_experience(text_parts)
+        except Exception:  # one bad analysis must not cost the whole demo set
+            failed += 1
+            logger.exception("analysing a demo experience failed; its analytics fields stay empty")
+    return failed
+
+
+def _next_batch(
+    batches: Iterator[tuple[list[_Student], list[_ExperiencePlan]]], analyse: bool
+) -> tuple[list[_Student], list[_ExperiencePlan]] | None:
+    """The CPU work for one batch (generation and text analytics), run in a worker thread."""
+    batch = next(batches, None)
+    if batch is not None and analyse:
+        _analyse(batch[1])
+    return batch
+
+
 async def seed_demo(
     sessions: async_sessionmaker[AsyncSession],
     *,
     experiences: int = 1200,
     seed: int = 42,
     now: datetime | None = None,
+    analyse: bool = True,
+    batch_size: int = BATCH_SIZE,
 ) -> SeedReport:
-    """Fill the database with the demo set in one transaction; a second run adds nothing (`skipped`)."""
-    if not isinstance(experiences, int) or experiences < 0:
+    """Fill the database with the demo set in one transaction; a second run adds nothing (`skipped`).
+
+    Deterministic for a given `seed` and `now` (default: the current time). With `analyse`, each
+    experience also gets the analytics pipeline's sentiment, keywords, topics and question topics
+    (about 4 ms an experience; pass False for very large sets). Batches bound the memory used.
+    """
+    if isinstance(experiences, bool) or not isinstance(experiences, int) or experiences < 0:
         raise ValueError(f"experiences must be a whole number of 0 or more, not {experiences!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size!r}")
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
+    report = SeedReport()
     async with sessions() as session, session.begin():
-        company_ids, new_companies, new_aliases = await _ensure_companies(session)
+        company_ids, report.companies, report.aliases = await _ensure_companies(session)
         if await _has_demo_data(session):
             logger.info("demo data already present: nothing seeded")
-            return SeedReport(companies=new_companies, aliases=new_aliases, skipped=True)
-        students, plans = _Generator(random.Random(seed), now).build(experiences)
-        report = await _write(session, company_ids, students, plans, now)
-    report.companies, report.aliases = new_companies, new_aliases
+            report.skipped = True
+            return report
+        batches = _Generator(random.Random(seed), now).batches(experiences, batch_size)
+        touched: set[int] = set()
+        while (batch := await asyncio.to_thread(_next_batch, batches, analyse)) is not None:
+            students, plans = batch
+            part = await _write(session, company_ids, students, plans, now, report.users + 1)
+            report.users += part.users
+            report.experiences += part.experiences
+            report.rounds += part.rounds
+            report.questions += part.questions
+            touched.update(company_ids[plan.company] for plan in plans)
+        if touched:  # chart caches are keyed by data_version
+            await session.execute(
+                update(Company)
+                .where(Company.id.in_(sorted(touched)))
+                .values(data_version=Company.data_version + 1)
+            )
     logger.info("seeded demo data: %s", report)
     return report

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from core.analytics.text import normalize_question
 from core.text_norm import normalise_name
 from storage.data import demo_text
 from storage.models import (
@@ -247,11 +248,9 @@ async def test_rounds_have_one_to_four_questions_tied_to_the_company(seeded: See
         .join(Experience, Experience.id == Round.experience_id),
     )  # fmt: skip
     per_round: dict[int, list[int]] = defaultdict(list)
-    for round_id, position, text, normalized, topic, company_id, exp_company, exp_id, q_exp_id in rows:
+    for round_id, position, text, _, _, company_id, exp_company, exp_id, q_exp_id in rows:
         per_round[round_id].append(position)
         assert text.strip() and "{" not in text
-        assert normalized == " ".join(text.lower().split())
-        assert topic is None
         assert company_id == exp_company and exp_id == q_exp_id
     assert len(per_round) == seeded.report.rounds
     for positions in per_round.values():
@@ -334,11 +333,34 @@ async def test_narratives_are_varied_and_mention_real_resources(seeded: Seeded) 
     assert all(p.strip() and r.strip() and "{" not in p + r for p, r in rows)
 
 
-async def test_analytics_fields_are_left_for_the_pipeline(seeded: Seeded) -> None:
-    rows = await _all(seeded.sessions, select(Experience.sentiment, Experience.keywords))
+async def test_experiences_arrive_analysed_like_approved_ones(seeded: Seeded) -> None:
+    rows = await _all(seeded.sessions, select(Experience.id, Experience.sentiment, Experience.keywords))
+    assert all(sentiment is not None and -1 <= sentiment <= 1 and keywords for _, sentiment, keywords in rows)
+    assert len({round(s, 2) for _, s, _ in rows}) > 50  # varied narratives, varied sentiment
+    topics = await _all(seeded.sessions, select(ExperienceTopic.experience_id, ExperienceTopic.topic))
+    assert {e for e, _ in topics} == {e for e, _, _ in rows}
+    assert len({t for _, t in topics}) >= 10
+    questions = await _all(seeded.sessions, select(Question.text, Question.normalized, Question.topic))
+    assert all(normalized for _, normalized, _ in questions)
+    assert all(
+        normalized == normalize_question(text)
+        for text, normalized, _ in questions
+        if normalize_question(text)
+    )
+    assert sum(1 for *_, topic in questions if topic) > 0.8 * len(questions)
+
+
+async def test_without_analysis_the_fields_wait_for_the_pipeline() -> None:
+    sessions = await _fresh_sessions()
+    report = await seed_demo(sessions, experiences=30, now=NOW, analyse=False)
+    assert report.experiences == 30
+    rows = await _all(sessions, select(Experience.sentiment, Experience.keywords))
     assert all(sentiment is None and not keywords for sentiment, keywords in rows)
-    async with seeded.sessions() as session:
+    questions = await _all(sessions, select(Question.text, Question.normalized, Question.topic))
+    assert all(norm == " ".join(text.lower().split()) and topic is None for text, norm, topic in questions)
+    async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(ExperienceTopic)) == 0
+    await sessions.kw["bind"].dispose()
 
 
 async def test_seeding_twice_adds_nothing(seeded: Seeded) -> None:
@@ -363,12 +385,18 @@ async def test_seeding_twice_adds_nothing(seeded: Seeded) -> None:
 
 
 async def test_same_seed_same_data_other_seed_other_data() -> None:
-    async def dump(seed: int) -> list[tuple[Any, ...]]:
+    async def dump(seed: int, batch_size: int = 1000) -> list[tuple[Any, ...]]:
         sessions = await _fresh_sessions()
-        await seed_demo(sessions, experiences=40, seed=seed, now=NOW)
+        await seed_demo(sessions, experiences=40, seed=seed, now=NOW, analyse=False, batch_size=batch_size)
         rows = await _all(
             sessions,
-            select(Experience.author_name, Experience.company_id, Experience.outcome, Question.text)
+            select(
+                Experience.author_name,
+                Experience.user_id,
+                Experience.company_id,
+                Experience.outcome,
+                Question.text,
+            )
             .join(Question, Question.experience_id == Experience.id)
             .order_by(Question.id),
         )
@@ -377,6 +405,7 @@ async def test_same_seed_same_data_other_seed_other_data() -> None:
 
     first = await dump(7)
     assert first == await dump(7)
+    assert first == await dump(7, batch_size=3)  # batching bounds memory, never changes the data
     assert first != await dump(8)
 
 
