@@ -38,7 +38,9 @@ logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- cleaning
 
-_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+_URL = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]]|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE
+)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans(
@@ -117,7 +119,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
         "normalization",
     ),
     (
-        r"(?:pillars|principles|features|concepts|fundamentals|basics)"
+        r"(?:(?:four|4|main|basic|key) )?(?:pillars|principles|features|concepts|fundamentals|basics)"
         r" of (?:oops?|object[- ]oriented programming)"
         r"|oops? (?:concepts|principles|pillars|features|fundamentals)",
         "oopconcept",
@@ -125,8 +127,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"object[- ]oriented programming|object[- ]oriented|oops", "oop"),
     (r"database management systems?|rdbms", "dbms"),
     (r"operating systems?", "os"),
+    (r"doubly[- ]linked[- ]lists?", "doublylinkedlist"),
     (r"singly[- ]linked[- ]lists?|linked[- ]lists?", "linkedlist"),
-    (r"doubly linkedlist", "doublylinkedlist"),
     (r"url[- ]shorten(?:er|ing)(?: service)?|tiny ?url|bit\.ly", "urlshortener"),
     (r"\bdp\b", "dynamic programming"),
     (r"group by", "groupby"),
@@ -141,7 +143,11 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"node\.?js", "nodejs"),
     (r"react\.?js", "react"),
 )
-_PHRASE_RES = tuple((re.compile(rf"\b(?:{p})(?![\w+#])"), f" {r} ") for p, r in _PHRASES)
+# One pass over the text: the alternatives are tried in the order above, so list specific phrases first.
+_PHRASE_RE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<p{i}>{p})" for i, (p, _) in enumerate(_PHRASES)) + r")(?![\w+#])"
+)
+_PHRASE_OUT = {f"p{i}": f" {r} " for i, (_, r) in enumerate(_PHRASES)}
 
 # How canonical tokens are shown to people (keywords, word clouds).
 DISPLAY: dict[str, str] = {
@@ -172,25 +178,27 @@ DISPLAY: dict[str, str] = {
 # Tokens the stemmer must leave alone (canonical tokens and technical names it would mangle).
 _TECH_NAMES = """
     c c++ c# .net java python aws gcp azure tcp udp http https ip dns api apis rest sql nosql mysql mongodb
-    redis
-    kafka docker kubernetes linux unix git html css react angular django flask spring hashmap hashset treemap
-    arraylist jvm jdk jre gc ci cd os dbms
+    redis kafka docker kubernetes linux unix git html css react angular django flask spring hashmap hashset
+    treemap arraylist jvm jdk jre gc ci cd os dbms
 """
 _PROTECTED = frozenset(DISPLAY) | frozenset(_TECH_NAMES.split())
+
+
+@lru_cache(maxsize=32768)
+def _canonical(t: str) -> str:
+    """canonical() of already-cleaned text, cached: the same questions recur across many experiences."""
+    t = t.replace("n't", " not").replace("'s ", " ").replace("'", " ")
+    t = _ISATION.sub(r"\1ization\2", t)
+    t = _ISE.sub(r"\1iz\2", t)
+    t = _SPELLING_RE.sub(lambda m: _SPELLING[m.group(1)], t)
+    t = _PHRASE_RE.sub(lambda m: _PHRASE_OUT[m.lastgroup or ""], t)
+    return _SPACES.sub(" ", t).strip()
 
 
 def canonical(text: str | None) -> str:
     """Cleaned text with spellings and paraphrases folded to one wording ("normal forms" -> normalization)."""
     t = clean(text)
-    if not t:
-        return ""
-    t = t.replace("n't", " not").replace("'s ", " ").replace("'", " ")
-    t = _ISATION.sub(r"\1ization\2", t)
-    t = _ISE.sub(r"\1iz\2", t)
-    t = _SPELLING_RE.sub(lambda m: _SPELLING[m.group(1)], t)
-    for pattern, repl in _PHRASE_RES:
-        t = pattern.sub(repl, t)
-    return _SPACES.sub(" ", t).strip()
+    return _canonical(t) if t else ""
 
 
 # ----------------------------------------------------------- tokenising
