@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 
 from tests.discord.conftest import ASHA, CHANNEL_A, CHANNEL_B, DM_ASHA, GUILD_A, GUILD_B, RAVI
@@ -219,3 +221,25 @@ async def test_auto_sharded_client_serves_guilds_on_both_shards(bots, fake, monk
         inter = await bot.slash(ASHA, channel, "help")
         assert "Try /share" in inter.messages[0]["content"]
     assert len(app.events) == 2
+
+
+async def test_when_every_answer_is_deferred_the_dialog_still_works(bots, fake):
+    app = StubApp()
+    handle = app.handle
+
+    async def slower(event):  # its timer is always due after the adapter's 10 ms defer timer
+        await asyncio.sleep(0.05)
+        return await handle(event)
+
+    app.handle = slower
+    bot = await bots(app, defer_after=0.01)
+    inter = await bot.slash(ASHA, CHANNEL_A, "share")
+    assert inter.callback_types == [5] and inter.callbacks[0]["data"]["flags"] & EPHEMERAL
+    branch, name = inter.messages
+    assert "Which branch?" in branch["content"] and buttons(branch)[0] == ("CSE", "ii:v1.cse")
+    pressed = await bot.click(ASHA, branch, "CSE")
+    assert pressed.callback_types == [6]  # acknowledged; the prompt itself was then edited
+    assert buttons(fake.messages[int(branch["id"])]) == []
+    assert fake.messages[int(branch["id"])]["content"].endswith("✓ CSE")
+    assert "roll number" in pressed.followups[0]["content"]
+    assert pressed.followups[0]["flags"] & EPHEMERAL
