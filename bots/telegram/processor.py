@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 logger = logging.getLogger(__name__)
+KEEP_DONE = 10_000  # finished update ids remembered for wait_done()
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -41,6 +42,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 async with self._done:
                     self.done_ids.add(update.update_id)
                     self.last_done = max(self.last_done, update.update_id)
+                    if len(self.done_ids) > KEEP_DONE:  # bounded memory on a long-running bot
+                        floor = self.last_done - KEEP_DONE // 2
+                        self.done_ids = {i for i in self.done_ids if i > floor}
                     self._done.notify_all()
 
     async def wait_done(self, update_id: int, timeout: float = 10.0) -> None:
