@@ -10,6 +10,7 @@ from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
+from core.features.moderation import Moderation
 from core.features.submit import FLOW_NAME, build_flow
 from core.ports import CommandInfo, Notifier
 from core.replies import Reply
@@ -17,6 +18,7 @@ from core.router import Router
 from core.services import Services
 from storage.db import Database, open_database
 from storage.models import utcnow
+from storage.moderation import ModerationRepo
 from storage.repos import Repos
 
 logger = logging.getLogger(__name__)
@@ -73,9 +75,20 @@ async def bootstrap(config: Config, *, db_url: str | None = None, clock=utcnow) 
     """Build a ready App: open the database (migrated to the latest schema), wire the features."""
     database = await open_database(db_url or config.database.url)
     repos = Repos.over(database.sessions)
-    services = Services(config=config, repos=repos, companies=CompanyMatcher(repos.companies), clock=clock)
+    services = Services(
+        config=config,
+        repos=repos,
+        companies=CompanyMatcher(repos.companies),
+        clock=clock,
+        moderation=ModerationRepo(database.sessions),
+    )
     flows = {FLOW_NAME: build_flow(config.submission, config.dialog.max_text_chars)}
     engine = DialogEngine(repos.dialogs, flows, services, timedelta(hours=config.dialog.timeout_hours), clock)
     router = Router(engine, fallback_text)
+    moderation = Moderation(services, engine)
+    flows.update({flow.name: flow for flow in moderation.flows()})
     Basics(services, engine, lambda: router.commands).register(router)
-    return App(config, database, services, router)
+    moderation.register(router)
+    app = App(config, database, services, router)
+    services.push = app.notify
+    return app

@@ -76,8 +76,11 @@ class ModerationConfig(Strict):
     console_user_ids: list[str] = Field(default_factory=list)
     telegram_user_ids: list[int | str] = Field(default_factory=list)
     discord_roles: list[str] = Field(default_factory=list)
+    discord_channel_id: int | None = None
     reputation_threshold: int = 10
     reports_to_hide: int = Field(3, ge=1)
+    max_experiences_per_day: int = Field(5, ge=1)
+    max_posts_per_hour: int = Field(20, ge=1)
 
 
 class ConsoleConfig(Strict):

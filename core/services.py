@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.companies import CompanyMatcher
 from core.config import Config
+from core.events import ChatRef
+from core.replies import Reply
+from storage.moderation import ModerationRepo
 from storage.repos import Repos
+
+logger = logging.getLogger(__name__)
+
+ApprovedHook = Callable[[int], Awaitable[None]]
+Push = Callable[[ChatRef, Reply], Awaitable[bool]]
 
 
 @dataclass
@@ -19,7 +28,37 @@ class Services:
     repos: Repos
     companies: CompanyMatcher
     clock: Callable[[], datetime]
+    moderation: ModerationRepo
+    push: Push | None = None
+    approved_hooks: list[ApprovedHook] = field(default_factory=list)
 
     def this_year(self) -> int:
         """The current calendar year (UTC), so "never in the future" is testable with a fake clock."""
         return self.clock().year
+
+    async def notify(self, chat: ChatRef, reply: Reply) -> bool:
+        """Push a message to a chat outside the current turn; never raises (a failed push is logged)."""
+        if self.push is None:
+            return False
+        try:
+            return await self.push(chat, reply)
+        except Exception:
+            logger.exception("could not push a message to %s", chat.platform)
+            return False
+
+    async def experience_approved(self, experience_id: int) -> None:
+        """Run what must happen once an experience is public (text analytics, cache invalidation)."""
+        for hook in self.approved_hooks:
+            try:
+                await hook(experience_id)
+            except Exception:
+                logger.exception("approval hook failed for experience %s", experience_id)
+
+    def moderator_chats(self) -> list[ChatRef]:
+        """Where new submissions and reports are announced: moderators' chats and a Discord channel."""
+        moderation = self.config.moderation
+        chats = [ChatRef("console", str(uid)) for uid in moderation.console_user_ids]
+        chats += [ChatRef("telegram", str(uid)) for uid in moderation.telegram_user_ids]
+        if moderation.discord_channel_id:
+            chats.append(ChatRef("discord", str(moderation.discord_channel_id), is_private=False))
+        return chats

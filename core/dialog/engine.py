@@ -202,6 +202,13 @@ class DialogEngine:
             if outcome.reprompt:
                 replies.append(await self._prompt(flow, saved, event))
             return replies
+        if (outcome.step or flow.after(step.name)) is None:  # the last step: the flow is complete
+            try:
+                done = await flow.on_done(ctx)
+            except Invalid as problem:
+                return [Reply(text=f"⚠️ {problem}", private=True), await self._prompt(flow, record, event)]
+            await self._repo.delete(event.key)
+            return [*(Reply(text=note, private=True) for note in ctx.notes), *done]
         target = self._next_step(flow, step, outcome, ctx.answers)
         ctx.answers.pop(UNDO_KEY, None)
         entry = {"step": step.name, "next": target, **_diff(before, ctx.answers)}
@@ -211,8 +218,7 @@ class DialogEngine:
 
     def _next_step(self, flow: Flow, step: Step, outcome: Next, answers: dict[str, Any]) -> str:
         target = outcome.step or flow.after(step.name)
-        if target is None:
-            raise RuntimeError(f"flow {flow.name} ran past its last step {step.name}")
+        assert target is not None
         editing = answers.get(EDIT_FLAG)
         if editing is not None and flow.review_step and flow.step(target).section != editing:
             answers.pop(EDIT_FLAG, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 from core.config import SubmissionConfig
@@ -22,6 +23,7 @@ from core.features.submit_steps import (
 )
 from core.replies import Reply
 from core.text_norm import collapse_spaces
+from storage.moderation import content_hash
 
 logger = logging.getLogger(__name__)
 
@@ -349,13 +351,45 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         }
         for spec in answers["rounds"]
     ]
+    await check_spam_limit(services, user_id)
+    questions = [q for spec in rounds for q in spec["questions"]]
+    fields["content_hash"] = content_hash([fields["preparation"], fields["reflections"], *questions])
     experience_id = await services.repos.experiences.create_pending(
         user_id, company_id, user_key["platform"], fields, rounds
     )
+    company = answers["company_name"]
+    if await services.moderation.reputation(user_id) >= services.config.moderation.reputation_threshold:
+        await services.moderation.decide(experience_id, None, approve=True, reason="trusted contributor")
+        await services.experience_approved(experience_id)
+        logger.info("experience %s published (trusted contributor)", experience_id)
+        text = (
+            f"🎉 Thank you! Your {company} experience (#{experience_id}) is **published**: as a trusted "
+            "contributor your posts skip the moderation queue. See it with /myposts."
+        )
+        return [Reply(text=text, private=True)]
     logger.info("experience %s submitted (pending moderation)", experience_id)
+    for chat in services.moderator_chats():
+        await services.notify(
+            chat,
+            Reply(
+                text=f"🆕 New experience waiting for review: #{experience_id} {company}. "
+                f"/review {experience_id}"
+            ),
+        )
     text = (
-        f"🎉 Thank you! Your {answers['company_name']} experience (#{experience_id}) is saved and is now "
+        f"🎉 Thank you! Your {company} experience (#{experience_id}) is saved and is now "
         "**pending moderation**: a moderator will review it before it is published, and you will be told "
         "the outcome. See its status any time with /myposts."
     )
     return [Reply(text=text, private=True)]
+
+
+async def check_spam_limit(services: Any, user_id: int) -> None:
+    """At most `max_experiences_per_day` submissions per user, so floods never reach the queue."""
+    limit = services.config.moderation.max_experiences_per_day
+    since = services.clock() - timedelta(days=1)
+    if await services.moderation.submissions_since(user_id, since) >= limit:
+        raise Invalid(
+            f"You have shared {limit} experiences in the last 24 hours, the most we accept per day. "
+            "Your answers are kept: press Submit again tomorrow, or /cancel."
+        )

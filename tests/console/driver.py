@@ -34,7 +34,9 @@ def test_config(tmp_path, **overrides) -> Config:
 class Console:
     """One student at a terminal."""
 
-    def __init__(self, app: App, config: Config, user_id: str = "console-user", name: str = "Student") -> None:
+    def __init__(
+        self, app: App, config: Config, user_id: str = "console-user", name: str = "Student"
+    ) -> None:
         config = config.model_copy(deep=True)
         config.console.user_id, config.console.user_name = user_id, name
         self.out = io.StringIO()

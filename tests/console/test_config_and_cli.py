@@ -24,7 +24,9 @@ def test_shipped_config_is_valid_and_holds_no_secret(monkeypatch):
 
 def test_env_references_are_expanded(monkeypatch):
     monkeypatch.setenv("MY_TOKEN", "123:abc")
-    config = parse_config({"telegram": {"token": "${MY_TOKEN}"}, "database": {"url": "${NOPE:-sqlite+aiosqlite://}"}})
+    config = parse_config(
+        {"telegram": {"token": "${MY_TOKEN}"}, "database": {"url": "${NOPE:-sqlite+aiosqlite://}"}}
+    )
     assert config.telegram.token == "123:abc"
     assert config.database.url == "sqlite+aiosqlite://"
 
@@ -59,8 +61,13 @@ def test_unreadable_and_malformed_files(tmp_path):
 def run_main(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True, text=True,
-        cwd=cwd, env=env, timeout=120,
+        [sys.executable, str(ROOT / "main.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
     )
 
 

@@ -68,16 +68,30 @@ async def test_happy_path_stores_pending_experience(tmp_path, database_url):
         done = await console.pick("✅ Submit")
         assert "pending moderation" in done
         [experience] = await stored(app, Experience)
-        assert (experience.status, experience.author_name, experience.roll_number) == ("pending", "Asha Rao", "21CSE1234")
+        assert (experience.status, experience.author_name, experience.roll_number) == (
+            "pending",
+            "Asha Rao",
+            "21CSE1234",
+        )
         assert experience.linkedin_url == "https://www.linkedin.com/in/asha-rao"
         assert (experience.passout_year, experience.interview_year, experience.branch) == (2024, 2023, "CSE")
         assert (experience.outcome, experience.difficulty, experience.rating, experience.anonymous) == (
-            "selected", 3, 5, False)
+            "selected",
+            3,
+            5,
+            False,
+        )
         rounds = sorted(await stored(app, Round), key=lambda r: r.position)
         assert [(r.kind, r.duration_minutes, r.difficulty) for r in rounds] == [
-            ("online_assessment", 90, 3), ("hr", None, 1)]
+            ("online_assessment", 90, 3),
+            ("hr", None, 1),
+        ]
         questions = sorted(await stored(app, Question), key=lambda q: (q.round_id, q.position))
-        assert [q.text for q in questions] == ["Two Sum", "Explain normalization in DBMS", "Tell me about yourself"]
+        assert [q.text for q in questions] == [
+            "Two Sum",
+            "Explain normalization in DBMS",
+            "Tell me about yourself",
+        ]
         assert await stored(app, DialogState) == []
         posts = await console.say("/myposts")
         assert "TCS, SDE (2023): ⏳ pending moderation" in posts

@@ -99,7 +99,9 @@ async def test_role_rounds_and_narrative_rules(console):
     assert "2 to 80 characters" in await console.say("X")
     await console.say("SDE")
     out = await console.say("y" * 3001)
-    assert "3,001 characters; please keep it under 3,000" in out and await step_of(console) == "role_description"
+    assert (
+        "3,001 characters; please keep it under 3,000" in out and await step_of(console) == "role_description"
+    )
     await console.say("skip")
     await console.pick("Referral")
     out = await console.say("hello")
@@ -129,8 +131,9 @@ async def test_role_rounds_and_narrative_rules(console):
 
 
 async def test_questions_round_limit_and_stale_button(tmp_path):
-    app = await make_app(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'q.db'}",
-                         submission={"max_questions_per_round": 3})
+    app = await make_app(
+        tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'q.db'}", submission={"max_questions_per_round": 3}
+    )
     try:
         console = Console(app, app.config)
         await reach_company(console)

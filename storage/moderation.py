@@ -1,0 +1,419 @@
+"""Moderation queue, decisions, reports, helpful votes and reputation: the trust layer's storage."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    Company,
+    Experience,
+    Identity,
+    ModerationLog,
+    Report,
+    Round,
+    User,
+    UserBadge,
+    Vote,
+    utcnow,
+)
+from storage.repos import Sessions
+
+logger = logging.getLogger(__name__)
+
+EXPERIENCE_POINTS = 10
+HELPFUL_POINTS = 2
+NEAR_DUPLICATE = 90  # rapidfuzz ratio at or above which two experiences are flagged as near-duplicates
+EDITABLE_FIELDS = ("role", "role_description", "preparation", "reflections", "interview_year", "company")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where to tell a user something: a platform and that user's id there (a private chat)."""
+
+    platform: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ExperienceCard:
+    """What a moderator needs to decide on an experience (includes the private roll number)."""
+
+    id: int
+    status: str
+    company: str
+    role: str
+    author_name: str
+    anonymous: bool
+    roll_number: str | None
+    branch: str
+    passout_year: int
+    interview_year: int
+    source: str
+    outcome: str
+    rounds: list[tuple[str, list[str]]]
+    preparation: str
+    reflections: str
+    report_count: int
+    reports: list[str]
+    verified: bool
+    duplicates: list[tuple[int, int]] = field(default_factory=list)  # (experience id, similarity %)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The result of approving/rejecting: who to tell, about which company."""
+
+    experience_id: int
+    company: str
+    status: str
+    author: Recipient | None
+
+
+def content_hash(parts: list[str]) -> str:
+    """A fingerprint of an experience's text, so exact resubmissions are caught."""
+    text = " ".join(" ".join(part.lower().split()) for part in parts)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def experience_text(experience: Experience) -> str:
+    """An experience's free text (preparation, reflections, questions) for similarity checks."""
+    questions = [q.text for r in experience.rounds for q in r.questions]
+    return " ".join([experience.preparation, experience.reflections, *questions]).lower()
+
+
+class ModerationRepo:
+    """Queue, decisions, reports and votes."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def pending_count(self) -> int:
+        """How many experiences wait for a moderator (new or hidden after reports)."""
+        async with self._sessions() as session:
+            return (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Experience)
+                    .where(Experience.status.in_(("pending", "hidden")))
+                )
+                or 0
+            )
+
+    async def next_in_queue(self, after_id: int = 0) -> int | None:
+        """The oldest experience waiting for review with id > after_id (wrapping to the start)."""
+        async with self._sessions() as session:
+            waiting = (
+                select(Experience.id)
+                .where(Experience.status.in_(("pending", "hidden")))
+                .order_by(Experience.id)
+            )
+            found = await session.scalar(waiting.where(Experience.id > after_id).limit(1))
+            return found if found is not None else await session.scalar(waiting.limit(1))
+
+    async def card(self, experience_id: int) -> ExperienceCard | None:
+        """Everything a moderator sees about one experience, with likely duplicates."""
+        async with self._sessions() as session:
+            experience = await self._load(session, experience_id)
+            if experience is None:
+                return None
+            reports = (
+                await session.scalars(
+                    select(Report.reason).where(
+                        Report.target_type == "experience", Report.target_id == experience_id
+                    )
+                )
+            ).all()
+            duplicates = await self._duplicates(session, experience)
+            return ExperienceCard(
+                id=experience.id,
+                status=experience.status,
+                company=experience.company.name,
+                role=experience.role,
+                author_name=experience.author_name,
+                anonymous=experience.anonymous,
+                roll_number=experience.roll_number,
+                branch=experience.branch,
+                passout_year=experience.passout_year,
+                interview_year=experience.interview_year,
+                source=experience.source,
+                outcome=experience.outcome,
+                rounds=[(r.kind, [q.text for q in r.questions]) for r in experience.rounds],
+                preparation=experience.preparation,
+                reflections=experience.reflections,
+                report_count=experience.report_count,
+                reports=list(reports),
+                verified=experience.verified,
+                duplicates=duplicates,
+            )
+
+    async def _duplicates(self, session: AsyncSession, experience: Experience) -> list[tuple[int, int]]:
+        others = (
+            await session.scalars(
+                select(Experience)
+                .options(selectinload(Experience.rounds).selectinload(Round.questions))
+                .where(
+                    Experience.company_id == experience.company_id,
+                    Experience.id != experience.id,
+                    Experience.status != "rejected",
+                )
+                .order_by(Experience.id.desc())
+                .limit(200)
+            )
+        ).all()
+        mine = experience_text(experience)
+        found = []
+        for other in others:
+            if experience.content_hash and other.content_hash == experience.content_hash:
+                found.append((other.id, 100))
+                continue
+            score = int(fuzz.ratio(mine, experience_text(other)))
+            if score >= NEAR_DUPLICATE:
+                found.append((other.id, score))
+        return sorted(found, key=lambda pair: -pair[1])[:3]
+
+    @staticmethod
+    async def _load(session: AsyncSession, experience_id: int) -> Experience | None:
+        return await session.scalar(
+            select(Experience)
+            .options(
+                selectinload(Experience.company),
+                selectinload(Experience.rounds).selectinload(Round.questions),
+            )
+            .where(Experience.id == experience_id)
+        )
+
+    async def decide(
+        self, experience_id: int, moderator_user_id: int, approve: bool, reason: str = ""
+    ) -> Decision | None:
+        """Approve or reject a waiting experience; None if it is not waiting (another moderator was first)."""
+        status = "approved" if approve else "rejected"
+        async with self._sessions.begin() as session:
+            changed = await session.execute(
+                update(Experience)
+                .where(Experience.id == experience_id, Experience.status.in_(("pending", "hidden")))
+                .values(
+                    status=status,
+                    reject_reason=None if approve else reason,
+                    approved_at=utcnow() if approve else None,
+                )
+            )
+            if changed.rowcount != 1:
+                return None
+            experience = await self._load(session, experience_id)
+            assert experience is not None
+            if approve:
+                await session.execute(
+                    update(Company)
+                    .where(Company.id == experience.company_id)
+                    .values(data_version=Company.data_version + 1)
+                )
+            session.add(
+                ModerationLog(
+                    moderator_user_id=moderator_user_id,
+                    target_type="experience",
+                    target_id=experience_id,
+                    action=status,
+                    reason=reason,
+                )
+            )
+            if approve and experience.user_id is not None:
+                await self._reward(session, experience.user_id, EXPERIENCE_POINTS)
+                await self._award_share_badges(session, experience.user_id)
+            author = await self._recipient(session, experience.user_id, experience.platform)
+            return Decision(experience_id, experience.company.name, status, author)
+
+    async def edit(
+        self, experience_id: int, moderator_user_id: int, field_name: str, value: str | int
+    ) -> bool:
+        """A moderator corrects one field of an experience (logged)."""
+        if field_name not in EDITABLE_FIELDS:
+            raise ValueError(f"{field_name} cannot be edited")
+        async with self._sessions.begin() as session:
+            experience = await session.get(Experience, experience_id)
+            if experience is None:
+                return False
+            if field_name == "company":
+                experience.company_id = int(value)
+            else:
+                setattr(experience, field_name, value)
+            session.add(
+                ModerationLog(
+                    moderator_user_id=moderator_user_id,
+                    target_type="experience",
+                    target_id=experience_id,
+                    action=f"edit:{field_name}",
+                )
+            )
+            return True
+
+    async def report(
+        self, reporter_user_id: int, target_type: str, target_id: int, reason: str, hide_at: int
+    ) -> tuple[bool, bool]:
+        """Record a report; returns (recorded, now_hidden). One report per user and target."""
+        async with self._sessions() as session:
+            session.add(
+                Report(
+                    reporter_user_id=reporter_user_id,
+                    target_type=target_type,
+                    target_id=target_id,
+                    reason=reason,
+                )
+            )
+            try:
+                await session.flush()
+            except IntegrityError:
+                await session.rollback()
+                return False, False
+            experience = await session.get(Experience, target_id) if target_type == "experience" else None
+            hidden = False
+            if experience is not None:
+                experience.report_count += 1
+                if experience.report_count >= hide_at and experience.status == "approved":
+                    experience.status = "hidden"
+                    hidden = True
+                    await session.execute(
+                        update(Company)
+                        .where(Company.id == experience.company_id)
+                        .values(data_version=Company.data_version + 1)
+                    )
+            await session.commit()
+            return True, hidden
+
+    async def vote_helpful(self, user_id: int, target_type: str, target_id: int) -> tuple[str, int]:
+        """Mark a post helpful; returns (outcome, helpful count): outcome is ok, own, duplicate or missing."""
+        async with self._sessions() as session:
+            experience = await session.get(Experience, target_id) if target_type == "experience" else None
+            if experience is None or experience.status != "approved":
+                return "missing", 0
+            count, author = experience.helpful_count, experience.user_id
+            if author == user_id:
+                return "own", count
+            session.add(Vote(user_id=user_id, target_type=target_type, target_id=target_id))
+            try:
+                await session.flush()
+            except IntegrityError:
+                await session.rollback()
+                return "duplicate", count
+            experience.helpful_count += 1
+            if experience.user_id is not None:
+                await self._reward(session, experience.user_id, HELPFUL_POINTS)
+            await session.commit()
+            return "ok", experience.helpful_count
+
+    async def submissions_since(self, user_id: int, since: datetime) -> int:
+        """How many experiences a user submitted since a moment (spam limit)."""
+        async with self._sessions() as session:
+            return (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Experience)
+                    .where(Experience.user_id == user_id, Experience.created_at >= since)
+                )
+                or 0
+            )
+
+    async def reputation(self, user_id: int) -> int:
+        """A user's reputation points."""
+        async with self._sessions() as session:
+            return await session.scalar(select(User.reputation).where(User.id == user_id)) or 0
+
+    async def leaderboard(self, limit: int = 10) -> list[tuple[str, int, list[str]]]:
+        """Top users by reputation as (public name, points, badges); only-anonymous users stay anonymous."""
+        async with self._sessions() as session:
+            users = (
+                await session.execute(
+                    select(User.id, User.reputation)
+                    .where(User.reputation > 0)
+                    .order_by(User.reputation.desc(), User.id)
+                    .limit(limit)
+                )
+            ).all()
+            rows = []
+            for user_id, points in users:
+                public = await session.scalar(
+                    select(Experience.author_name)
+                    .where(
+                        Experience.user_id == user_id,
+                        Experience.anonymous.is_(False),
+                        Experience.status == "approved",
+                    )
+                    .limit(1)
+                )
+                badges = (
+                    await session.scalars(select(UserBadge.badge).where(UserBadge.user_id == user_id))
+                ).all()
+                rows.append((public or "Anonymous contributor", points, sorted(badges)))
+            return rows
+
+    async def award_monthly_top(self, month_start: datetime) -> int | None:
+        """Give "top contributor" of the month before `month_start` to whoever had most approvals then."""
+        previous_start = (month_start - timedelta(days=1)).replace(day=1)
+        badge = f"top_contributor_{previous_start:%Y_%m}"
+        async with self._sessions.begin() as session:
+            top = (
+                await session.execute(
+                    select(Experience.user_id, func.count())
+                    .where(
+                        Experience.status == "approved",
+                        Experience.user_id.is_not(None),
+                        Experience.approved_at >= previous_start,
+                        Experience.approved_at < month_start,
+                    )
+                    .group_by(Experience.user_id)
+                    .order_by(func.count().desc(), Experience.user_id)
+                    .limit(1)
+                )
+            ).first()
+            if top is None:
+                return None
+            exists = await session.scalar(select(UserBadge.id).where(UserBadge.badge == badge))
+            if exists is None:
+                session.add(UserBadge(user_id=top[0], badge=badge))
+            return top[0]
+
+    @staticmethod
+    async def _reward(session: AsyncSession, user_id: int, points: int) -> None:
+        await session.execute(
+            update(User).where(User.id == user_id).values(reputation=User.reputation + points)
+        )
+
+    @staticmethod
+    async def _award_share_badges(session: AsyncSession, user_id: int) -> None:
+        approved = (
+            await session.scalar(
+                select(func.count())
+                .select_from(Experience)
+                .where(Experience.user_id == user_id, Experience.status == "approved")
+            )
+            or 0
+        )
+        have = set((await session.scalars(select(UserBadge.badge).where(UserBadge.user_id == user_id))).all())
+        for badge, needed in (("first_share", 1), ("five_shares", 5)):
+            if approved >= needed and badge not in have:
+                session.add(UserBadge(user_id=user_id, badge=badge))
+
+    @staticmethod
+    async def _recipient(session: AsyncSession, user_id: int | None, platform: str) -> Recipient | None:
+        if user_id is None:
+            return None
+        identities = (
+            await session.execute(
+                select(Identity.platform, Identity.platform_user_id).where(Identity.user_id == user_id)
+            )
+        ).all()
+        preferred = [i for i in identities if i[0] == platform] or list(identities)
+        return Recipient(*preferred[0]) if preferred else None
+
+    async def recipient_of(self, user_id: int | None, platform: str) -> Recipient | None:
+        """Where to reach a user privately, preferring the platform they used."""
+        async with self._sessions() as session:
+            return await self._recipient(session, user_id, platform)
