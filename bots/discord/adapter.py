@@ -274,7 +274,7 @@ class DiscordAdapter:
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
             await interaction.response.send_message(BUSY_TEXT, ephemeral=interaction.guild is not None)
-            task.add_done_callback(lambda t: t.exception())
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # no 'never retrieved'
             return None
         replies = task.result()
         for reply in replies:
