@@ -216,7 +216,7 @@ class _Generator:
             "passout_year": student.passout,
             "interview_year": interview_year,
             "role": role,
-            "role_description": self._role_description(company, intern),
+            "role_description": self._role_description(company, role, intern),
             "source": source,
             "preparation": self._preparation(company),
             "reflections": self._reflections(company, outcome),
@@ -242,6 +242,9 @@ class _Generator:
         year = passout - 1 if self.rng.random() < before else passout
         return min(year, self.today.year)
 
+    # These draw the same number of random values whatever `now` is, so runs on different days
+    # differ only where the date itself matters (never-in-the-future clamps, recent "pending").
+
     def _interview_date(self, year: int, passout: int, source: str) -> date:
         """A day in the placement season of `year`, never after today."""
         rng = self.rng
@@ -250,25 +253,27 @@ class _Generator:
         else:
             month = rng.randint(1, 12)
         day = date(year, month, rng.randint(1, 28))
+        fallback = rng.random()
         if day > self.today:
             start = date(year, 1, 1)
-            day = start + timedelta(days=rng.randint(0, (self.today - start).days))
-        return day
+            day = start + timedelta(days=int(fallback * ((self.today - start).days + 1)))
+        return min(day, self.today)
 
     def _after(self, day: date, days: int) -> datetime:
         """A moment `days` after `day` at a random time; between `day` and now if that would be later."""
         start = datetime.combine(day, time(0, 0), UTC)
         moment = start + timedelta(days=days, minutes=self.rng.randint(0, 1439))
+        fallback = self.rng.random()
         if moment > self.now:
-            span = max(0, int((self.now - start).total_seconds()))
-            moment = start + timedelta(seconds=self.rng.randint(0, span))
+            moment = start + timedelta(seconds=int(fallback * max(0.0, (self.now - start).total_seconds())))
         return moment
 
     def _outcome(self, company: DemoCompany, profile: HiringProfile, source: str, days_ago: int) -> str:
         rng = self.rng
-        if days_ago < 90 and rng.random() < 0.35:
+        pending, withdrew, selected = rng.random(), rng.random(), rng.random()
+        if days_ago < 90 and pending < 0.35:
             return "pending"
-        if rng.random() < 0.03:
+        if withdrew < 0.03:
             return "withdrew"
         rate = company.selection_rate if company.selection_rate is not None else profile.selection_rate
         rate = {
@@ -276,20 +281,23 @@ class _Generator:
             "referral": rate + 0.05,
             "off_campus": rate - 0.05,
         }.get(source, rate)
-        return "selected" if rng.random() < rate else "rejected"
+        return "selected" if selected < rate else "rejected"
 
     def _difficulty(self, company: DemoCompany, profile: HiringProfile, outcome: str) -> int:
         base = company.difficulty if company.difficulty is not None else profile.difficulty
         shift = {"selected": -0.2, "rejected": 0.3}.get(outcome, 0.0)
         return _clamp(self.rng.gauss(base + shift, 0.7))
 
-    def _role_description(self, company: DemoCompany, intern: bool) -> str:
+    def _role_description(self, company: DemoCompany, role: str, intern: bool) -> str:
         rng = self.rng
         if rng.random() < 0.35:
             return ""
         if intern:
             return "Summer internship of about two months; a pre-placement offer depends on performance."
-        return rng.choice(text.ROLE_DESCRIPTIONS[company.kind])
+        kind = company.kind
+        if kind == "core" and "software" in role.lower():
+            kind = "core_software"
+        return rng.choice(text.ROLE_DESCRIPTIONS[kind])
 
     def _fill(self, template: str, company: DemoCompany) -> str:
         rng = self.rng
@@ -342,8 +350,9 @@ class _Generator:
             kinds = list(_pick(rng, INTERN_SEQUENCES))
         else:
             kinds = list(_pick(rng, company.sequences or profile.sequences))
-        if outcome == "rejected" and len(kinds) > 2 and rng.random() < 0.5:
-            kinds = kinds[: rng.randint(2, len(kinds) - 1)]  # rejected after an intermediate round
+        truncate, cut_at = rng.random(), rng.random()
+        if outcome == "rejected" and len(kinds) > 2 and truncate < 0.5:
+            kinds = kinds[: 2 + int(cut_at * (len(kinds) - 2))]  # rejected after an intermediate round
         used: set[str] = set()
         rounds = []
         for kind in kinds:
@@ -403,7 +412,9 @@ class _Generator:
                 add(self._phrase(text.HR[0], company, student))
             bank = list(text.HR[1:])
             if company.kind == "service":
-                bank += [g for g in text.HR_SERVICE if "{branch}" not in g[0] or student.branch not in _CS]
+                bank += [
+                    g for g in text.HR_SERVICE if "{branch}" not in g[0] or student.branch not in _CS_LIKE
+                ]
             for group in rng.sample(bank, rng.randint(1, 3)):
                 add(self._phrase(group, company, student))
         elif kind == "group_discussion":
@@ -500,7 +511,7 @@ class _Generator:
         return next(self.batches(total, max(total, 1)), ([], []))
 
 
-_CS = ("CSE", "IT", "DS", "AIML")
+_CS_LIKE = ("CSE", "IT", "DS", "AIML", "Other")  # no "why IT, not your branch?" for these
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -653,7 +653,7 @@ ROLE_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
         "Software development role in a product team, backend heavy.",
         "Full-time SDE role in the Bengaluru office working on internal platforms.",
         "Two-month summer internship with a pre-placement offer on performance.",
-        "Role in the Hyderabad development centre, mostly distributed systems.",
+        "Role in the India development centre, mostly distributed systems.",
     ),
     "finance": (
         "Technology analyst building trading and risk platforms.",
@@ -662,7 +662,11 @@ ROLE_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     "core": (
         "Graduate engineer trainee with a one-year rotation across sites.",
         "GET role in design and manufacturing.",
-        "Site engineer trainee on infrastructure projects.",
+        "Trainee in the plant's maintenance and quality teams.",
+    ),
+    "core_software": (
+        "Embedded software role in the engineering centre.",
+        "Software role building tools for the engineering and manufacturing teams.",
     ),
     "analytics": (
         "Analytics role solving business problems for retail and pharma clients.",
