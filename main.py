@@ -110,6 +110,8 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
         await run_seed(config, db_url, 1200, 42)
     app = await bootstrap(config, db_url=db_url)
     running = [make_adapter(name, app, config) for name in adapters]
+    for adapter in running:
+        app.register_notifier(adapter.name, adapter)
     tasks = [asyncio.create_task(adapter.run(), name=adapter.name) for adapter in running]
     try:
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

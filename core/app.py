@@ -53,6 +53,10 @@ class App:
         contains = [n for n in names if needle in n.lower() and n not in starts]
         return (starts + contains)[:limit]
 
+    async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
+        """True while this user has a live dialog in this chat (adapters then pass plain messages on)."""
+        return await self.router.in_dialog((platform, chat_id, user_id))
+
     def register_notifier(self, platform: str, notifier: Notifier) -> None:
         """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""
         self._notifiers[platform] = notifier

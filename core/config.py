@@ -111,6 +111,7 @@ class DiscordConfig(Strict):
     forum_channel_id: int | None = None
     digest_channel_ids: list[int] = Field(default_factory=list)
     shard_count: int | None = None
+    message_content: bool = True  # read plain messages (needs the privileged Message Content intent)
 
 
 class LoggingConfig(Strict):

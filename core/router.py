@@ -6,7 +6,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.dialog.engine import DialogEngine, is_dialog_token
 from core.events import IncomingEvent
@@ -67,14 +67,22 @@ class Router:
             self._locks[key] = lock
         return lock
 
+    async def in_dialog(self, key: tuple[str, str, str]) -> bool:
+        """Whether a conversation has a live (unexpired) dialog."""
+        return await self._engine.current(key) is not None
+
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event; never raises (a failure becomes a friendly apology)."""
         async with self.lock_for(event.key):
             try:
-                return await self._dispatch(event)
+                replies = await self._dispatch(event)
             except Exception:
                 logger.exception("failed to handle %s event from %s", event.kind, event.user.platform)
                 return [Reply(text=SOMETHING_WRONG)]
+        if event.kind == "action" and replies:
+            # The pressed keyboard has been answered: adapters remove or mark it so it can't be pressed twice.
+            replies[0] = replace(replies[0], replaces_prompt=True)
+        return replies
 
     async def _dispatch(self, event: IncomingEvent) -> list[Reply]:
         if event.kind == "action" and event.action and event.action.startswith(COMMAND_ACTION):

@@ -259,15 +259,15 @@ class TelegramAdapter:
     async def _handle(self, event: IncomingEvent) -> list[Reply] | None:
         """Ask the core; a file the Bot API cannot hand us gets a clear message first, never a getFile."""
         too_big = [a for a in event.attachments if a.size is not None and a.size > MAX_DOWNLOAD]
-        if too_big:
+        if too_big:  # told here, before any download; the core never sees a file it could not fetch
             await self._send_out(
                 int(event.chat.id), [render.OutText(html.escape(str(FileTooBig(too_big[0].size))))]
             )
+            return None
         try:
             return await self.app.handle(event)
-        except FileTooBig as exc:  # the core fetched anyway (or the size was unknown until getFile)
-            if not too_big:
-                await self._send_out(int(event.chat.id), [render.OutText(html.escape(str(exc)))])
+        except FileTooBig as exc:  # the size was unknown until getFile
+            await self._send_out(int(event.chat.id), [render.OutText(html.escape(str(exc)))])
             return None
 
     def _fetcher(self, file_id: str, size: int | None):

@@ -25,7 +25,7 @@ async def step_of(console: Console) -> str:
 
 async def test_name_rules(console):
     await console.say("/share")
-    assert "" == await console.say("   ")  # a blank line in a terminal is not a message
+    assert await console.say("   ") == ""  # a blank line in a terminal is not a message
     assert "81 characters; please keep it under 80" in await console.say("x" * 81)
     assert "at least one letter" in await console.say("12345")
     assert "LinkedIn" in await console.say("Ravi")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -156,7 +157,7 @@ async def test_stale_button_says_expired_and_keeps_the_dialog(bots, app):
     await student.command("share")
     await student.answer("Asha")
     await student.pick("Skip")
-    branch_prompt = student.prompt("CSE")
+    branch_prompt = copy.deepcopy(student.prompt("CSE"))  # as a second client still shows it
     await student.pick("CSE")
     again = await student.bot.click(ASHA, branch_prompt, "ECE")  # the old keyboard, pressed again
     text = "\n".join(m["content"] for m in again.messages)
