@@ -10,6 +10,7 @@ from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
+from core.features.company_setup import build_insight_features
 from core.features.moderation import Moderation
 from core.features.submit import FLOW_NAME, build_flow
 from core.ports import CommandInfo, Notifier
@@ -88,10 +89,12 @@ async def bootstrap(config: Config, *, db_url: str | None = None, clock=utcnow) 
     )
     flows = {FLOW_NAME: build_flow(config.submission, config.dialog.max_text_chars)}
     engine = DialogEngine(repos.dialogs, flows, services, timedelta(hours=config.dialog.timeout_hours), clock)
-    router = Router(engine, fallback_text)
+    insight = build_insight_features(services, database.sessions, fallback_text)
+    router = Router(engine, insight.text)
     moderation = Moderation(services, engine)
     flows.update({flow.name: flow for flow in moderation.flows()})
     Basics(services, engine, lambda: router.commands).register(router)
+    insight.register(router)
     moderation.register(router)
     app = App(config, database, services, router)
     services.push = app.notify

@@ -13,6 +13,8 @@ from storage.repos import CompanyName, CompanyRepo
 
 logger = logging.getLogger(__name__)
 
+CONFIDENT = 85.0  # a lone fuzzy suggestion this close is taken as a typo of it
+CONFIDENT_GAP = 10.0  # ...when the runner-up scores at least this much lower
 SUFFIXES = (
     "ltd",
     "limited",
@@ -34,6 +36,18 @@ class CompanyMatch:
 
     exact: CompanyName | None
     suggestions: tuple[CompanyName, ...] = ()
+    scores: tuple[float, ...] = ()  # similarity (0-100) of each suggestion, best first
+
+    @property
+    def confident(self) -> CompanyName | None:
+        """The one suggestion that is clearly meant (a typo like "infosis"), else None (ask instead)."""
+        if self.exact is not None:
+            return self.exact
+        if not self.suggestions or self.scores[0] < CONFIDENT:
+            return None
+        if len(self.scores) > 1 and self.scores[0] - self.scores[1] < CONFIDENT_GAP:
+            return None
+        return self.suggestions[0]
 
 
 def strip_suffixes(key: str) -> str:
@@ -83,11 +97,30 @@ class CompanyMatcher:
             score_cutoff=self._cutoff,
         )
         suggestions: list[CompanyName] = []
-        for choice, _score, _index in found:
+        scores: list[float] = []
+        for choice, score, _index in found:
             company = self._keys[choice]
             if company not in suggestions:
                 suggestions.append(company)
-        return CompanyMatch(None, tuple(suggestions[:limit]))
+                scores.append(float(score))
+        return CompanyMatch(None, tuple(suggestions[:limit]), tuple(scores[:limit]))
+
+    async def closest(self, text: str, limit: int = 3, cutoff: float = 55.0) -> list[CompanyName]:
+        """The companies whose names look most like `text`, even when not close enough to suggest."""
+        async with self._lock:
+            if not self._loaded:
+                await self.refresh()
+        key = strip_suffixes(normalise_name(text))
+        if not key:
+            return []
+        found = process.extract(
+            key, list(self._keys), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=cutoff
+        )
+        out: list[CompanyName] = []
+        for choice, _score, _index in found:
+            if self._keys[choice] not in out:
+                out.append(self._keys[choice])
+        return out[:limit]
 
     async def names(self) -> list[str]:
         """Every company's display name (for autocomplete)."""

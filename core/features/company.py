@@ -1,0 +1,288 @@
+"""/company <name> and plain text outside a dialog: the insight card, charts, drill-downs, experiences."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from core.events import IncomingEvent
+from core.features.company_cards import (
+    DIMENSION_TITLES,
+    breakdown_text,
+    card_text,
+    experience_text,
+    list_text,
+    no_match_text,
+)
+from core.features.company_charts import COMPANY_VIEWS, ChartJob, ChartService
+from core.ports import CommandInfo
+from core.replies import Button, Reply, button_rows
+from core.router import Router, command_button_action
+from core.services import Services
+from storage.repos import CompanyName
+from storage.stats import CompanyStats, StatsRepo
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+STATS_ENTRIES = 256
+MAX_TOKEN = 64
+_REF = re.compile(r"^#(\d{1,9})(?:\s+(by|list)(?:\s+(\w{1,12}))?)?$")
+_CHITCHAT = frozenset(
+    ("hi", "hii", "hey", "hello", "hola", "yo", "ok", "okay", "thanks", "thank", "thx", "ty", "bye", "good")
+    + ("morning", "evening", "night", "cool", "nice", "help", "start", "menu", "hmm")
+)
+Fallback = Callable[[IncomingEvent], Awaitable[list[Reply]]]
+
+
+def company_action(company_id: int, rest: str = "") -> str:
+    """Button token that opens a company view ("g:company #12 list 2")."""
+    return command_button_action("company", f"#{company_id}" + (f" {rest}" if rest else ""))
+
+
+def experience_action(experience_id: int) -> str:
+    """Button token that opens one experience in full."""
+    return command_button_action("experience", str(experience_id))
+
+
+def fits(action: str) -> bool:
+    """True when a button token fits Telegram's 64-byte callback data."""
+    return len(action.encode("utf-8")) <= MAX_TOKEN
+
+
+class CompanyFeature:
+    """Company insight cards with charts, drill-downs by passout/role/branch/round, paged experience lists."""
+
+    def __init__(
+        self, services: Services, stats: StatsRepo, charts: ChartService, fallback: Fallback
+    ) -> None:
+        self._services = services
+        self._stats = stats
+        self._charts = charts
+        self._fallback = fallback
+        self._cache: OrderedDict[tuple[int, int], CompanyStats] = OrderedDict()
+
+    def register(self, router: Router) -> None:
+        """Add /company and /experience."""
+        router.add(
+            CommandInfo(
+                "company", "A company's insights: numbers, charts and seniors' experiences", "<name>"
+            ),
+            self.company,
+        )
+        router.add(
+            CommandInfo("experience", "Read one shared experience in full", "<number>"), self.experience
+        )
+
+    # -- entry points ------------------------------------------------------------------------------
+
+    async def company(self, event: IncomingEvent) -> list[Reply]:
+        """/company <name>, or a drill-down button ("#12 by role", "#12 list 1")."""
+        args = " ".join(event.args.split())
+        if not args:
+            return [await self._ask_which()]
+        ref = _REF.match(args)
+        if ref:
+            company_id, verb, arg = int(ref.group(1)), ref.group(2), ref.group(3)
+            if verb == "by":
+                return await self.breakdown(company_id, arg or "")
+            if verb == "list":
+                page = int(arg) if arg and arg.isdigit() else 0
+                return await self.experiences(company_id, page)
+            return await self.card(company_id)
+        return await self._by_name(args, strict=False)
+
+    async def text(self, event: IncomingEvent) -> list[Reply]:
+        """Plain text outside a dialog: a company name opens its card; anything else gets a helpful hint."""
+        typed = " ".join((event.text or "").split())
+        if event.kind != "text" or not typed:
+            return await self._fallback(event)
+        words = typed.lower().strip("!.?").split()
+        if len(words) <= 3 and all(w.strip("!.?,") in _CHITCHAT for w in words):
+            return await self._fallback(event)
+        return await self._by_name(typed, strict=True)
+
+    async def experience(self, event: IncomingEvent) -> list[Reply]:
+        """/experience <number>: one approved experience in full."""
+        arg = event.args.strip().lstrip("#")
+        if not arg.isdigit() or len(arg) > 9:
+            return [
+                Reply(text="Send the number of an experience, e.g. /experience 42 (numbers show in lists).")
+            ]
+        view = await self._stats.experience(int(arg))
+        if view is None:
+            return [Reply(text=f"There is no published experience #{arg}.")]
+        buttons = (
+            (
+                Button(f"📄 More {view.company} experiences", company_action(view.company_id, "list 0")),
+                Button(f"📊 {view.company} insights", company_action(view.company_id)),
+            ),
+        )
+        return [Reply(text=experience_text(view), buttons=buttons)]
+
+    # -- matching ----------------------------------------------------------------------------------
+
+    async def _ask_which(self) -> Reply:
+        names = await self._services.companies.names()
+        sample = ", ".join(names[:6])
+        return Reply(
+            text="Which company? Type its name, e.g. /company TCS"
+            + (f"\nI know {len(names)} companies, such as {sample}." if names else "")
+        )
+
+    async def _by_name(self, typed: str, strict: bool) -> list[Reply]:
+        match = await self._services.companies.match(typed)
+        chosen = match.confident
+        if chosen is not None:
+            replies = await self.card(chosen.id)
+            if match.exact is None:
+                note = Reply(text=f'Showing **{chosen.name}** (closest to "{typed[:60]}").')
+                return [note, *replies]
+            return replies
+        if match.suggestions:
+            return [self._did_you_mean(typed, match.suggestions)]
+        if strict and len(typed.split()) > 3:
+            return [self._suggest_search(typed)]
+        closest = await self._services.companies.closest(typed)
+        buttons = [Button(c.name, company_action(c.id)) for c in closest]
+        buttons.append(Button("📝 Share an experience", command_button_action("share")))
+        return [Reply(text=no_match_text(typed, [c.name for c in closest]), buttons=button_rows(buttons))]
+
+    @staticmethod
+    def _did_you_mean(typed: str, suggestions: tuple[CompanyName, ...]) -> Reply:
+        buttons = [Button(c.name, company_action(c.id)) for c in suggestions]
+        return Reply(text=f'Did you mean one of these for "{typed[:60]}"?', buttons=button_rows(buttons))
+
+    @staticmethod
+    def _suggest_search(typed: str) -> Reply:
+        action = command_button_action("search", typed)
+        buttons = (Button("🔎 Search experiences for it", action),) if fits(action) else ()
+        return Reply(
+            text="That doesn't look like a company name. Look for words in every experience with "
+            f"/search {typed[:60]}, or open a company with /company <name>. /help lists everything.",
+            buttons=(buttons,) if buttons else (),
+        )
+
+    # -- the card ----------------------------------------------------------------------------------
+
+    async def stats_for(self, company_id: int) -> CompanyStats | None:
+        """Aggregates of a company, cached per data_version (so a warm card costs one point lookup)."""
+        version = await self._stats.data_version(company_id)
+        if version is None:
+            return None
+        key = (company_id, version)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        stats = await self._stats.company(company_id)
+        if stats is None:
+            return None
+        self._cache[(company_id, stats.data_version)] = stats
+        while len(self._cache) > STATS_ENTRIES:
+            self._cache.popitem(last=False)
+        return stats
+
+    async def card(self, company_id: int) -> list[Reply]:
+        """The insight card and its charts."""
+        stats = await self.stats_for(company_id)
+        if stats is None:
+            return [Reply(text="That company is no longer listed. Try /company <name>.")]
+        text = card_text(stats)
+        if not stats.total:
+            buttons = ((Button("📝 Share my experience", command_button_action("share")),),)
+            return [Reply(text=text, buttons=buttons)]
+        card = Reply(text=text, buttons=self._card_buttons(company_id))
+        images = await self.charts(stats)
+        return [card, Reply(text=f"📊 {stats.name} in charts:", images=tuple(images), slow=True)]
+
+    async def charts(self, stats: CompanyStats) -> list:
+        """The company's chart images (cached by data_version; drawn off the event loop when missing)."""
+        scope, ident, version = "company", stats.company_id, stats.data_version
+        cached = self._charts.all_cached(scope, ident, version, COMPANY_VIEWS)
+        if cached is not None:
+            return cached
+        words = await self._stats.question_texts(stats.company_id)
+        return await self._charts.images(scope, ident, version, company_jobs(stats, words))
+
+    @staticmethod
+    def _card_buttons(company_id: int) -> tuple[tuple[Button, ...], ...]:
+        buttons = [
+            Button("🎓 By passout year", company_action(company_id, "by passout")),
+            Button("💼 By role", company_action(company_id, "by role")),
+            Button("🏫 By branch", company_action(company_id, "by branch")),
+            Button("🔁 By round type", company_action(company_id, "by round")),
+            Button("📄 Read experiences", company_action(company_id, "list 0")),
+            Button("❓ Frequent questions", command_button_action("faq", f"#{company_id}")),
+        ]
+        return button_rows(buttons)
+
+    # -- drill-downs -------------------------------------------------------------------------------
+
+    async def breakdown(self, company_id: int, dimension: str) -> list[Reply]:
+        """One drill-down table with buttons to the others."""
+        dimension = dimension.lower()
+        if dimension not in DIMENSION_TITLES:
+            return [Reply(text="I can break experiences down by passout, role, branch, round or year.")]
+        stats = await self.stats_for(company_id)
+        if stats is None:
+            return [Reply(text="That company is no longer listed. Try /company <name>.")]
+        tallies = await self._stats.breakdown(company_id, dimension)
+        others = [
+            Button(f"By {d}", company_action(company_id, f"by {d}"))
+            for d in ("passout", "role", "branch", "round")
+            if d != dimension
+        ]
+        others.append(Button("📄 Read experiences", company_action(company_id, "list 0")))
+        return [
+            Reply(
+                text=breakdown_text(stats.name, dimension, tallies),
+                buttons=button_rows(others, 4),
+                replaces_prompt=False,
+            )
+        ]
+
+    async def experiences(self, company_id: int, page: int) -> list[Reply]:
+        """A page of experiences, newest first, with a button per experience and prev/next."""
+        name = await self._services.repos.companies.name_of(company_id)
+        if name is None:
+            return [Reply(text="That company is no longer listed. Try /company <name>.")]
+        total = await self._stats.count_experiences(company_id)
+        if not total:
+            buttons = ((Button("📝 Share my experience", command_button_action("share")),),)
+            return [Reply(text=f"No published experiences of {name} yet.", buttons=buttons)]
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        lines = await self._stats.list_experiences(company_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+        open_buttons = [
+            Button(f"#{line.id} {line.role[:18]} {line.interview_year}", experience_action(line.id))
+            for line in lines
+        ]
+        nav = []
+        if page > 0:
+            nav.append(Button("◀ Newer", company_action(company_id, f"list {page - 1}")))
+        if page + 1 < pages:
+            nav.append(Button("Older ▶", company_action(company_id, f"list {page + 1}")))
+        rows = button_rows(open_buttons, 1) + ((tuple(nav),) if nav else ())
+        return [Reply(text=list_text(name, lines, page, pages, total), buttons=rows)]
+
+
+def company_jobs(stats: CompanyStats, questions: list[tuple[str, int]]) -> list[ChartJob]:
+    """The five company charts as jobs for the chart service."""
+    name = stats.name
+    return [
+        ChartJob("topics", "topics_bar", (name, dict(stats.topics), stats.total)),
+        ChartJob(
+            "years", "per_year", (name, [(t.key, t.total, t.selected) for t in stats.by_interview_year])
+        ),
+        ChartJob(
+            "passout",
+            "passout_breakdown",
+            (name, [(t.key, t.total, t.selected) for t in stats.by_passout_year]),
+        ),
+        ChartJob("difficulty", "difficulty_distribution", (name, dict(stats.difficulty))),
+        ChartJob("words", "word_cloud_from_questions", (name, list(questions))),
+    ]

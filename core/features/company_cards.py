@@ -1,0 +1,159 @@
+"""Text of the company insight card, drill-downs, experience lists and full experiences (no roll numbers)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from core.analytics.stats import (
+    DIFFICULTY_LABELS,
+    OUTCOME_LABELS,
+    SOURCE_LABELS,
+    compress_sequence,
+    distribution_line,
+    mean_of,
+    percent,
+    round_label,
+    selection_rate,
+    share_line,
+    typical_sequence,
+)
+from storage.stats import CompanyStats, ExperienceLine, ExperienceView, Tally
+
+logger = logging.getLogger(__name__)
+
+DIMENSION_TITLES = {
+    "passout": "by year of passout",
+    "role": "by role",
+    "branch": "by branch",
+    "round": "by round type",
+    "year": "by interview year",
+}
+CARD_TOPICS = 6
+CARD_QUESTIONS = 5
+
+
+def rate_text(selected: int, decided: int) -> str:
+    """ "76% (62 of 82 with a known result)"."""
+    rate = selection_rate(selected, decided)
+    if rate is None:
+        return "n/a (no results reported yet)"
+    return f"{percent(rate)} ({selected} of {decided} with a known result)"
+
+
+def typical_rounds(stats: CompanyStats) -> str:
+    """The typical rounds sequence of a company, e.g. "OA → Technical ×2 → HR"."""
+    return compress_sequence(typical_sequence(stats.round_counts, stats.round_positions)) or "n/a"
+
+
+def card_text(stats: CompanyStats) -> str:
+    """The insight card of one company."""
+    name = stats.name
+    if not stats.total:
+        return (
+            f"**{name}**\nNo published experiences of {name} yet. Interviewed there? "
+            "Send /share and help the next batch."
+        )
+    mean = mean_of(stats.difficulty)
+    lines = [
+        f"**{name}: what seniors learned**",
+        f"📚 Experiences shared: {stats.total}",
+        f"✅ Selection rate: {rate_text(stats.selected, stats.decided)}",
+        f"🧗 Difficulty (1-5): {distribution_line(stats.difficulty)}"
+        + (f" — average {mean:.1f}, {DIFFICULTY_LABELS[round(mean)]}" if mean else ""),
+        f"⭐ Rating (1-5): {distribution_line(stats.rating)}",
+        f"🔁 Typical rounds: {typical_rounds(stats)}",
+    ]
+    topics = [t for t, _ in stats.topics[:CARD_TOPICS]]
+    if topics:
+        lines.append("🧠 Top topics: " + ", ".join(f"{t} ({n})" for t, n in stats.topics[:CARD_TOPICS]))
+    lines.append(f"🧭 Sources: {share_line(stats.sources, SOURCE_LABELS)}")
+    if stats.latest is not None:
+        lines.append(f"🕒 Latest experience: {stats.latest:%d %b %Y}")
+    if stats.questions:
+        lines.append("\n**Most asked questions:**")
+        for i, (text, n) in enumerate(stats.questions[:CARD_QUESTIONS], start=1):
+            lines.append(f"{i}. {text} — {n}×")
+    return "\n".join(lines)
+
+
+def breakdown_text(name: str, dimension: str, tallies: Sequence[Tally]) -> str:
+    """A drill-down table: one line per passout year / role / branch / round type."""
+    title = f"**{name} {DIMENSION_TITLES.get(dimension, dimension)}**"
+    if not tallies:
+        return f"{title}\nNothing to show yet."
+    lines = [title]
+    for t in top_with_other_tallies(tallies):
+        key = round_label(str(t.key)) if dimension == "round" else str(t.key)
+        avg = f", difficulty {t.avg_difficulty:.1f}/5" if t.avg_difficulty is not None else ""
+        noun = "experience" if t.total == 1 else "experiences"
+        lines.append(f"• {key}: {t.total} {noun}, selected {rate_text(t.selected, t.decided)}{avg}")
+    if dimension == "round":
+        lines.append("(a round type counts each experience that had it once)")
+    return "\n".join(lines)
+
+
+def top_with_other_tallies(tallies: Sequence[Tally], limit: int = 15) -> list[Tally]:
+    """At most `limit` lines: the rest folded into one "other" line."""
+    if len(tallies) <= limit:
+        return list(tallies)
+    head, tail = list(tallies[: limit - 1]), tallies[limit - 1 :]
+    rest = Tally(
+        "other",
+        sum(t.total for t in tail),
+        sum(t.selected for t in tail),
+        sum(t.decided for t in tail),
+        None,
+    )
+    return [*head, rest]
+
+
+def list_text(name: str, lines: Sequence[ExperienceLine], page: int, pages: int, total: int) -> str:
+    """One page of a company's experiences, newest first."""
+    if not lines:
+        return f"No published experiences of {name} yet."
+    out = [f"**{name} experiences** (newest first, page {page + 1} of {pages}, {total} in all)"]
+    for line in lines:
+        out.append(
+            f"#{line.id} · {line.role} · {line.interview_year} · "
+            f"{OUTCOME_LABELS.get(line.outcome, line.outcome)} · difficulty {line.difficulty}/5 · "
+            f"{line.branch} {line.passout_year} · by {line.author}"
+        )
+    out.append("Open one with its button or /experience <number>.")
+    return "\n".join(out)
+
+
+def experience_text(view: ExperienceView) -> str:
+    """A whole experience: who (name or Anonymous), the role, every round with its questions, advice."""
+    out = [
+        f"**{view.company} — {view.role} ({view.interview_year})** #{view.id}",
+        f"By {view.author} · {view.branch}, passout {view.passout_year}"
+        + (f" · {view.linkedin_url}" if view.linkedin_url else ""),
+        f"How: {SOURCE_LABELS.get(view.source, view.source)} · Outcome: "
+        f"{OUTCOME_LABELS.get(view.outcome, view.outcome)} · Difficulty {view.difficulty}/5 · "
+        f"Rating {view.rating}/5",
+    ]
+    if view.role_description.strip():
+        out.append(f"Role: {view.role_description.strip()}")
+    for r in view.rounds:
+        minutes = f", {r.duration_minutes} min" if r.duration_minutes else ""
+        out.append(f"\n**Round {r.position}: {round_label(r.kind)}** (difficulty {r.difficulty}/5{minutes})")
+        out.extend(f"• {q}" for q in r.questions)
+        if not r.questions:
+            out.append("• (no questions recorded)")
+    if view.preparation.strip():
+        out.append(f"\n**Preparation**\n{view.preparation.strip()}")
+    if view.reflections.strip():
+        out.append(f"\n**Reflections and advice**\n{view.reflections.strip()}")
+    return "\n".join(out)
+
+
+def no_match_text(typed: str, suggestions: Sequence[str]) -> str:
+    """Nothing matched: closest companies (if any) and an invitation to share."""
+    head = f'I couldn\'t find a company called "{typed.strip()[:60]}".'
+    if suggestions:
+        head += " Closest: " + ", ".join(suggestions) + "."
+    return (
+        head + "\nIf you interviewed there, send /share: your experience will start its page. "
+        "Search questions across all companies with /search <words>."
+    )

@@ -1,0 +1,86 @@
+"""Wire the insight features (company cards, search, /insights, FAQ) and the approval analytics hook."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.analytics.pipeline import analyse_and_store
+from core.events import IncomingEvent
+from core.features.basics import fallback_text
+from core.features.company import CompanyFeature
+from core.features.company_charts import ChartService
+from core.features.faq import FaqFeature
+from core.features.insights import InsightsFeature
+from core.features.search import SearchFeature
+from core.replies import Reply
+from core.router import Router
+from core.services import Services
+from storage.faq_repo import FaqRepo
+from storage.search import SearchRepo
+from storage.stats import StatsRepo
+
+logger = logging.getLogger(__name__)
+
+# Chart rendering: 0 = worker threads (default), N = a pool of N processes (set on multi-core servers).
+CHART_WORKERS_ENV = "INTERVIEW_INSIGHTS_CHART_WORKERS"
+
+
+@dataclass
+class InsightFeatures:
+    """The features a student uses to learn about companies, wired on one set of repositories."""
+
+    company: CompanyFeature
+    search: SearchFeature
+    insights: InsightsFeature
+    faq: FaqFeature
+    charts: ChartService
+
+    def register(self, router: Router) -> None:
+        """Add /company, /experience, /search, /insights and /faq."""
+        self.company.register(router)
+        self.search.register(router)
+        self.insights.register(router)
+        self.faq.register(router)
+
+    async def text(self, event: IncomingEvent) -> list[Reply]:
+        """The router's fallback: plain text outside a dialog looks up a company; files get the old note."""
+        return await self.company.text(event)
+
+    def close(self) -> None:
+        """Stop the chart process pool, if any."""
+        self.charts.close()
+
+
+def chart_workers() -> int:
+    """Chart process-pool size from the environment (0 = threads)."""
+    raw = os.environ.get(CHART_WORKERS_ENV, "0").strip()
+    return int(raw) if raw.isdigit() else 0
+
+
+def build_insight_features(
+    services: Services,
+    sessions: async_sessionmaker[AsyncSession],
+    fallback: Callable[[IncomingEvent], Awaitable[list[Reply]]] = fallback_text,
+    workers: int | None = None,
+) -> InsightFeatures:
+    """Build the features and register `analyse_and_store` to run whenever an experience is approved."""
+    stats = StatsRepo(sessions)
+    charts = ChartService(chart_workers() if workers is None else workers)
+    features = InsightFeatures(
+        company=CompanyFeature(services, stats, charts, fallback),
+        search=SearchFeature(services, SearchRepo(sessions)),
+        insights=InsightsFeature(services, stats, charts),
+        faq=FaqFeature(services, FaqRepo(sessions), stats),
+        charts=charts,
+    )
+
+    async def on_approved(experience_id: int) -> None:
+        await analyse_and_store(sessions, experience_id)
+
+    services.approved_hooks.append(on_approved)
+    return features

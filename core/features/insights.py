@@ -1,0 +1,99 @@
+"""/insights: the whole picture across companies, as a short summary and six charts with captions."""
+
+from __future__ import annotations
+
+import logging
+
+from core.analytics.stats import percent, selection_rate
+from core.events import IncomingEvent
+from core.features.company_charts import ChartJob, ChartService
+from core.ports import CommandInfo
+from core.replies import Reply
+from core.router import Router
+from core.services import Services
+from storage.stats import GlobalStats, StatsRepo
+
+logger = logging.getLogger(__name__)
+
+INSIGHT_VIEWS = ("top", "heatmap", "trend", "sentiment", "hot", "scatter")
+MIN_DECIDED = 5  # companies with fewer known results are left out of the scatter (rates too noisy)
+MAX_SENTIMENT_VALUES = 200_000
+
+
+class InsightsFeature:
+    """Overall insights, cached (text and charts) until any company's data_version changes."""
+
+    def __init__(self, services: Services, stats: StatsRepo, charts: ChartService) -> None:
+        self._services = services
+        self._stats = stats
+        self._charts = charts
+        self._cached: tuple[tuple[int, int], GlobalStats] | None = None
+
+    def register(self, router: Router) -> None:
+        """Add /insights."""
+        router.add(
+            CommandInfo("insights", "Trends across all companies: selection rates, topics, difficulty"),
+            self.insights,
+        )
+
+    async def data(self) -> tuple[int, GlobalStats]:
+        """(version, global stats), recomputed only when any company's data changed."""
+        version = await self._stats.global_version()
+        if self._cached is None or self._cached[0] != version:
+            self._cached = (version, await self._stats.overall())
+        return hash(version) & 0x7FFFFFFF, self._cached[1]
+
+    async def insights(self, event: IncomingEvent) -> list[Reply]:
+        """The summary text and the six charts."""
+        version, data = await self.data()
+        if not data.total:
+            return [Reply(text="No published experiences yet. Be the first: /share")]
+        images = self._charts.all_cached("insights", 0, version, INSIGHT_VIEWS)
+        if images is None:
+            images = await self._charts.images("insights", 0, version, insight_jobs(data))
+        return [
+            Reply(text=summary_text(data)),
+            Reply(text="📊 The big picture in charts:", images=tuple(images), slow=True),
+        ]
+
+
+def summary_text(data: GlobalStats) -> str:
+    """A few lines a student can read without opening the charts."""
+    selected = sum(c[3] for c in data.companies)
+    decided = sum(c[4] for c in data.companies)
+    lines = [
+        f"**Insights from {data.total} experiences at {len(data.companies)} companies**",
+        f"✅ Overall selection rate: {percent(selection_rate(selected, decided))} ({selected} of {decided} "
+        "with a known result)",
+    ]
+    if data.companies:
+        top = ", ".join(f"{name} ({n})" for _, name, n, *_ in data.companies[:5])
+        lines.append(f"🏢 Most shared: {top}")
+    if data.years:
+        busiest = max(data.years, key=lambda t: (t.total, t.key))
+        lines.append(f"📅 Busiest interview year: {busiest.key} ({busiest.total} experiences)")
+    if data.season_topics:
+        hot = ", ".join(t for t, _ in data.season_topics[:5])
+        lines.append(f"🔥 Hot topics in {data.season}: {hot}")
+    lines.append("Open any company with /company <name>; search questions with /search <words>.")
+    return "\n".join(lines)
+
+
+def insight_jobs(data: GlobalStats) -> list[ChartJob]:
+    """The six overall charts as jobs for the chart service."""
+    heat = [(b, y, s / d, d) for b, y, s, d in data.branch_passout if d > 0]
+    values: list[float] = []
+    total = sum(n for _, n in data.sentiment_values)
+    scale = min(1.0, MAX_SENTIMENT_VALUES / total) if total else 1.0
+    for value, n in data.sentiment_values:
+        values.extend([value] * max(1, round(n * scale)))
+    scatter = [(name, avg, s / d, n) for _, name, n, s, d, avg in data.companies if d >= MIN_DECIDED]
+    hot_period = f"in {data.season}" if data.season is not None else "this season"
+    return [
+        ChartJob("top", "top_companies", ([(name, n) for _, name, n, *_ in data.companies],)),
+        ChartJob("heatmap", "branch_year_heatmap", (heat,)),
+        ChartJob("trend", "trend", ([(t.key, t.total) for t in data.years],)),
+        ChartJob("sentiment", "sentiment_hist", (values,)),
+        ChartJob("hot", "hot_topics", (dict(data.season_topics), hot_period)),
+        ChartJob("scatter", "scatter_difficulty_selection", (scatter,)),
+    ]

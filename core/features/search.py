@@ -1,0 +1,165 @@
+"""/search <words> [company:<name>]: ranked, paged full-text search over every approved experience."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from core.analytics.stats import OUTCOME_LABELS
+from core.events import IncomingEvent
+from core.features.company_lookup import lookup
+from core.ports import CommandInfo
+from core.replies import Button, Reply, button_rows
+from core.router import Router, command_button_action
+from core.services import Services
+from storage.search import SearchPage, SearchRepo
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+MAX_TOKEN = 64
+MAX_QUERY = 200
+REFS = 2048  # long queries remembered for their page buttons (in memory; a restart expires them)
+_OPTION = re.compile(r"\b(company|cid|page|ref):(\"[^\"]*\"|\S+)", re.IGNORECASE)
+USAGE = (
+    "Search every shared experience: /search <words>, e.g. /search dynamic programming amazon\n"
+    "Only one company: add company:<name>, e.g. /search system design company:flipkart"
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to search: words, an optional company id, a page."""
+
+    words: str
+    company_id: int | None = None
+    company: str = ""
+    page: int = 0
+
+
+class SearchFeature:
+    """Parses queries (company filter by option or by name among the words) and renders result pages."""
+
+    def __init__(self, services: Services, repo: SearchRepo) -> None:
+        self._services = services
+        self._repo = repo
+        self._refs: OrderedDict[str, tuple[str, int | None]] = OrderedDict()
+
+    def register(self, router: Router) -> None:
+        """Add /search."""
+        router.add(
+            CommandInfo(
+                "search",
+                "Search all experiences and their questions (add company:<name> to narrow)",
+                "<words>",
+            ),
+            self.search,
+        )
+
+    async def search(self, event: IncomingEvent) -> list[Reply]:
+        """Answer /search (typed or from a page button)."""
+        raw = " ".join(event.args.split())[:MAX_QUERY]
+        if not raw:
+            return [Reply(text=USAGE)]
+        options = {k.lower(): v.strip('"') for k, v in _OPTION.findall(raw)}
+        words = " ".join(_OPTION.sub(" ", raw).split())
+        page = int(options["page"]) - 1 if options.get("page", "").isdigit() else 0
+        company_id: int | None = None
+        company = ""
+        if "ref" in options:
+            remembered = self._refs.get(options["ref"])
+            if remembered is None:
+                return [Reply(text="That search has expired; please send it again.")]
+            words, company_id = remembered
+        elif "cid" in options and options["cid"].isdigit():
+            company_id = int(options["cid"])
+        elif "company" in options:
+            found, reply = await lookup(
+                self._services, options["company"].replace("-", " "), lambda cid: self._action(words, cid, 0)
+            )
+            if found is None:
+                return [reply] if reply else []
+            company_id = found.id
+        else:
+            words, company_id = await self._company_in_words(words)
+        if company_id is not None:
+            company = await self._services.repos.companies.name_of(company_id) or ""
+            if not company:
+                return [Reply(text="That company is no longer listed.")]
+        if not words and company_id is None:
+            return [Reply(text=USAGE)]
+        query = Query(words, company_id, company, max(page, 0))
+        result = await self._repo.search(words, company_id=company_id, page=query.page, page_size=PAGE_SIZE)
+        return [self._render(query, result)]
+
+    async def _company_in_words(self, words: str) -> tuple[str, int | None]:
+        """Find a company named exactly among the words (1-3 word windows): it becomes the filter."""
+        parts = words.split()
+        for size in (3, 2, 1):
+            for start in range(0, len(parts) - size + 1):
+                chunk = " ".join(parts[start : start + size])
+                if len(chunk) < 3:
+                    continue
+                match = await self._services.companies.match(chunk)
+                if match.exact is not None:
+                    rest = parts[:start] + parts[start + size :]
+                    return " ".join(rest), match.exact.id
+        return words, None
+
+    def _action(self, words: str, company_id: int | None, page: int) -> str:
+        """Page-button token; long queries are remembered in memory under a short reference."""
+        options = (f" cid:{company_id}" if company_id is not None else "") + (
+            f" page:{page + 1}" if page else ""
+        )
+        action = command_button_action("search", f"{words}{options}".strip())
+        if len(action.encode("utf-8")) <= MAX_TOKEN and "ref:" not in words.lower():
+            return action
+        ref = hashlib.sha1(f"{words}\x00{company_id}".encode()).hexdigest()[:10]
+        self._refs[ref] = (words, company_id)
+        self._refs.move_to_end(ref)
+        while len(self._refs) > REFS:
+            self._refs.popitem(last=False)
+        return command_button_action("search", f"ref:{ref}" + (f" page:{page + 1}" if page else ""))
+
+    def _render(self, query: Query, result: SearchPage) -> Reply:
+        where = f" in {query.company}" if query.company else ""
+        label = query.words or "everything"
+        if not result.hits:
+            return Reply(
+                text=f'Nothing found for "{label}"{where}. Try fewer or other words, or open a company '
+                "with /company <name>."
+            )
+        count = f"{result.total}+" if result.capped else str(result.total)
+        lines = [
+            f'**Search "{label}"{where}**: {count} experiences, page {result.page + 1} of {result.pages}'
+        ]
+        if not result.matched_all:
+            lines.append("(no experience had every word; these have some of them)")
+        if result.capped:
+            lines.append(
+                f"(best matches among the newest {result.total}; add words or company:<name> to narrow)"
+            )
+        buttons = []
+        for hit in result.hits:
+            outcome = OUTCOME_LABELS.get(hit.outcome, hit.outcome)
+            lines.append(
+                f"\n#{hit.experience_id} **{hit.company}** · {hit.role} · {hit.interview_year} · {outcome}"
+            )
+            if hit.snippet:
+                lines.append(f"   “{hit.snippet[:140]}”")
+            buttons.append(
+                Button(
+                    f"#{hit.experience_id} {hit.company[:20]}",
+                    command_button_action("experience", str(hit.experience_id)),
+                )
+            )
+        nav = []
+        if result.page > 0:
+            nav.append(Button("◀ Previous", self._action(query.words, query.company_id, result.page - 1)))
+        if result.page + 1 < result.pages:
+            nav.append(Button("Next ▶", self._action(query.words, query.company_id, result.page + 1)))
+        rows = button_rows(buttons, 2) + ((tuple(nav),) if nav else ())
+        return Reply(text="\n".join(lines), buttons=rows)

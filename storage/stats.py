@@ -1,0 +1,476 @@
+"""SQL aggregates for company cards, drill-downs and /insights (approved experiences only)."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Numeric, Select, and_, case, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Company, Experience, ExperienceTopic, Question, Round
+
+logger = logging.getLogger(__name__)
+
+Sessions = async_sessionmaker[AsyncSession]
+PUBLIC = "approved"
+SELECTED = "selected"
+DECIDED = ("selected", "rejected")
+DIMENSIONS = {
+    "passout": Experience.passout_year,
+    "year": Experience.interview_year,
+    "role": Experience.role,
+    "branch": Experience.branch,
+    "source": Experience.source,
+}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Experiences in a group, how many were selected and how many had a known result (selected/rejected)."""
+
+    key: Any
+    total: int
+    selected: int
+    decided: int
+    avg_difficulty: float | None = None
+
+
+@dataclass
+class CompanyStats:
+    """Everything the insight card and its charts show about one company, at one data_version."""
+
+    company_id: int
+    name: str
+    data_version: int
+    total: int = 0
+    selected: int = 0
+    decided: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    difficulty: dict[int, int] = field(default_factory=dict)
+    rating: dict[int, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+    latest: datetime | None = None
+    by_interview_year: list[Tally] = field(default_factory=list)
+    by_passout_year: list[Tally] = field(default_factory=list)
+    round_counts: dict[int, int] = field(default_factory=dict)  # rounds per experience -> experiences
+    round_positions: dict[int, dict[str, int]] = field(default_factory=dict)  # position -> kind -> n
+    topics: list[tuple[str, int]] = field(default_factory=list)
+    questions: list[tuple[str, int]] = field(default_factory=list)  # (wording, experiences), most first
+
+
+@dataclass(frozen=True)
+class ExperienceLine:
+    """One row of a company's experience list (public fields only)."""
+
+    id: int
+    role: str
+    interview_year: int
+    passout_year: int
+    branch: str
+    outcome: str
+    difficulty: int
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round of a full experience."""
+
+    position: int
+    kind: str
+    duration_minutes: int | None
+    difficulty: int
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExperienceView:
+    """A whole public experience; the author is a name or "Anonymous", never a roll number."""
+
+    id: int
+    company_id: int
+    company: str
+    author: str
+    linkedin_url: str | None
+    branch: str
+    passout_year: int
+    interview_year: int
+    role: str
+    role_description: str
+    source: str
+    outcome: str
+    difficulty: int
+    rating: int
+    preparation: str
+    reflections: str
+    created_at: datetime
+    rounds: tuple[RoundView, ...]
+
+
+def author_of(name: str, anonymous: bool) -> str:
+    """How an author is shown publicly."""
+    return "Anonymous" if anonymous or not (name or "").strip() else name.strip()
+
+
+def _public(company_id: int | None = None) -> Any:
+    cond = Experience.status == PUBLIC
+    return and_(cond, Experience.company_id == company_id) if company_id is not None else cond
+
+
+def _selected_sum() -> Any:
+    return func.sum(case((Experience.outcome == SELECTED, 1), else_=0))
+
+
+def _decided_sum() -> Any:
+    return func.sum(case((Experience.outcome.in_(DECIDED), 1), else_=0))
+
+
+def _tallies(rows: Any) -> list[Tally]:
+    return [
+        Tally(key, int(n), int(sel or 0), int(dec or 0), None if avg is None else float(avg))
+        for key, n, sel, dec, avg in rows
+    ]
+
+
+def _tally_query(column: Any, where: Any) -> Select:
+    return (
+        select(column, func.count(), _selected_sum(), _decided_sum(), func.avg(Experience.difficulty))
+        .where(where)
+        .group_by(column)
+    )
+
+
+class StatsRepo:
+    """Read-only aggregates; every query counts approved experiences only."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def data_version(self, company_id: int) -> int | None:
+        """The company's data_version (None when the company does not exist): the chart cache key."""
+        async with self._sessions() as session:
+            return await session.scalar(select(Company.data_version).where(Company.id == company_id))
+
+    async def global_version(self) -> tuple[int, int]:
+        """(sum of data versions, companies): changes whenever any company's public data changes."""
+        async with self._sessions() as session:
+            row = await session.execute(
+                select(func.coalesce(func.sum(Company.data_version), 0), func.count())
+            )
+            total, count = row.one()
+            return int(total), int(count)
+
+    async def company(self, company_id: int, top: int = 12) -> CompanyStats | None:
+        """All aggregates of one company's approved experiences."""
+        async with self._sessions() as session:
+            head = (
+                await session.execute(
+                    select(Company.name, Company.data_version).where(Company.id == company_id)
+                )
+            ).first()
+            if head is None:
+                return None
+            stats = CompanyStats(company_id, head[0], int(head[1] or 0))
+            where = _public(company_id)
+            row = (
+                await session.execute(
+                    select(
+                        func.count(), _selected_sum(), _decided_sum(), func.max(Experience.created_at)
+                    ).where(where)
+                )
+            ).one()
+            stats.total, stats.selected, stats.decided = int(row[0]), int(row[1] or 0), int(row[2] or 0)
+            stats.latest = row[3]
+            if not stats.total:
+                return stats
+            stats.outcomes = await _counts(session, Experience.outcome, where)
+            stats.difficulty = await _counts(session, Experience.difficulty, where)
+            stats.rating = await _counts(session, Experience.rating, where)
+            stats.sources = await _counts(session, Experience.source, where)
+            rows = await session.execute(
+                _tally_query(Experience.interview_year, where).order_by(Experience.interview_year)
+            )
+            stats.by_interview_year = _tallies(rows)
+            rows = await session.execute(
+                _tally_query(Experience.passout_year, where).order_by(Experience.passout_year)
+            )
+            stats.by_passout_year = _tallies(rows)
+            per_exp = (
+                select(Round.experience_id, func.count().label("n"))
+                .join(Experience, Experience.id == Round.experience_id)
+                .where(where)
+                .group_by(Round.experience_id)
+                .subquery()
+            )
+            rows = await session.execute(select(per_exp.c.n, func.count()).group_by(per_exp.c.n))
+            stats.round_counts = {int(n): int(c) for n, c in rows}
+            rows = await session.execute(
+                select(Round.position, Round.kind, func.count())
+                .join(Experience, Experience.id == Round.experience_id)
+                .where(where)
+                .group_by(Round.position, Round.kind)
+            )
+            positions: dict[int, dict[str, int]] = {}
+            for position, kind, n in rows:
+                positions.setdefault(int(position), {})[kind] = int(n)
+            stats.round_positions = positions
+            stats.topics = await self._topics(session, where, top)
+            stats.questions = await self._questions(session, company_id, where, top)
+        return stats
+
+    @staticmethod
+    async def _topics(session: AsyncSession, where: Any, top: int) -> list[tuple[str, int]]:
+        rows = await session.execute(
+            select(ExperienceTopic.topic, func.count().label("n"))
+            .join(Experience, Experience.id == ExperienceTopic.experience_id)
+            .where(where)
+            .group_by(ExperienceTopic.topic)
+            .order_by(func.count().desc(), ExperienceTopic.topic)
+            .limit(top * 3)
+        )
+        return [(topic, int(n)) for topic, n in rows]
+
+    @staticmethod
+    async def _questions(
+        session: AsyncSession, company_id: int, where: Any, top: int
+    ) -> list[tuple[str, int]]:
+        key = func.coalesce(func.nullif(Question.normalized, ""), func.lower(Question.text))
+        rows = await session.execute(
+            select(key, func.min(Question.text), func.count(func.distinct(Question.experience_id)).label("n"))
+            .join(Experience, Experience.id == Question.experience_id)
+            .where(Question.company_id == company_id, where)
+            .group_by(key)
+            .order_by(func.count(func.distinct(Question.experience_id)).desc(), key)
+            .limit(top)
+        )
+        return [(text, int(n)) for _key, text, n in rows]
+
+    async def breakdown(self, company_id: int, dimension: str) -> list[Tally]:
+        """Tallies of a company's experiences by passout/year/role/branch/source, or by round kind."""
+        where = _public(company_id)
+        async with self._sessions() as session:
+            if dimension == "round":
+                per_exp = (
+                    select(
+                        Round.kind.label("kind"), Round.experience_id, func.avg(Round.difficulty).label("d")
+                    )
+                    .join(Experience, Experience.id == Round.experience_id)
+                    .where(where)
+                    .group_by(Round.kind, Round.experience_id)
+                    .subquery()
+                )
+                rows = await session.execute(
+                    select(
+                        per_exp.c.kind, func.count(), _selected_sum(), _decided_sum(), func.avg(per_exp.c.d)
+                    )
+                    .join(Experience, Experience.id == per_exp.c.experience_id)
+                    .group_by(per_exp.c.kind)
+                    .order_by(func.count().desc(), per_exp.c.kind)
+                )
+                return _tallies(rows)
+            column = DIMENSIONS[dimension]
+            order = column if dimension in ("passout", "year") else func.count().desc()
+            rows = await session.execute(_tally_query(column, where).order_by(order, column))
+            return _tallies(rows)
+
+    async def overall(self) -> GlobalStats:
+        """Aggregates across every company (for /insights)."""
+        return await global_stats(self._sessions)
+
+    async def count_experiences(self, company_id: int) -> int:
+        """How many approved experiences a company has."""
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.count()).where(_public(company_id))) or 0)
+
+    async def list_experiences(self, company_id: int, *, limit: int, offset: int) -> list[ExperienceLine]:
+        """A page of a company's approved experiences, newest first."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    Experience.id,
+                    Experience.role,
+                    Experience.interview_year,
+                    Experience.passout_year,
+                    Experience.branch,
+                    Experience.outcome,
+                    Experience.difficulty,
+                    Experience.author_name,
+                    Experience.anonymous,
+                    Experience.created_at,
+                )
+                .where(_public(company_id))
+                .order_by(Experience.created_at.desc(), Experience.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return [
+                ExperienceLine(eid, role, iy, py, br, out, diff, author_of(name, anon), created)
+                for eid, role, iy, py, br, out, diff, name, anon, created in rows
+            ]
+
+    async def experience(self, experience_id: int) -> ExperienceView | None:
+        """One approved experience in full, or None (missing, pending, rejected or hidden)."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(Experience, Company.name)
+                    .join(Company, Company.id == Experience.company_id)
+                    .where(Experience.id == experience_id, Experience.status == PUBLIC)
+                )
+            ).first()
+            if row is None:
+                return None
+            exp, company = row
+            rounds = (
+                await session.execute(
+                    select(Round).where(Round.experience_id == experience_id).order_by(Round.position)
+                )
+            ).scalars()
+            round_views = []
+            for r in rounds:
+                texts = (
+                    await session.execute(
+                        select(Question.text).where(Question.round_id == r.id).order_by(Question.position)
+                    )
+                ).scalars()
+                round_views.append(
+                    RoundView(r.position, r.kind, r.duration_minutes, r.difficulty, tuple(texts))
+                )
+            return ExperienceView(
+                id=exp.id,
+                company_id=exp.company_id,
+                company=company,
+                author=author_of(exp.author_name, exp.anonymous),
+                linkedin_url=None if exp.anonymous else exp.linkedin_url,
+                branch=exp.branch,
+                passout_year=exp.passout_year,
+                interview_year=exp.interview_year,
+                role=exp.role,
+                role_description=exp.role_description or "",
+                source=exp.source,
+                outcome=exp.outcome,
+                difficulty=exp.difficulty,
+                rating=exp.rating,
+                preparation=exp.preparation or "",
+                reflections=exp.reflections or "",
+                created_at=exp.created_at,
+                rounds=tuple(round_views),
+            )
+
+    async def question_texts(self, company_id: int, limit: int = 400) -> list[tuple[str, int]]:
+        """The company's most asked question wordings with counts (word-cloud input)."""
+        async with self._sessions() as session:
+            return await self._questions(session, company_id, _public(company_id), limit)
+
+
+async def _counts(session: AsyncSession, column: Any, where: Any) -> dict[Any, int]:
+    rows = await session.execute(select(column, func.count()).where(where).group_by(column))
+    return {key: int(n) for key, n in rows}
+
+
+@dataclass
+class GlobalStats:
+    """What /insights shows across every company."""
+
+    total: int = 0
+    companies: list[tuple[int, str, int, int, int, float]] = field(default_factory=list)
+    # (company id, name, experiences, selected, decided, average difficulty), most experiences first
+    branch_passout: list[tuple[str, int, int, int]] = field(default_factory=list)  # (branch, year, sel, dec)
+    years: list[Tally] = field(default_factory=list)
+    sentiment: dict[str, dict[str, int]] = field(default_factory=dict)  # outcome -> band -> n
+    sentiment_values: list[tuple[float, int]] = field(default_factory=list)  # (score to 0.01, experiences)
+    season: int | None = None
+    season_topics: list[tuple[str, int]] = field(default_factory=list)
+    previous_topics: dict[str, int] = field(default_factory=dict)
+
+
+SENTIMENT_BANDS = ("positive", "neutral", "negative")
+
+
+def sentiment_band(score: float | None) -> str:
+    """VADER's usual cut-offs: >= 0.05 positive, <= -0.05 negative."""
+    if score is None:
+        return "neutral"
+    return "positive" if score >= 0.05 else "negative" if score <= -0.05 else "neutral"
+
+
+async def global_stats(sessions: Sessions) -> GlobalStats:
+    """Aggregates across all companies for /insights."""
+    out = GlobalStats()
+    where = _public()
+    async with sessions() as session:
+        out.total = int(await session.scalar(select(func.count()).where(where)) or 0)
+        if not out.total:
+            return out
+        rows = await session.execute(
+            select(
+                Company.id,
+                Company.name,
+                func.count(),
+                _selected_sum(),
+                _decided_sum(),
+                func.avg(Experience.difficulty),
+            )
+            .join(Company, Company.id == Experience.company_id)
+            .where(where)
+            .group_by(Company.id, Company.name)
+            .order_by(func.count().desc(), Company.name)
+        )
+        out.companies = [
+            (cid, name, int(n), int(s or 0), int(d or 0), float(a)) for cid, name, n, s, d, a in rows
+        ]
+        rows = await session.execute(
+            select(Experience.branch, Experience.passout_year, _selected_sum(), _decided_sum())
+            .where(where)
+            .group_by(Experience.branch, Experience.passout_year)
+        )
+        out.branch_passout = [(b, int(y), int(s or 0), int(d or 0)) for b, y, s, d in rows]
+        rows = await session.execute(
+            _tally_query(Experience.interview_year, where).order_by(Experience.interview_year)
+        )
+        out.years = _tallies(rows)
+        band = case(
+            (Experience.sentiment >= 0.05, "positive"),
+            (Experience.sentiment <= -0.05, "negative"),
+            else_="neutral",
+        )
+        rows = await session.execute(
+            select(Experience.outcome, band, func.count()).where(where).group_by(Experience.outcome, band)
+        )
+        sentiment: dict[str, dict[str, int]] = {}
+        for outcome, b, n in rows:
+            sentiment.setdefault(outcome, {})[b] = int(n)
+        out.sentiment = sentiment
+        rounded = func.round(cast(Experience.sentiment, Numeric(6, 3)), 2)
+        rows = await session.execute(
+            select(rounded, func.count()).where(where, Experience.sentiment.is_not(None)).group_by(rounded)
+        )
+        out.sentiment_values = sorted((float(v), int(n)) for v, n in rows)
+        season = await session.scalar(select(func.max(Experience.interview_year)).where(where))
+        out.season = int(season) if season is not None else None
+        if out.season is not None:
+            out.season_topics = await _year_topics(session, out.season, 20)
+            out.previous_topics = dict(await _year_topics(session, out.season - 1, 100))
+    return out
+
+
+async def _year_topics(session: AsyncSession, year: int, limit: int) -> list[tuple[str, int]]:
+    rows = await session.execute(
+        select(ExperienceTopic.topic, func.count())
+        .join(Experience, Experience.id == ExperienceTopic.experience_id)
+        .where(_public(), Experience.interview_year == year)
+        .group_by(ExperienceTopic.topic)
+        .order_by(func.count().desc(), ExperienceTopic.topic)
+        .limit(limit)
+    )
+    return [(t, int(n)) for t, n in rows]
+
+
+def counter_of(pairs: list[tuple[str, int]]) -> Counter[str]:
+    """A Counter from (key, count) pairs."""
+    return Counter(dict(pairs))
