@@ -39,7 +39,32 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="fill the database with a realistic demo data set")
     seed.add_argument("--experiences", type=int, default=1200, help="how many experiences (default: 1200)")
     seed.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    score = commands.add_parser("score-video", help="score a video answer file (mock interview) and print it")
+    score.add_argument("file", help="video file (MP4/H.264, WebM/VP8/VP9 or MOV)")
+    score.add_argument("--json", action="store_true", help="print JSON: scores (0-100) and raw measurements")
     return parser
+
+
+def run_score_video(path: str, as_json: bool, max_duration_s: float) -> int:
+    """Score one file in this process; a bad file exits 1 with a one-line reason."""
+    import json
+
+    from media.video import VideoError
+    from media.worker import score_file
+
+    try:
+        result = score_file(path, max_duration_s=max_duration_s)
+    except VideoError as problem:
+        print(f"error: {problem.reason}", file=sys.stderr)
+        return 1
+    if as_json:
+        metrics = {k: v for k, v in result["metrics"].items() if k not in ("samples", "speech_segments")}
+        print(json.dumps({**result, "metrics": metrics}, indent=2))
+        return 0
+    print(f"Overall: {result['overall']}/100")
+    for key, value in result["scores"].items():
+        print(f"  {result['labels'].get(key, key)}: {value} - {result['tips'].get(key, '')}")
+    return 0
 
 
 def configure_logging(config: Config, verbose: bool, console: bool) -> None:
@@ -68,6 +93,8 @@ async def run_seed(config: Config, db_url: str | None, experiences: int, seed: i
     from storage.db import open_database
     from storage.seed_demo import seed_demo
 
+    if experiences < 0:
+        raise ConfigError("--experiences must be 0 or more")
     database = await open_database(db_url or config.database.url)
     try:
         report = await seed_demo(database.sessions, experiences=experiences, seed=seed)
@@ -134,13 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         adapters = args.adapter or config.adapters
-        configure_logging(
-            config, args.verbose, console="console" in adapters and args.command in (None, "run")
-        )
+        quiet = args.command == "score-video" or ("console" in adapters and args.command in (None, "run"))
+        configure_logging(config, args.verbose, console=quiet)
         if args.command == "migrate":
             return asyncio.run(run_migrate(config, args.db))
         if args.command == "seed-demo":
             return asyncio.run(run_seed(config, args.db, args.experiences, args.seed))
+        if args.command == "score-video":
+            return run_score_video(args.file, args.json, config.mock.max_duration_s)
         return asyncio.run(run_bot(config, args.db, adapters, args.demo))
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)

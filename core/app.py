@@ -11,13 +11,16 @@ from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
 from core.features.company_setup import build_insight_features
+from core.features.mock import Mock, Scorer
 from core.features.moderation import Moderation
 from core.features.submit import FLOW_NAME, build_flow
 from core.ports import CommandInfo, Notifier
 from core.replies import Reply
 from core.router import Router
 from core.services import Services
+from media.pool import ScoringPool
 from storage.db import Database, open_database
+from storage.mock import MockRepo
 from storage.models import utcnow
 from storage.moderation import ModerationRepo
 from storage.repos import Repos
@@ -34,6 +37,7 @@ class App:
         self.services = services
         self.router = router
         self._notifiers: dict[str, Notifier] = {}
+        self.mock: Mock | None = None
 
     @property
     def commands(self) -> tuple[CommandInfo, ...]:
@@ -72,11 +76,15 @@ class App:
         return True
 
     async def close(self) -> None:
-        """Release storage."""
+        """Stop background work, then release storage."""
+        if self.mock is not None:
+            await self.mock.close()
         await self.database.dispose()
 
 
-async def bootstrap(config: Config, *, db_url: str | None = None, clock=utcnow) -> App:
+async def bootstrap(
+    config: Config, *, db_url: str | None = None, clock=utcnow, scorer: Scorer | None = None
+) -> App:
     """Build a ready App: open the database (migrated to the latest schema), wire the features."""
     database = await open_database(db_url or config.database.url)
     repos = Repos.over(database.sessions)
@@ -92,10 +100,14 @@ async def bootstrap(config: Config, *, db_url: str | None = None, clock=utcnow) 
     insight = build_insight_features(services, database.sessions, fallback_text)
     router = Router(engine, insight.text)
     moderation = Moderation(services, engine)
-    flows.update({flow.name: flow for flow in moderation.flows()})
+    mock = Mock(services, engine, MockRepo(database.sessions), scorer or ScoringPool(config.mock.workers))
+    for feature in (moderation, mock):
+        flows.update({flow.name: flow for flow in feature.flows()})
     Basics(services, engine, lambda: router.commands).register(router)
     insight.register(router)
     moderation.register(router)
+    mock.register(router)
     app = App(config, database, services, router)
+    app.mock = mock
     services.push = app.notify
     return app

@@ -114,6 +114,53 @@ class DiscordConfig(Strict):
     message_content: bool = True  # read plain messages (needs the privileged Message Content intent)
 
 
+class MockConfig(Strict):
+    max_duration_s: float = Field(180, gt=0, le=600)
+    max_upload_mb: float = Field(20, gt=0, le=2000)
+    workers: int = Field(1, ge=1, le=16)
+    timeout_s: float = Field(300, gt=0)
+    video_dir: str = "var/mock"
+
+
+class SmtpConfig(Strict):
+    """The mail server verification codes go through (secrets as ${ENV} references)."""
+
+    host: str = "localhost"
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS (port 465); starttls is ignored then
+    username: str = ""
+    password: str = ""
+    from_address: str = "Interview Insights <no-reply@localhost>"
+    timeout_seconds: float = Field(10, gt=0, le=120)
+
+
+class VerificationConfig(Strict):
+    """Optional college-email verification: a one-time code mailed to an address in an allowed domain."""
+
+    email_enabled: bool = False
+    allowed_domains: list[str] = Field(default_factory=list)
+    code_ttl_minutes: int = Field(15, ge=1, le=1440)
+    max_attempts: int = Field(5, ge=1, le=20)
+    max_sends_per_hour: int = Field(3, ge=1, le=50)
+    smtp: SmtpConfig = SmtpConfig()
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def plain_domains(cls, value: list[str]) -> list[str]:
+        domains = [d.strip().lower().lstrip("@") for d in value]
+        for domain in domains:
+            if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+                raise ValueError(f"{domain!r} is not a domain name like college.edu")
+        return domains
+
+    @model_validator(mode="after")
+    def domains_when_enabled(self) -> VerificationConfig:
+        if self.email_enabled and not self.allowed_domains:
+            raise ValueError("email_enabled needs at least one entry in allowed_domains")
+        return self
+
+
 class LoggingConfig(Strict):
     level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
@@ -129,7 +176,9 @@ class Config(Strict):
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
     discord: DiscordConfig = DiscordConfig()
+    mock: MockConfig = MockConfig()
     logging: LoggingConfig = LoggingConfig()
+    verification: VerificationConfig = VerificationConfig()
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 

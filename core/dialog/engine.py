@@ -125,12 +125,13 @@ class DialogEngine:
         return record
 
     async def start(
-        self, event: IncomingEvent, flow_name: str, answers: dict[str, Any] | None = None
+        self, event: IncomingEvent, flow_name: str, answers: dict[str, Any] | None = None, step: str | None = None
     ) -> list[Reply]:
-        """Begin a flow from its first step (replacing any dialog in progress)."""
+        """Begin a flow at its first step, or at `step` (replacing any dialog in progress)."""
         flow = self._flows[flow_name]
         version = int(time.time() * 1000)
-        record = DialogRecord(flow.name, flow.steps[0].name, dict(answers or {}), [], version, self._clock())
+        first = flow.step(step).name if step else flow.steps[0].name
+        record = DialogRecord(flow.name, first, dict(answers or {}), [], version, self._clock())
         await self._repo.save(event.key, record)
         return [await self._prompt(flow, record, event)]
 

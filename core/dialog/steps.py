@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -177,7 +178,7 @@ class Ask:
 
     async def _store(self, ctx: DialogContext, raw: str) -> Outcome:
         value = self.validate(raw, ctx)
-        if hasattr(value, "__await__"):
+        if inspect.isawaitable(value):
             value = await value
         ctx.answers[self.answer_key] = value
         return Next()
@@ -200,7 +201,7 @@ class Choose:
     per_row: int = 3
     section: int = 0
     key: str | None = None
-    then: Callable[[DialogContext, Any], Outcome] | None = None
+    then: Callable[[DialogContext, Any], Outcome | Awaitable[Outcome]] | None = None
     display: Callable[[dict[str, Any]], str] | None = None
 
     @property
@@ -223,7 +224,8 @@ class Choose:
             raise Invalid(f"Please pick one of the options: {labels}.")
         ctx.answers[self.answer_key] = option.value
         if self.then is not None:
-            return self.then(ctx, option.value)
+            outcome = self.then(ctx, option.value)
+            return await outcome if inspect.isawaitable(outcome) else outcome
         return Next()
 
     @staticmethod

@@ -62,6 +62,7 @@ class Console:
         return await self.say(str(self.number_of(label)))
 
 
-async def make_app(tmp_path, db_url: str, clock: FakeClock | None = None, **overrides) -> App:
-    """A bootstrapped app on a test database with a fixed clock."""
-    return await bootstrap(test_config(tmp_path, **overrides), db_url=db_url, clock=clock or FakeClock())
+async def make_app(tmp_path, db_url: str, clock: FakeClock | None = None, scorer=None, **overrides) -> App:
+    """A bootstrapped app on a test database with a fixed clock (and optionally a fake video scorer)."""
+    config = test_config(tmp_path, **overrides)
+    return await bootstrap(config, db_url=db_url, clock=clock or FakeClock(), scorer=scorer)

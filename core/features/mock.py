@@ -1,0 +1,372 @@
+"""Mock interviews: a question seniors were asked, a video answer, an honest scorecard, progress over time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.dialog.engine import DialogEngine, Flow
+from core.dialog.steps import Choose, DialogContext, Done, Invalid, Next, Option, Outcome, Stay, choice_index
+from core.events import Attachment, ChatRef, IncomingEvent
+from core.features.mock_bank import BANK
+from core.ports import CommandInfo
+from core.replies import Button, Image, Reply
+from core.router import Router, command_button_action
+from core.services import Services
+from media.scoring import LABELS
+from storage.mock import MockRepo
+
+logger = logging.getLogger(__name__)
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv", ".m4v"}
+CONSENT_TEXT = (
+    "**Mock interviews: what I measure**\n"
+    "You answer a question on camera and I report what the camera and microphone observed: whether your "
+    "face is in view, how much you look at the camera, your expression (smiling / neutral / tense), head "
+    "steadiness, framing, lighting and, if there is sound, speaking time, long pauses and pace.\n"
+    "I do not judge confidence, personality or whether you would be hired.\n"
+    "Your video is deleted right after scoring unless you choose to keep it; the scores are kept so you "
+    "can follow your progress (/progress). Read this again any time with /mock privacy."
+)
+DISCLAIMER = "These scores describe what the camera and microphone observed, not how good your answer was."
+
+
+class Scorer(Protocol):
+    """What scores a video file (media.pool.ScoringPool in production, a fake in tests)."""
+
+    async def score(self, path: Path, max_duration_s: float, timeout_s: float) -> tuple[dict, bytes]: ...
+
+    def close(self) -> None: ...
+
+
+def format_duration(seconds: float) -> str:
+    """ "2 min 5 s" for messages."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def scorecard_reply(result: dict[str, Any], png: bytes, question: str) -> Reply:
+    """The scorecard message: overall, each metric with its tip, and the chart."""
+    lines = [f"**Your scorecard: {result['overall']}/100**", f"Question: {question}"]
+    labels = result.get("labels") or LABELS
+    for key, score in result["scores"].items():
+        lines.append(f"• {labels.get(key, key)}: {score} — {result['tips'].get(key, '')}")
+    lines.append(DISCLAIMER)
+    weakest = min(result["scores"].items(), key=lambda item: item[1])
+    strongest = max(result["scores"], key=result["scores"].get)
+    caption = (
+        f"Overall {result['overall']}/100; strongest: {labels.get(strongest, strongest)}, "
+        f"work on: {labels.get(weakest[0], weakest[0])} ({weakest[1]})."
+    )
+    buttons = ((Button("📈 My progress", command_button_action("progress")),),)
+    return Reply(
+        text="\n".join(lines), images=(Image(png, "scorecard.png", caption),), buttons=buttons, private=True
+    )
+
+
+@dataclass
+class AnswerStep:
+    """Show the question and wait for a video answer (or skip / stop)."""
+
+    feature: Mock
+    name: str = "answer"
+    title: str = "Mock interview"
+    section: int = 0
+
+    async def prompt(self, ctx: DialogContext) -> Reply:
+        text = (
+            f"🎤 **Question:** {ctx.answers['question']}\n"
+            f"Record your answer on camera (up to {format_duration(ctx.services.config.mock.max_duration_s)})"
+            " and send it here as a video or video note."
+        )
+        if ctx.answers.get("source") == "experience":
+            text += "\n(Seniors were asked this at " + ctx.answers.get("company_name", "this company") + ".)"
+        buttons = ((Button("⏭ Another question", ctx.token("skip")), Button("🏁 Stop", ctx.token("stop"))),)
+        return Reply(text=text, buttons=buttons, private=True)
+
+    async def accept(self, ctx: DialogContext, event: IncomingEvent) -> Outcome:
+        choice = choice_index(ctx, event)
+        typed = event.text.strip().lower() if event.kind == "text" else ""
+        if choice == "skip" or typed in ("skip", "next"):
+            await self.feature.next_question(ctx)
+            return Stay("Here is another question.")
+        if choice == "stop" or typed == "stop":
+            return Done((Reply(text="Good practice! See how you are doing with /progress.", private=True),))
+        if event.kind != "upload" or not event.attachments:
+            raise Invalid("Please send your answer as a video (or a video note), or press Another question.")
+        await self.feature.start_scoring(ctx, event, event.attachments[0])
+        return Next("after")
+
+    def show(self, answers: dict[str, Any]) -> str:
+        return answers.get("question", "")
+
+
+class Mock:
+    """/mock, /mock privacy and /progress."""
+
+    def __init__(self, services: Services, engine: DialogEngine, repo: MockRepo, scorer: Scorer) -> None:
+        self._services = services
+        self._engine = engine
+        self._scorer = scorer
+        self._repo = repo
+        self._tasks: set[asyncio.Task] = set()
+        self._rng = random.Random()
+
+    def flows(self) -> list[Flow]:
+        """The practice dialog: consent (first time only), the question, then retry / next / finish."""
+        consent = Choose(
+            "consent",
+            "Consent",
+            CONSENT_TEXT,
+            [
+                Option("delete", "✅ I agree (delete my videos after scoring)"),
+                Option("keep", "✅ I agree and keep my videos"),
+                Option("no", "Not now"),
+            ],
+            per_row=1,
+            then=self._consented,
+        )
+        after = Choose(
+            "after",
+            "Mock interview",
+            "What next? (Your scorecard arrives in a moment.)",
+            [
+                Option("retry", "🔁 Retry this question"),
+                Option("next", "➡️ Next question"),
+                Option("finish", "🏁 Finish"),
+            ],
+            per_row=1,
+            then=self._after,
+        )
+        return [Flow("mock", "mock interview", [consent, AnswerStep(self), after], on_done=self._done)]
+
+    def register(self, router: Router) -> None:
+        """Add the commands to the router."""
+        router.add(
+            CommandInfo(
+                "mock", "Practise: answer an interview question on video", "[company] [role]", personal=True
+            ),
+            self.mock,
+        )
+        router.add(
+            CommandInfo("progress", "Your mock-interview scores over time", personal=True), self.progress
+        )
+
+    async def _user_id(self, event: IncomingEvent) -> int:
+        return await self._services.repos.users.ensure_user(
+            event.user.platform, event.user.id, event.user.display_name
+        )
+
+    async def mock(self, event: IncomingEvent) -> list[Reply]:
+        """Start practising (consent first), or show what is measured with `/mock privacy`."""
+        if event.args.strip().lower() == "privacy":
+            _consented, keep = await self._repo.consent(await self._user_id(event))
+            state = "kept" if keep else "deleted right after scoring"
+            return [Reply(text=f"{CONSENT_TEXT}\nYour setting: videos are {state}.", private=True)]
+        if not event.chat.is_private:
+            return [
+                Reply(
+                    text="Mock interviews happen in a private chat: send me /mock in a direct message.",
+                    private=True,
+                )
+            ]
+        user_id = await self._user_id(event)
+        company_id, company_name, role, note = await self._target(event.args)
+        answers = {
+            "user_id": user_id,
+            "company_id": company_id,
+            "company_name": company_name,
+            "role": role,
+            "asked": [],
+            "chat": [event.chat.platform, event.chat.id],
+        }
+        consented, _keep = await self._repo.consent(user_id)
+        if consented:
+            await self._fill_question(answers)
+        replies = [Reply(text=note, private=True)] if note else []
+        return replies + await self._engine.start(
+            event, "mock", answers, step="answer" if consented else None
+        )
+
+    async def _target(self, args: str) -> tuple[int | None, str | None, str | None, str]:
+        words = args.split()
+        for cut in range(len(words), 0, -1):
+            match = await self._services.companies.match(" ".join(words[:cut]))
+            if match.exact is not None:
+                role = " ".join(words[cut:]) or None
+                return match.exact.id, match.exact.name, role, ""
+        if words:
+            return (
+                None,
+                None,
+                None,
+                f'I don\'t know the company "{args.strip()}", so here are general questions.',
+            )
+        return None, None, None, ""
+
+    async def _fill_question(self, answers: dict[str, Any]) -> None:
+        prompt = await self._repo.pick(
+            BANK, answers.get("company_id"), answers.get("role"), set(answers["asked"]), self._rng
+        )
+        answers.update(question_id=prompt.id, question=prompt.text, source=prompt.source)
+        answers["asked"] = [*answers["asked"], prompt.id]
+
+    async def next_question(self, ctx: DialogContext) -> None:
+        """Pick a question not asked yet in this session."""
+        await self._fill_question(ctx.answers)
+
+    async def _consented(self, ctx: DialogContext, value: Any) -> Outcome:
+        if value == "no":
+            return Done((Reply(text="No problem. Send /mock whenever you want to practise.", private=True),))
+        await self._repo.give_consent(ctx.answers["user_id"], keep_videos=value == "keep")
+        await self._fill_question(ctx.answers)
+        return Next("answer")
+
+    async def _after(self, ctx: DialogContext, value: Any) -> Outcome:
+        if value == "finish":
+            return Done((Reply(text="Well done! Track your scores with /progress.", private=True),))
+        if value == "next":
+            await self._fill_question(ctx.answers)
+        return Next("answer")
+
+    async def _done(self, ctx: DialogContext) -> list[Reply]:
+        return []
+
+    async def start_scoring(self, ctx: DialogContext, event: IncomingEvent, attachment: Attachment) -> None:
+        """Check the file before any heavy work, then score it in the background and push the result."""
+        config = ctx.services.config.mock
+        self._check_before_download(attachment, config.max_upload_mb, config.max_duration_s)
+        if attachment.fetch is None:
+            raise Invalid("I could not download that file; please send it again.")
+        try:
+            data = await attachment.fetch()
+        except Exception as problem:  # the platform refused (too big, expired file id, network)
+            logger.warning("download of %s failed: %s", attachment.filename, type(problem).__name__)
+            raise Invalid("I could not download that video; please send it again (up to 20 MB).") from None
+        if len(data) > config.max_upload_mb * 1024 * 1024:
+            raise Invalid(
+                f"That video is larger than {config.max_upload_mb:g} MB; please send a shorter one."
+            )
+        path = self._temp_path(config.video_dir, attachment.filename)
+        path.write_bytes(data)
+        try:
+            await asyncio.to_thread(_probe, path, config.max_duration_s)
+        except Invalid:
+            path.unlink(missing_ok=True)
+            raise
+        _consented, keep = await self._repo.consent(ctx.answers["user_id"])
+        attempt = await self._repo.start_attempt(ctx.answers["user_id"], ctx.answers.get("question_id"))
+        chat = ChatRef(event.chat.platform, event.chat.id, is_private=event.chat.is_private)
+        task = asyncio.create_task(self._score_and_push(attempt, path, chat, keep, ctx.answers["question"]))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        ctx.notes.append("⏳ Scoring your answer… your scorecard arrives in a few seconds.")
+
+    @staticmethod
+    def _check_before_download(attachment: Attachment, max_mb: float, max_duration_s: float) -> None:
+        suffix = Path(attachment.filename or "").suffix.lower()
+        is_video = attachment.kind in ("video", "video_note") or attachment.mime.startswith("video/")
+        if not is_video and suffix not in VIDEO_SUFFIXES:
+            raise Invalid("Please send a video (MP4, MOV or WebM) — that file is not one.")
+        if attachment.size is not None and attachment.size > max_mb * 1024 * 1024:
+            raise Invalid(
+                f"That video is {attachment.size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB. "
+                "Record a shorter answer or lower the resolution."
+            )
+        if attachment.duration is not None and attachment.duration > max_duration_s:
+            raise Invalid(
+                f"That answer is {format_duration(attachment.duration)} long; please keep it under "
+                f"{format_duration(max_duration_s)}."
+            )
+
+    @staticmethod
+    def _temp_path(video_dir: str, filename: str) -> Path:
+        folder = Path(video_dir) / "incoming"
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = Path(filename or "").suffix.lower()
+        return folder / f"{uuid.uuid4().hex}{suffix if suffix in VIDEO_SUFFIXES else '.mp4'}"
+
+    async def _score_and_push(
+        self, attempt: int, path: Path, chat: ChatRef, keep: bool, question: str
+    ) -> None:
+        """Score off the event loop; always end with a scorecard or a clear reason, never stuck "scoring"."""
+        config = self._services.config.mock
+        kept: str | None = None
+        try:
+            result, png = await self._scorer.score(path, config.max_duration_s, config.timeout_s)
+            if keep:
+                target = Path(config.video_dir) / "kept" / f"attempt-{attempt}{path.suffix}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(path), target)
+                kept = str(target)
+            await self._repo.finish_attempt(attempt, result, kept)
+            await self._services.notify(chat, scorecard_reply(result, png, question))
+        except Exception as problem:
+            reason = _reason_of(problem)
+            await self._repo.fail_attempt(attempt, reason)
+            await self._services.notify(chat, Reply(text=f"⚠️ {reason}", private=True))
+        finally:
+            if kept is None:
+                path.unlink(missing_ok=True)
+
+    async def drain(self) -> None:
+        """Wait for scorings in flight (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Finish or cancel background work and stop the scoring workers."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        self._scorer.close()
+
+    async def progress(self, event: IncomingEvent) -> list[Reply]:
+        """Each metric over attempts (chart), and best / latest overall per question."""
+        attempts = await self._repo.attempts(await self._user_id(event))
+        if not attempts:
+            button = ((Button("🎤 Practise now", command_button_action("mock")),),)
+            return [
+                Reply(text="No scored answers yet. Send /mock to practise.", buttons=button, private=True)
+            ]
+        from media.progress_chart import render
+
+        png = await asyncio.to_thread(
+            render, LABELS, [a.scores for a in attempts], [a.overall for a in attempts]
+        )
+        lines = [f"**Your progress: {len(attempts)} scored answer(s)**"]
+        by_question: dict[str, list[int]] = {}
+        for attempt in attempts:
+            by_question.setdefault(attempt.question, []).append(attempt.overall)
+        for question, scores in by_question.items():
+            lines.append(f"• {question[:90]}: best {max(scores)}, latest {scores[-1]} ({len(scores)} tries)")
+        first, last = attempts[0].overall, attempts[-1].overall
+        trend = "up" if last > first else "down" if last < first else "level"
+        caption = f"Overall score went {trend} from {first} to {last} over {len(attempts)} attempts."
+        return [Reply(text="\n".join(lines), images=(Image(png, "progress.png", caption),), private=True)]
+
+
+def _probe(path: Path, max_duration_s: float) -> None:
+    from media.video import VideoError, probe
+
+    try:
+        probe(path, max_duration_s=max_duration_s)
+    except VideoError as problem:
+        raise Invalid(problem.reason) from None
+
+
+def _reason_of(problem: BaseException) -> str:
+    from media.video import VideoError
+
+    if isinstance(problem, VideoError):
+        return problem.reason
+    if isinstance(problem, TimeoutError):
+        return "Scoring took too long this time, sorry. Please send the answer again, or a shorter one."
+    logger.exception("scoring failed", exc_info=problem)
+    return "Something went wrong while scoring this video; please try recording it again."

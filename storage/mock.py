@@ -1,0 +1,176 @@
+"""Mock-interview storage: question bank, questions seniors were asked, scored attempts, consent."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.models import Experience, MockAttempt, MockQuestion, Question, Round, User, utcnow
+from storage.repos import Sessions
+
+logger = logging.getLogger(__name__)
+
+ANSWERABLE_ROUNDS = ("technical", "hr", "managerial", "group_discussion")
+
+
+@dataclass(frozen=True)
+class MockPrompt:
+    """A question to answer on camera and where it came from."""
+
+    id: int
+    text: str
+    source: str  # "experience" (asked to a senior) or "bank"
+    company: str | None
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One finished attempt, for progress charts."""
+
+    id: int
+    question_id: int | None
+    question: str
+    created_at: datetime
+    overall: int
+    scores: dict[str, Any]
+
+
+class MockRepo:
+    """Questions, attempts and consent for mock interviews."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def consent(self, user_id: int) -> tuple[bool, bool]:
+        """(has consented, keeps videos)."""
+        async with self._sessions() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                return False, False
+            return user.mock_consent_at is not None, bool((user.settings or {}).get("keep_videos"))
+
+    async def give_consent(self, user_id: int, keep_videos: bool) -> None:
+        """Record consent (and whether videos are kept after scoring)."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, user_id)
+            assert user is not None
+            user.mock_consent_at = user.mock_consent_at or utcnow()
+            user.settings = {**(user.settings or {}), "keep_videos": keep_videos}
+
+    async def pick(
+        self,
+        bank: list[tuple[str, str]],
+        company_id: int | None,
+        role: str | None,
+        exclude: set[int],
+        rng: random.Random,
+    ) -> MockPrompt:
+        """A question seniors were asked at this company/role if any, else one from the built-in bank."""
+        async with self._sessions.begin() as session:
+            if company_id is not None:
+                query = (
+                    select(Question.text, Experience.role)
+                    .join(Round, Round.id == Question.round_id)
+                    .join(Experience, Experience.id == Question.experience_id)
+                    .where(
+                        Question.company_id == company_id,
+                        Experience.status == "approved",
+                        Round.kind.in_(ANSWERABLE_ROUNDS),
+                    )
+                )
+                if role:
+                    query = query.where(func.lower(Experience.role) == role.lower())
+                texts = sorted({text for text, _role in (await session.execute(query.limit(2000))).all()})
+                rng.shuffle(texts)
+                for text in texts:
+                    row = await self._question_row(session, text, company_id, role, "experience")
+                    if row.id not in exclude:
+                        return MockPrompt(row.id, row.text, "experience", None)
+            choices = list(bank)
+            rng.shuffle(choices)
+            for kind, text in choices:
+                row = await self._question_row(session, text, None, None, "bank", kind)
+                if row.id not in exclude:
+                    return MockPrompt(row.id, row.text, "bank", None)
+            kind, text = choices[0]
+            row = await self._question_row(session, text, None, None, "bank", kind)
+            return MockPrompt(row.id, row.text, "bank", None)
+
+    @staticmethod
+    async def _question_row(
+        session, text: str, company_id: int | None, role: str | None, source: str, kind: str = "technical"
+    ) -> MockQuestion:
+        found = await session.scalar(
+            select(MockQuestion).where(
+                MockQuestion.text == text,
+                MockQuestion.company_id.is_(None)
+                if company_id is None
+                else MockQuestion.company_id == company_id,
+            )
+        )
+        if found is not None:
+            return found
+        row = MockQuestion(company_id=company_id, role=role, kind=kind, source=source, text=text)
+        session.add(row)
+        await session.flush()
+        return row
+
+    async def question_text(self, question_id: int) -> str | None:
+        """The text of a mock question."""
+        async with self._sessions() as session:
+            return await session.scalar(select(MockQuestion.text).where(MockQuestion.id == question_id))
+
+    async def start_attempt(self, user_id: int, question_id: int | None) -> int:
+        """A new attempt in status "scoring"."""
+        async with self._sessions.begin() as session:
+            attempt = MockAttempt(user_id=user_id, question_id=question_id, status="scoring")
+            session.add(attempt)
+            await session.flush()
+            return attempt.id
+
+    async def finish_attempt(self, attempt_id: int, result: dict[str, Any], video_path: str | None) -> None:
+        """Store the scorecard and raw measurements of a scored attempt."""
+        async with self._sessions.begin() as session:
+            attempt = await session.get(MockAttempt, attempt_id)
+            assert attempt is not None
+            attempt.status = "done"
+            attempt.overall = int(result["overall"])
+            attempt.scores = dict(result["scores"])
+            attempt.metrics = {
+                k: v for k, v in result["metrics"].items() if k not in ("samples", "speech_segments")
+            }
+            attempt.duration_s = result["metrics"].get("duration_s")
+            attempt.video_path = video_path
+
+    async def fail_attempt(self, attempt_id: int, reason: str) -> None:
+        """Mark an attempt failed with the reason the student was given."""
+        async with self._sessions.begin() as session:
+            attempt = await session.get(MockAttempt, attempt_id)
+            if attempt is not None:
+                attempt.status, attempt.error = "failed", reason
+
+    async def attempts(self, user_id: int) -> list[AttemptRow]:
+        """A student's scored attempts, oldest first."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(MockAttempt, MockQuestion.text)
+                .outerjoin(MockQuestion, MockQuestion.id == MockAttempt.question_id)
+                .where(MockAttempt.user_id == user_id, MockAttempt.status == "done")
+                .order_by(MockAttempt.created_at, MockAttempt.id)
+            )
+            return [
+                AttemptRow(
+                    a.id,
+                    a.question_id,
+                    text or "(question removed)",
+                    a.created_at,
+                    a.overall or 0,
+                    dict(a.scores),
+                )
+                for a, text in rows
+            ]
