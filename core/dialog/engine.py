@@ -125,7 +125,11 @@ class DialogEngine:
         return record
 
     async def start(
-        self, event: IncomingEvent, flow_name: str, answers: dict[str, Any] | None = None, step: str | None = None
+        self,
+        event: IncomingEvent,
+        flow_name: str,
+        answers: dict[str, Any] | None = None,
+        step: str | None = None,
     ) -> list[Reply]:
         """Begin a flow at its first step, or at `step` (replacing any dialog in progress)."""
         flow = self._flows[flow_name]
