@@ -13,7 +13,9 @@ from core.features.basics import Basics, fallback_text
 from core.features.company_setup import build_insight_features
 from core.features.mock import Mock, Scorer
 from core.features.moderation import Moderation
+from core.features.privacy import Privacy
 from core.features.submit import FLOW_NAME, build_flow
+from core.features.verification import Verification
 from core.ports import CommandInfo, Notifier
 from core.replies import Reply
 from core.router import Router
@@ -23,6 +25,7 @@ from storage.db import Database, open_database
 from storage.mock import MockRepo
 from storage.models import utcnow
 from storage.moderation import ModerationRepo
+from storage.privacy import PrivacyRepo, VerificationRepo
 from storage.repos import Repos
 
 logger = logging.getLogger(__name__)
@@ -101,12 +104,17 @@ async def bootstrap(
     router = Router(engine, insight.text)
     moderation = Moderation(services, engine)
     mock = Mock(services, engine, MockRepo(database.sessions), scorer or ScoringPool(config.mock.workers))
-    for feature in (moderation, mock):
+    privacy = Privacy(services, engine, PrivacyRepo(database.sessions))
+    services.verification = VerificationRepo(database.sessions)  # read by verification.author_verified
+    verification = Verification(services, services.verification)
+    for feature in (moderation, mock, privacy):
         flows.update({flow.name: flow for flow in feature.flows()})
     Basics(services, engine, lambda: router.commands).register(router)
     insight.register(router)
     moderation.register(router)
     mock.register(router)
+    privacy.register(router)
+    verification.register(router)
     app = App(config, database, services, router)
     app.mock = mock
     services.push = app.notify

@@ -21,6 +21,7 @@ from core.features.submit_steps import (
     round_kind_step,
     scale_options,
 )
+from core.features.verification import author_verified
 from core.replies import Reply
 from core.text_norm import collapse_spaces
 from storage.moderation import content_hash
@@ -352,6 +353,7 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         for spec in answers["rounds"]
     ]
     await check_spam_limit(services, user_id)
+    fields["verified"] = await author_verified(services, user_id)  # the ✔ badge of verified authors
     questions = [q for spec in rounds for q in spec["questions"]]
     fields["content_hash"] = content_hash([fields["preparation"], fields["reflections"], *questions])
     experience_id = await services.repos.experiences.create_pending(

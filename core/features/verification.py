@@ -1,0 +1,212 @@
+"""Verification: a one-time code mailed to a college address (/verify), or a moderator's check."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from core.events import ChatRef, IncomingEvent
+from core.mailer import Mailer, MailError
+from core.ports import CommandInfo
+from core.replies import Reply
+from core.router import Router
+from core.services import Services
+from storage.privacy import VerificationRepo
+
+logger = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]{1,64}@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+CODE = re.compile(r"^\d{6}$")
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+SUBJECT = "Your Interview Insights verification code"
+BODY = (
+    "Hello,\n\n"
+    "Your Interview Insights verification code is {code}.\n"
+    "Send /verify {code} to the bot within {minutes} minutes. The code works once.\n\n"
+    "If you did not ask for this, ignore this email: nothing happens without the code.\n"
+)
+
+
+def hash_code(code: str, salt: bytes | None = None) -> str:
+    """scrypt with a random salt, as "scrypt$<salt hex>$<hash hex>" (the code itself is never stored)."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(code.encode(), salt=salt, **SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def code_matches(code: str, stored: str) -> bool:
+    """Compare a typed code with a stored hash in constant time."""
+    try:
+        scheme, salt_hex, _ = stored.split("$")
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(hash_code(code, salt), stored)
+
+
+def domain_allowed(domain: str, allowed: list[str]) -> bool:
+    """The address's domain is an allowed one or a subdomain of it (cse.college.edu for college.edu)."""
+    domain = domain.lower()
+    return any(domain == d or domain.endswith("." + d) for d in allowed)
+
+
+async def author_verified(services: Services, user_id: int) -> bool:
+    """Whether a submitting author is verified, so their new experience carries the ✔ badge."""
+    repo: VerificationRepo | None = getattr(services, "verification", None)
+    return bool(repo is not None and await repo.is_verified(user_id))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Verification:
+    """/verify by college email and /verifyuser for moderators."""
+
+    def __init__(self, services: Services, repo: VerificationRepo, mailer: Mailer | None = None) -> None:
+        self._services = services
+        self._repo = repo
+        self._config = services.config.verification
+        self._mailer = mailer or Mailer(self._config.smtp)
+
+    def register(self, router: Router) -> None:
+        """Add /verify and /verifyuser."""
+        router.add(
+            CommandInfo(
+                "verify",
+                "Verify you are a student (college email code)",
+                args_hint="<email or code>",
+                personal=True,
+            ),
+            self.verify,
+        )
+        router.add(
+            CommandInfo(
+                "verifyuser",
+                "Moderators: verify an author after checking the roll number",
+                args_hint="<experience id>",
+                moderator_only=True,
+            ),
+            self.verify_user,
+        )
+
+    async def verify(self, event: IncomingEvent) -> list[Reply]:
+        """`/verify you@college.edu` mails a code; `/verify 123456` completes; `/verify` explains."""
+        arg = event.args.strip()
+        users = self._services.repos.users
+        user_id = await users.ensure_user(event.user.platform, event.user.id, event.user.display_name)
+        if await self._repo.is_verified(user_id):
+            return [_private("✔ You are already verified: your experiences carry the verified badge.")]
+        if not self._config.email_enabled:
+            return [
+                _private(
+                    "Email verification is not switched on here. A moderator can verify you instead by "
+                    "checking the roll number of an experience you shared."
+                )
+            ]
+        domains = ", ".join(self._config.allowed_domains)
+        compact = arg.replace(" ", "")
+        if CODE.match(compact):
+            return [_private(await self._check(user_id, compact))]
+        match = EMAIL.match(arg)
+        if match:
+            return [_private(await self._send(user_id, arg.lower(), match.group(1)))]
+        if "@" in arg:
+            example = self._config.allowed_domains[0]
+            return [_private(f"That doesn't look like an email address. Type it like you@{example}.")]
+        return [
+            _private(
+                "Verified students get a ✔ badge on the experiences they share.\n"
+                f"1. Send /verify followed by your college email (an address at {domains}).\n"
+                "2. I email you a 6-digit code; send /verify followed by the code."
+            )
+        ]
+
+    async def _send(self, user_id: int, email: str, domain: str) -> str:
+        config = self._config
+        if not domain_allowed(domain, config.allowed_domains):
+            return (
+                f"Please use your college email: an address at {', '.join(config.allowed_domains)} "
+                f"({domain} is not one of them)."
+            )
+        now = self._services.clock()
+        sent = await self._repo.sends_since(user_id, email, now - timedelta(hours=1))
+        if sent >= config.max_sends_per_hour:
+            return (
+                f"I have already sent {sent} code(s) in the last hour, the most I send. Please use the "
+                "latest code, or try again in an hour."
+            )
+        code = f"{secrets.randbelow(10**6):06d}"
+        stored = await asyncio.to_thread(hash_code, code)
+        expires = now + timedelta(minutes=config.code_ttl_minutes)
+        code_id = await self._repo.store_code(user_id, email, stored, expires, now)
+        try:
+            await self._mailer.send(email, SUBJECT, BODY.format(code=code, minutes=config.code_ttl_minutes))
+        except MailError:
+            await self._repo.void_code(code_id, now)
+            return "Sorry, I could not send the email right now. Please try again in a few minutes."
+        logger.info("verification code mailed for user %s", user_id)
+        return (
+            f"📧 I emailed a 6-digit code to {email}. Send /verify followed by the code within "
+            f"{config.code_ttl_minutes} minutes (check your spam folder if it doesn't arrive)."
+        )
+
+    async def _check(self, user_id: int, code: str) -> str:
+        config = self._config
+        active = await self._repo.active_code(user_id)
+        if active is None:
+            return "No code is waiting for you. First send /verify followed by your college email."
+        now = self._services.clock()
+        if _aware(now) > _aware(active.expires_at):
+            return "That code has expired. Send /verify with your college email again for a new one."
+        if not await self._repo.count_attempt(active.id, config.max_attempts):
+            return "Too many wrong tries for this code. Send /verify with your college email for a new one."
+        if not await asyncio.to_thread(code_matches, code, active.code_hash):
+            left = config.max_attempts - active.attempts - 1
+            if left <= 0:
+                return (
+                    "That code is not right, and that was the last try. Ask for a new code: /verify <email>."
+                )
+            return f"That code is not right. {left} tr{'y' if left == 1 else 'ies'} left."
+        if not await self._repo.complete(active.id, user_id, active.email, now):
+            return "That code was already used. Send /verify with your college email for a new one."
+        return (
+            f"✔ Verified as a student of {active.email.split('@')[1]}. The experiences you share from now "
+            "on carry the verified badge."
+        )
+
+    async def verify_user(self, event: IncomingEvent) -> list[Reply]:
+        """`/verifyuser 12`: the moderator checked the roll number of experience #12; verify its author."""
+        arg = event.args.strip().lstrip("#")
+        if not arg.isdigit():
+            return [_private("Tell me which experience: /verifyuser <experience id>, e.g. /verifyuser 12.")]
+        experience_id = int(arg)
+        moderator = await self._services.repos.users.ensure_user(
+            event.user.platform, event.user.id, event.user.display_name
+        )
+        found, author = await self._repo.verify_author(experience_id, moderator)
+        if not found:
+            return [_private(f"There is no experience #{experience_id}.")]
+        if author is None:
+            return [
+                _private(
+                    f"Experience #{experience_id} now carries the verified badge. It has no linked account "
+                    "(imported or anonymised), so no one else was verified."
+                )
+            ]
+        recipient = await self._services.moderation.recipient_of(author, event.user.platform)
+        if recipient is not None:
+            await self._services.notify(
+                ChatRef(recipient.platform, recipient.user_id),
+                _private("✔ A moderator verified you: your experiences now carry the verified badge."),
+            )
+        return [_private(f"✔ Verified the author of experience #{experience_id}; they were told.")]
+
+
+def _private(text: str) -> Reply:
+    return Reply(text=text, private=True)
