@@ -10,17 +10,20 @@ from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
+from core.features.community import Community
 from core.features.company_setup import build_insight_features
 from core.features.mock import Mock, Scorer
 from core.features.moderation import Moderation
 from core.features.privacy import Privacy
+from core.features.resources import Resources
 from core.features.submit import FLOW_NAME, build_flow
 from core.features.verification import Verification
-from core.ports import CommandInfo, Notifier
+from core.ports import CommandInfo, Notifier, ThreadMirror
 from core.replies import Reply
 from core.router import Router
 from core.services import Services
 from media.pool import ScoringPool
+from storage.community import CommunityRepo
 from storage.db import Database, open_database
 from storage.mock import MockRepo
 from storage.models import utcnow
@@ -40,6 +43,7 @@ class App:
         self.services = services
         self.router = router
         self._notifiers: dict[str, Notifier] = {}
+        self.mirrors: dict[str, ThreadMirror] = {}  # shared with the community bridge
         self.mock: Mock | None = None
 
     @property
@@ -68,6 +72,10 @@ class App:
     def register_notifier(self, platform: str, notifier: Notifier) -> None:
         """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""
         self._notifiers[platform] = notifier
+
+    def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
+        """Mirror discussion threads to `platform` (Discord forum threads, Telegram forum topics)."""
+        self.mirrors[platform] = mirror
 
     async def notify(self, chat: ChatRef, reply: Reply) -> bool:
         """Push a reply to a chat; False when no adapter for its platform is running."""
@@ -101,13 +109,15 @@ async def bootstrap(
     flows = {FLOW_NAME: build_flow(config.submission, config.dialog.max_text_chars)}
     engine = DialogEngine(repos.dialogs, flows, services, timedelta(hours=config.dialog.timeout_hours), clock)
     insight = build_insight_features(services, database.sessions, fallback_text)
-    router = Router(engine, insight.text)
+    community = Community(services, engine, CommunityRepo(database.sessions))
+    resources = Resources(services, engine, community.repo, community.moderation)
+    router = Router(engine, community.chain(resources.chain(insight.text)))
     moderation = Moderation(services, engine)
     mock = Mock(services, engine, MockRepo(database.sessions), scorer or ScoringPool(config.mock.workers))
     privacy = Privacy(services, engine, PrivacyRepo(database.sessions))
     services.verification = VerificationRepo(database.sessions)  # read by verification.author_verified
     verification = Verification(services, services.verification)
-    for feature in (moderation, mock, privacy):
+    for feature in (moderation, mock, privacy, community, resources):
         flows.update({flow.name: flow for flow in feature.flows()})
     Basics(services, engine, lambda: router.commands).register(router)
     insight.register(router)
@@ -115,7 +125,10 @@ async def bootstrap(
     mock.register(router)
     privacy.register(router)
     verification.register(router)
+    community.register(router)
+    resources.register(router)
     app = App(config, database, services, router)
     app.mock = mock
+    app.mirrors = community.bridge.mirrors
     services.push = app.notify
     return app

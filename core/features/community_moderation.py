@@ -1,0 +1,349 @@
+"""Moderating the community: review cards for threads, resources and reported replies; votes; FAQ promotion."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.dialog.engine import DialogEngine, Flow
+from core.dialog.steps import Ask, DialogContext, Invalid
+from core.events import IncomingEvent
+from core.features.community_common import ensure_user, parse_id, short, tell, user_of
+from core.features.moderation import REJECT_REASONS, REPORT_REASONS
+from core.ports import CommandInfo
+from core.replies import Button, Document, Reply
+from core.router import Router, command_button_action
+from core.services import Services
+from storage.community import CommunityRepo
+
+logger = logging.getLogger(__name__)
+
+KIND_CODES = {"t": "thread", "r": "resource", "p": "post"}
+CODES = {kind: code for code, kind in KIND_CODES.items()}
+KIND_NAMES = {"thread": "discussion", "resource": "resource", "post": "reply"}
+MAX_REASON = 500
+Published = Callable[[int], Awaitable[None]]
+
+
+def parse_target(text: str) -> tuple[str, int] | None:
+    """ "t12" / "r3" / "p45" -> (kind, id)."""
+    text = text.strip().lower()
+    if len(text) < 2 or text[0] not in KIND_CODES:
+        return None
+    target = parse_id(text[1:])
+    return (KIND_CODES[text[0]], target) if target is not None else None
+
+
+def code(kind: str, target_id: int) -> str:
+    """The short code of a review target ("t12")."""
+    return f"{CODES[kind]}{target_id}"
+
+
+def _reason(raw: str, ctx: DialogContext) -> str:
+    reason = " ".join(raw.split())
+    if len(reason) < 3:
+        raise Invalid("Please give a short reason (at least 3 characters).")
+    return reason[:MAX_REASON]
+
+
+class CommunityModeration:
+    """Review queue for threads/resources/reported replies, helpful votes and reports on replies, /promote."""
+
+    def __init__(
+        self, services: Services, engine: DialogEngine, repo: CommunityRepo, published: Published
+    ) -> None:
+        self._services = services
+        self._engine = engine
+        self._repo = repo
+        self._published = published
+
+    def flows(self) -> list[Flow]:
+        """Dialogs: a moderator's rejection reason, a reader's report reason."""
+        reject = Ask(
+            "reason",
+            "Reason",
+            "Why is it rejected or removed? Pick a reason or type one; the author will see it.",
+            _reason,
+            max_length=MAX_REASON,
+            suggestions=REJECT_REASONS[:1] + ("Off-topic or spam", "Offensive content"),
+        )
+        report = Ask(
+            "reason",
+            "Reason",
+            "What is wrong with this reply? Pick a reason or type one.",
+            _reason,
+            max_length=MAX_REASON,
+            suggestions=REPORT_REASONS,
+        )
+        return [
+            Flow("community_reject", "rejection", [reject], on_done=self._rejected),
+            Flow("post_report", "report", [report], on_done=self._reported),
+        ]
+
+    def register(self, router: Router) -> None:
+        """Add the commands to the router."""
+        router.add(
+            CommandInfo(
+                "moderate",
+                "Moderators: review waiting discussions, resources and reported replies",
+                "[t<id>|r<id>|p<id>]",
+                moderator_only=True,
+            ),
+            self.moderate,
+        )
+        router.add(
+            CommandInfo(
+                "promote",
+                "Moderators: put a resolved discussion in the company FAQ",
+                "<id>",
+                moderator_only=True,
+            ),
+            self.promote,
+        )
+        router.add(
+            CommandInfo("upvote", "Mark a reply in a discussion as helpful", "<reply id>"), self.upvote
+        )
+        router.add(CommandInfo("flag", "Report a post in a discussion", "<reply id> [reason]"), self.flag)
+
+    # --- cards --------------------------------------------------------------------------------------
+
+    async def card(self, kind: str, target_id: int) -> Reply | None:
+        """The review card of a thread, resource or reported reply (None if it does not exist)."""
+        waiting = await self._repo.pending_count()
+        target = code(kind, target_id)
+        if kind == "thread":
+            thread = await self._repo.thread(target_id)
+            if thread is None:
+                return None
+            first = await self._repo.first_post(target_id)
+            author = await self._author(thread.author_user_id, thread.anonymous)
+            scope = " · ".join(p for p in (thread.company, f"#{thread.topic}" if thread.topic else None) if p)
+            lines = [
+                f"**Review discussion #{target_id}** ({thread.status}; {waiting} waiting)",
+                f"{scope} · by {author}",
+                f"Title: {thread.title}",
+                f"First post: {short(first.body, 600) if first else '—'}",
+            ]
+            status, files = thread.status, ()
+        elif kind == "resource":
+            resource = await self._repo.resource(target_id)
+            if resource is None:
+                return None
+            author = await self._author(resource.user_id, False)
+            what = (
+                f"link {resource.url}"
+                if resource.url
+                else f"PDF {resource.file_name} ({resource.size // 1024} KB)"
+            )
+            lines = [
+                f"**Review resource #{target_id}** ({resource.status}; {waiting} waiting)",
+                f"{resource.company} · {what} · by {author}",
+                f"Title: {resource.title}",
+            ]
+            status, files = resource.status, ()
+            stored = await self._repo.resource_file(target_id)
+            if stored is not None:
+                files = (Document(stored[1], stored[0], "application/pdf", caption=resource.title),)
+        else:
+            post = await self._repo.post(target_id)
+            if post is None:
+                return None
+            author = await self._author(post.author_user_id, post.anonymous)
+            reports = await self._repo.reports_on("post", target_id)
+            lines = [
+                f"**Review reply {target_id} in discussion #{post.thread_id}** ({post.status} after "
+                f"{post.report_count} report(s); {waiting} waiting)",
+                f"By {author}: {short(post.body, 600)}",
+                "Reports: " + "; ".join(short(r, 120) for r in reports[:5]),
+            ]
+            status, files = ("pending" if post.status == "hidden" else post.status), ()
+        approve, reject = ("✅ Restore", "🗑 Remove") if kind == "post" else ("✅ Approve", "❌ Reject")
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if status == "pending":
+            buttons = (
+                (
+                    Button(approve, command_button_action("moderate", f"approve {target}")),
+                    Button(reject, command_button_action("moderate", f"reject {target}")),
+                ),
+                (Button("⏭ Next", command_button_action("moderate", f"next {target}")),),
+            )
+        return Reply(text="\n".join(lines), buttons=buttons, files=files, private=True)
+
+    async def _author(self, user_id: int | None, anonymous: bool) -> str:
+        """Who wrote it, for moderators: an anonymous author stays unnamed (internal number only)."""
+        if user_id is None:
+            return "a deleted account"
+        points = await self._repo.reputation(user_id)
+        if anonymous:
+            return f"Anonymous (member no. {user_id}, reputation {points})"
+        name = await self._repo.display_name(user_id)
+        return f"{name or 'A student'} (reputation {points})"
+
+    async def announce(self, kind: str, target_id: int, why: str = "new") -> None:
+        """Send moderators the review card of something that now waits for them."""
+        card = await self.card(kind, target_id)
+        if card is None:
+            return
+        headline = {
+            "new": f"🆕 A new {KIND_NAMES[kind]} waits for review: /moderate {code(kind, target_id)}",
+            "reported": f"🚩 A {KIND_NAMES[kind]} was hidden after reports: /moderate {code(kind, target_id)}",
+        }[why]
+        for chat in self._services.moderator_chats():
+            reply = Reply(
+                text=headline + "\n" + card.text,
+                buttons=card.buttons,
+                files=card.files,
+                private=chat.is_private,
+            )
+            await self._services.notify(chat, reply)
+
+    # --- decisions ----------------------------------------------------------------------------------
+
+    async def moderate(self, event: IncomingEvent) -> list[Reply]:
+        """`/moderate`, `/moderate t12`, and the card buttons: approve, reject, next."""
+        words = event.args.lower().split()
+        verb = words[0] if words and words[0] in ("approve", "reject", "next", "show") else "show"
+        target = parse_target(words[-1]) if words else None
+        if words and target is None and words[-1] not in ("show", "next"):
+            return [
+                Reply(
+                    text="Name what to review as t<id> (discussion), r<id> (resource) or p<id> (reply), e.g. /moderate t12.",
+                    private=True,
+                )
+            ]
+        if verb == "approve" and target is not None:
+            return await self._decide(event, target, approve=True)
+        if verb == "reject" and target is not None:
+            answers = {"target": code(*target), "_moderator": user_of(event)}
+            return await self._engine.start(event, "community_reject", answers)
+        if verb == "next" or target is None:
+            target = await self._repo.next_waiting(after=target)
+        if target is None:
+            return [
+                Reply(text="🎉 No discussions, resources or reported replies wait for review.", private=True)
+            ]
+        card = await self.card(*target)
+        if card is None:
+            return [Reply(text=f"There is no {KIND_NAMES[target[0]]} {code(*target)}.", private=True)]
+        return [card]
+
+    async def _decide(
+        self, event: IncomingEvent, target: tuple[str, int], approve: bool, reason: str = ""
+    ) -> list[Reply]:
+        moderator = await ensure_user(self._services, user_of(event))
+        return await self._decide_as(moderator, target, approve, reason, event)
+
+    async def _decide_as(
+        self, moderator: int, target: tuple[str, int], approve: bool, reason: str, event: IncomingEvent | None
+    ) -> list[Reply]:
+        kind, target_id = target
+        outcome = await self._repo.decide(kind, target_id, moderator, approve, reason)
+        if outcome is None:
+            return [
+                Reply(
+                    text=f"{code(kind, target_id)} is no longer waiting (another moderator may have decided).",
+                    private=True,
+                )
+            ]
+        name = KIND_NAMES[kind]
+        if approve and kind == "thread":
+            await self._published(target_id)
+            await tell(
+                self._services,
+                outcome.author,
+                f"✅ Your discussion #{target_id} “{short(outcome.title, 60)}” is now public.",
+            )
+        elif approve and kind == "resource":
+            await tell(
+                self._services,
+                outcome.author,
+                f"✅ Your resource “{short(outcome.title, 60)}” is now listed.",
+            )
+        elif not approve:
+            await tell(
+                self._services,
+                outcome.author,
+                f"Your {name} “{short(outcome.title, 60)}” was {'removed' if kind == 'post' else 'not published'}. Reason: {reason}.",
+            )
+        verb = (
+            ("Restored" if approve else "Removed")
+            if kind == "post"
+            else ("Approved" if approve else "Rejected")
+        )
+        replies = [Reply(text=f"{verb} {name} {code(kind, target_id)}.", private=True)]
+        following = await self._repo.next_waiting(after=target)
+        if following is not None:
+            card = await self.card(*following)
+            if card is not None:
+                replies.append(card)
+        return replies
+
+    async def _rejected(self, ctx: DialogContext) -> list[Reply]:
+        target = parse_target(ctx.answers["target"])
+        assert target is not None
+        moderator = await ensure_user(self._services, ctx.answers["_moderator"])
+        return await self._decide_as(moderator, target, False, ctx.answers["reason"], None)
+
+    async def promote(self, event: IncomingEvent) -> list[Reply]:
+        """`/promote <id>` (moderators): a resolved company thread becomes a pinned FAQ entry."""
+        thread_id = parse_id(event.args)
+        if thread_id is None:
+            return [Reply(text="Tell me which discussion: /promote <id>, e.g. /promote 12.", private=True)]
+        moderator = await ensure_user(self._services, user_of(event))
+        outcome, faq_id = await self._repo.promote(thread_id, moderator)
+        text = {
+            "ok": f"📌 #{thread_id} is now pinned in the company's FAQ (FAQ entry {faq_id}).",
+            "missing": f"There is no discussion #{thread_id}.",
+            "not_resolved": f"#{thread_id} is not resolved yet: mark it with /solve {thread_id} first.",
+            "no_company": f"#{thread_id} is a topic discussion; only company discussions go into a company's FAQ.",
+            "no_answer": f"#{thread_id} has no visible reply to use as the answer.",
+            "exists": f"#{thread_id} is already in the FAQ (entry {faq_id}).",
+        }[outcome]
+        return [Reply(text=text, private=True)]
+
+    # --- readers: votes and reports -----------------------------------------------------------------
+
+    async def upvote(self, event: IncomingEvent) -> list[Reply]:
+        """`/upvote <reply id>` or the 👍 button: one vote per reader, never your own, replies only."""
+        post_id = parse_id(event.args)
+        if post_id is None:
+            return [Reply(text="Tell me which reply: /upvote <reply id> (the number in [brackets]).")]
+        voter = await ensure_user(self._services, user_of(event))
+        outcome, count = await self._repo.vote_post(voter, post_id)
+        text = {
+            "ok": f"👍 Thanks! {count} reader(s) found reply {post_id} helpful.",
+            "own": "You can't vote for your own reply, but thanks for helping!",
+            "duplicate": "You already marked this reply as helpful.",
+            "first_post": "That is the question itself; vote for the replies that helped you.",
+            "missing": f"There is no visible reply {post_id}.",
+        }[outcome]
+        return [Reply(text=text, private=True)]
+
+    async def flag(self, event: IncomingEvent) -> list[Reply]:
+        """`/flag <reply id> [reason]` or the 🚩 button (which asks for the reason)."""
+        number, _, reason = event.args.strip().partition(" ")
+        post_id = parse_id(number)
+        if post_id is None:
+            return [Reply(text="Tell me which post: /flag <reply id> [reason], e.g. /flag 45 spam.")]
+        if reason.strip():
+            return await self._report(user_of(event), post_id, " ".join(reason.split())[:MAX_REASON])
+        if await self._repo.post(post_id) is None:
+            return [Reply(text=f"There is no reply {post_id}.", private=True)]
+        return await self._engine.start(event, "post_report", {"post_id": post_id, "_user": user_of(event)})
+
+    async def _reported(self, ctx: DialogContext) -> list[Reply]:
+        return await self._report(ctx.answers["_user"], ctx.answers["post_id"], ctx.answers["reason"])
+
+    async def _report(self, user: dict[str, str], post_id: int, reason: str) -> list[Reply]:
+        reporter = await ensure_user(self._services, user)
+        hide_at = self._services.config.moderation.reports_to_hide
+        outcome, hidden = await self._repo.report_post(reporter, post_id, reason, hide_at)
+        if outcome == "missing":
+            return [Reply(text=f"There is no reply {post_id}.", private=True)]
+        if outcome == "duplicate":
+            return [
+                Reply(text="You have already reported this post; moderators will look at it.", private=True)
+            ]
+        if hidden:
+            await self.announce("post", post_id, why="reported")
+        return [Reply(text="Thank you: moderators will review the report.", private=True)]
