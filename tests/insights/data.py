@@ -124,7 +124,7 @@ async def seed(sessions) -> Ids:
                 linkedin_url="https://www.linkedin.com/in/secret-sam",
                 created_at=_when(2),
                 rounds=[
-                    ("online_assessment", 3, ["What is normalisation in databases?"]),
+                    ("online_assessment", 3, ["What is normalisation in DBMS?"]),
                     (
                         "technical",
                         4,
