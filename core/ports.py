@@ -29,7 +29,7 @@ class CommandInfo:
 
 @dataclass(frozen=True)
 class MirroredThread:
-    """A discussion thread as a mirror publishes it; `author` is a display name or "Anonymous", never an id."""
+    """A thread as a mirror publishes it; `author` is a display name or "Anonymous", never an id."""
 
     id: int  # the core's thread id (shown as #id; /thread <id> opens it on any platform)
     title: str

@@ -1,4 +1,4 @@
-"""Discussions per company or topic: list, open, reply, start, /ask seniors, /solve, and the bridge inbound."""
+"""Discussions per company or topic: list, open, reply, start, /ask seniors, /solve, inbound bridge."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ class Community:
             "body",
             "Question",
             lambda ctx: (
-                f"What do you want to ask seniors who interviewed at {ctx.answers.get('label', 'the company')}?"
+                f"What do you want to ask seniors who interviewed at {ctx.answers.get('label', 'there')}?"
             ),
             _body,
             multiline=True,
@@ -319,7 +319,7 @@ class Community:
             await tell(self._services, recipient, text, buttons=buttons)
 
     async def ask(self, event: IncomingEvent) -> list[Reply]:
-        """`/ask [anon] <company> <question>`: a question thread; opted-in seniors of that company hear of it."""
+        """`/ask [anon] <company> <question>`: a question thread; opted-in seniors there hear of it."""
         anonymous, text = _split_anon(event.args)
         words = text.split()
         if not words:
@@ -338,7 +338,8 @@ class Community:
             hint = f" Did you mean {close}?" if close else ""
             return [
                 Reply(
-                    text=f"I couldn't find the company in “{short(text, 60)}”.{hint} Ask like this: /ask TCS How long is the bond?"
+                    text=f"I couldn't find the company in “{short(text, 60)}”.{hint} "
+                    "Ask like this: /ask TCS How long is the bond?"
                 )
             ]
         scope = Scope(company.id, company.name)
@@ -367,8 +368,8 @@ class Community:
         # The same words whoever (and however many) opted in: the asker never learns who was told.
         return [
             Reply(
-                text=f"Seniors who shared a {scope.label} experience and opted in to questions are told about it "
-                "privately once it is public; answers appear in the thread.",
+                text=f"Seniors who shared a {scope.label} experience and opted in to questions are told "
+                "about it privately once it is public; answers appear in the thread.",
                 private=True,
             )
         ]
@@ -406,8 +407,9 @@ class Community:
             return [Reply(text="Done: you won't get juniors' questions any more.", private=True)]
         return [
             Reply(
-                text="✅ When a junior uses /ask about a company where you shared an approved experience, I'll "
-                "send you the question privately. Nobody is told that you receive them. /askme off stops it.",
+                text="✅ When a junior uses /ask about a company where you shared an approved experience, "
+                "I'll send you the question privately. Nobody is told that you receive them. "
+                "/askme off stops it.",
                 private=True,
             )
         ]

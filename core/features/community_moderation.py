@@ -1,4 +1,4 @@
-"""Moderating the community: review cards for threads, resources and reported replies; votes; FAQ promotion."""
+"""Community moderation: review cards for threads, resources and reported replies; votes; FAQ promotion."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ class CommunityModeration:
             return
         headline = {
             "new": f"🆕 A new {KIND_NAMES[kind]} waits for review: /moderate {code(kind, target_id)}",
-            "reported": f"🚩 A {KIND_NAMES[kind]} was hidden after reports: /moderate {code(kind, target_id)}",
+            "reported": f"🚩 A {KIND_NAMES[kind]} is hidden after reports: /moderate {code(kind, target_id)}",
         }[why]
         for chat in self._services.moderator_chats():
             reply = Reply(
@@ -207,7 +207,8 @@ class CommunityModeration:
         if words and target is None and words[-1] not in ("show", "next"):
             return [
                 Reply(
-                    text="Name what to review as t<id> (discussion), r<id> (resource) or p<id> (reply), e.g. /moderate t12.",
+                    text="Name what to review as t<id> (discussion), r<id> (resource) or p<id> (reply), "
+                    "e.g. /moderate t12.",
                     private=True,
                 )
             ]
@@ -241,7 +242,7 @@ class CommunityModeration:
         if outcome is None:
             return [
                 Reply(
-                    text=f"{code(kind, target_id)} is no longer waiting (another moderator may have decided).",
+                    text=f"{code(kind, target_id)} is no longer waiting (another moderator decided).",
                     private=True,
                 )
             ]
@@ -263,7 +264,8 @@ class CommunityModeration:
             await tell(
                 self._services,
                 outcome.author,
-                f"Your {name} “{short(outcome.title, 60)}” was {'removed' if kind == 'post' else 'not published'}. Reason: {reason}.",
+                f"Your {name} “{short(outcome.title, 60)}” was "
+                f"{'removed' if kind == 'post' else 'not published'}. Reason: {reason}.",
             )
         verb = (
             ("Restored" if approve else "Removed")
@@ -295,7 +297,7 @@ class CommunityModeration:
             "ok": f"📌 #{thread_id} is now pinned in the company's FAQ (FAQ entry {faq_id}).",
             "missing": f"There is no discussion #{thread_id}.",
             "not_resolved": f"#{thread_id} is not resolved yet: mark it with /solve {thread_id} first.",
-            "no_company": f"#{thread_id} is a topic discussion; only company discussions go into a company's FAQ.",
+            "no_company": f"#{thread_id} is a topic discussion; only company discussions go into a FAQ.",
             "no_answer": f"#{thread_id} has no visible reply to use as the answer.",
             "exists": f"#{thread_id} is already in the FAQ (entry {faq_id}).",
         }[outcome]

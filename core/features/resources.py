@@ -38,7 +38,10 @@ MAX_URL = 500
 LIST_SIZE = 10
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:\S|www\.)", re.IGNORECASE)
-ADD_HELP = "Share like this: /addresource <company> <link> [title], e.g. /addresource TCS https://example.com/nqt NQT guide"
+ADD_HELP = (
+    "Share like this: /addresource <company> <link> [title], "
+    "e.g. /addresource TCS https://example.com/nqt NQT guide"
+)
 
 
 def check_url(raw: str) -> str:
@@ -108,8 +111,8 @@ class LinkOrFile:
 
     async def prompt(self, ctx: DialogContext) -> Reply:
         text = (
-            f"Send the link for {ctx.answers.get('label', 'the company')} (https://…, optionally followed by a "
-            "title), or send the PDF file (at most 10 MB; a caption becomes its title)."
+            f"Send the link for {ctx.answers.get('label', 'the company')} (https://…, optionally followed "
+            "by a title), or send the PDF file (at most 10 MB; a caption becomes its title)."
         )
         form = Form(
             "Add a resource",
@@ -316,7 +319,8 @@ class Resources:
             ]
         return [
             Reply(
-                text=f"✅ Added “{short(title, 60)}” to the {scope.label} resources (/resources {scope.label})."
+                text=f"✅ Added “{short(title, 60)}” to the {scope.label} resources "
+                f"(/resources {scope.label})."
             )
         ]
 
@@ -331,8 +335,9 @@ class Resources:
                 return None
             return [
                 Reply(
-                    text="To share this PDF as a company resource, send /addresource <company> first and then "
-                    "the file, or send it again with the company name as its caption (e.g. “TCS NQT notes”)."
+                    text="To share this PDF as a company resource, send /addresource <company> first and "
+                    "then the file, or send it again with the company name as its caption "
+                    "(e.g. “TCS NQT notes”)."
                 )
             ]
         words = caption.split()
