@@ -300,16 +300,16 @@ def _detect_blaze(bgr: np.ndarray) -> _Face | None:
     return _Face(float(cx), float(cy), float(max(bw, bh) * 1.5), angle, "blaze")
 
 
-def _detect_haar(gray: np.ndarray) -> _Face | None:
+def _detect_haar(bgr: np.ndarray) -> _Face | None:
     """Haar frontal, then profile (both directions), at <= 320 px: catches small and turned faces."""
-    h, w = gray.shape
+    h, w = bgr.shape[:2]
     scale = min(1.0, 320.0 / max(h, w))
     small = (
-        cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         if scale < 1
-        else gray
+        else bgr
     )
-    small = cv2.equalizeHist(small)
+    small = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
     frontal, profile = _haar()
     sw = small.shape[1]
     for cascade, flip in ((frontal, False), (profile, False), (profile, True)):
@@ -340,10 +340,10 @@ def _crop(img: np.ndarray, m: np.ndarray, out: int) -> np.ndarray:
     )
 
 
-def _mesh(rgb: np.ndarray, face: _Face) -> tuple[np.ndarray, float]:
+def _mesh(bgr: np.ndarray, face: _Face) -> tuple[np.ndarray, float]:
     """468 face-mesh landmarks in frame pixels (x, y, z) and the face-present probability."""
     m = _affine(face.cx, face.cy, face.side, face.angle, 192)
-    crop = _crop(rgb, m, 192).astype(np.float32) / 255.0
+    crop = _crop(bgr, m, 192)[:, :, ::-1].astype(np.float32) / 255.0
     out = _models()["mesh"](crop)
     lm = out["conv2d_21"].reshape(468, 3).astype(np.float64)
     flag = 1.0 / (1.0 + math.exp(-float(out["conv2d_31"].ravel()[0])))
@@ -368,10 +368,13 @@ def _head_pose(lm: np.ndarray) -> tuple[float, float]:
     return yaw, pitch
 
 
-def _iris_offset(rgb: np.ndarray, lm: np.ndarray) -> float:
-    """Mean horizontal iris offset from the eye middle (fraction of eye width; 0 = straight)."""
+def _iris_offset(bgr: np.ndarray, lm: np.ndarray, eye: int | None = None) -> float:
+    """Mean horizontal iris offset from the eye middle (fraction of eye width; 0 = straight).
+
+    `eye` 0 or 1 measures one eye only (measure() alternates them to halve the cost).
+    """
     offsets = []
-    for a, b in (_EYE_A, _EYE_B):
+    for a, b in (_EYE_A, _EYE_B) if eye is None else ((_EYE_A, _EYE_B)[eye],):
         p0, p1 = lm[a, :2], lm[b, :2]
         v = p1 - p0
         width = float(np.hypot(*v))
@@ -379,7 +382,7 @@ def _iris_offset(rgb: np.ndarray, lm: np.ndarray) -> float:
             continue
         centre = (p0 + p1) / 2
         m = _affine(centre[0], centre[1], width * 2.3, math.atan2(v[1], v[0]), 64)
-        crop = _crop(rgb, m, 64).astype(np.float32) / 255.0
+        crop = _crop(bgr, m, 64)[:, :, ::-1].astype(np.float32) / 255.0
         flip = (a, b) == _EYE_B
         if flip:
             crop = crop[:, ::-1]
@@ -392,7 +395,7 @@ def _iris_offset(rgb: np.ndarray, lm: np.ndarray) -> float:
     return float(np.mean(offsets)) if offsets else 0.0
 
 
-def expression_probs(gray: np.ndarray, lm: np.ndarray) -> np.ndarray:
+def expression_probs(bgr: np.ndarray, lm: np.ndarray) -> np.ndarray:
     """fer's 7 class probabilities on a 64x64 upright crop of the face (eyes level)."""
     eye_l, eye_r = lm[_EYE_A[0], :2], lm[_EYE_B[1], :2]
     angle = math.atan2(eye_r[1] - eye_l[1], eye_r[0] - eye_l[0])
@@ -401,16 +404,16 @@ def expression_probs(gray: np.ndarray, lm: np.ndarray) -> np.ndarray:
     x1, y1 = lm[:, :2].max(axis=0)
     side = max(x1 - x0, y1 - y0) * 1.05
     m = _affine(centre[0], centre[1], side, angle, 64)
-    crop = _crop(gray, m, 64).astype(np.float32) / 127.5 - 1.0
+    crop = cv2.cvtColor(_crop(bgr, m, 64), cv2.COLOR_BGR2GRAY).astype(np.float32) / 127.5 - 1.0
     p = _models()["fer"](crop[:, :, None])["Identity"][0].astype(np.float64)
     if p.min() < 0 or abs(p.sum() - 1.0) > 0.01:  # logits, not probabilities
         p = np.exp(p - p.max())
     return p / p.sum()
 
 
-def _expression(gray: np.ndarray, lm: np.ndarray) -> str:
+def _expression(bgr: np.ndarray, lm: np.ndarray) -> str:
     """'smile' | 'tense' | 'neutral' from the fer model's probabilities."""
-    p = expression_probs(gray, lm)
+    p = expression_probs(bgr, lm)
     if p[3] >= SMILE_PROB:
         return "smile"
     if float(p[list(TENSE_LABELS)].sum()) >= TENSE_PROB:
@@ -418,32 +421,54 @@ def _expression(gray: np.ndarray, lm: np.ndarray) -> str:
     return "neutral"
 
 
-def analyse_frame(bgr: np.ndarray, t: float, *, try_haar: bool = True) -> FrameSample:
+def analyse_frame(bgr: np.ndarray, t: float, *, try_haar: bool = True, eye: int | None = None) -> FrameSample:
     """Everything we measure on one frame (face found -> pose, gaze, expression, light, framing)."""
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    face = _detect_blaze(bgr) or (_detect_haar(gray) if try_haar else None)
-    if face is None:
-        return FrameSample(t=t, face=False)
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    lm, flag = _mesh(rgb, face)
-    if flag < LANDMARK_THRESHOLD:
-        if face.source == "haar":  # Haar alone fires on backgrounds; trust it only with the mesh.
-            return FrameSample(t=t, face=False)
-        return _coarse_sample(gray, face, t)
-    h, w = gray.shape
+    return _analyse(bgr, t, try_haar=try_haar, eye=eye)[0]
+
+
+def _roi_from_mesh(lm: np.ndarray) -> _Face:
+    """Next frame's ROI from this frame's landmarks (MediaPipe-style tracking: skips the detector)."""
+    x0, y0 = lm[:, :2].min(axis=0)
+    x1, y1 = lm[:, :2].max(axis=0)
+    a, b = lm[_EYE_A[0], :2], lm[_EYE_B[1], :2]
+    angle = math.atan2(b[1] - a[1], b[0] - a[0])
+    return _Face(
+        float((x0 + x1) / 2), float((y0 + y1) / 2), float(max(x1 - x0, y1 - y0) * 1.5), angle, "track"
+    )
+
+
+def _analyse(
+    bgr: np.ndarray, t: float, *, prior: _Face | None = None, try_haar: bool = True, eye: int | None = None
+) -> tuple[FrameSample, _Face | None]:
+    """One frame's sample plus the ROI to try first on the next frame (None: detect again)."""
+    lm = None
+    if prior is not None:
+        lm, flag = _mesh(bgr, prior)
+        if flag < LANDMARK_THRESHOLD:
+            lm = None
+    if lm is None:
+        face = _detect_blaze(bgr) or (_detect_haar(bgr) if try_haar else None)
+        if face is None:
+            return FrameSample(t=t, face=False), None
+        lm, flag = _mesh(bgr, face)
+        if flag < LANDMARK_THRESHOLD:
+            if face.source == "haar":  # Haar alone fires on backgrounds; trust it only with the mesh.
+                return FrameSample(t=t, face=False), None
+            return _coarse_sample(bgr, face, t), None
+    h, w = bgr.shape[:2]
     x0, y0 = lm[:, :2].min(axis=0)
     x1, y1 = lm[:, :2].max(axis=0)
     fw = float(x1 - x0)
     yaw, pitch = _head_pose(lm)
     frontal = abs(yaw) <= MAX_YAW_DEG and abs(pitch) <= MAX_PITCH_DEG
-    iris = _iris_offset(rgb, lm) if frontal else 0.0
+    iris = _iris_offset(bgr, lm, eye) if frontal else 0.0
     looking = frontal and abs(iris) <= MAX_IRIS_OFFSET
-    bright, contrast = _light(gray, x0, y0, x1, y1)
-    return FrameSample(
+    bright, contrast = _light(bgr, x0, y0, x1, y1)
+    sample = FrameSample(
         t=t,
         face=True,
         looking=looking,
-        expression=_expression(gray, lm),
+        expression=_expression(bgr, lm),
         cx=float((x0 + x1) / 2 / w),
         cy=float((y0 + y1) / 2 / h),
         size=fw / min(h, w),
@@ -456,13 +481,14 @@ def analyse_frame(bgr: np.ndarray, t: float, *, try_haar: bool = True) -> FrameS
         pitch=pitch,
         iris=iris,
     )
+    return sample, _roi_from_mesh(lm)
 
 
-def _coarse_sample(gray: np.ndarray, face: _Face, t: float) -> FrameSample:
+def _coarse_sample(bgr: np.ndarray, face: _Face, t: float) -> FrameSample:
     """A face the detector sees but the mesh rejects (strongly turned): visible, not looking."""
-    h, w = gray.shape
+    h, w = bgr.shape[:2]
     half = face.side / 3
-    bright, contrast = _light(gray, face.cx - half, face.cy - half, face.cx + half, face.cy + half)
+    bright, contrast = _light(bgr, face.cx - half, face.cy - half, face.cx + half, face.cy + half)
     return FrameSample(
         t=t,
         face=True,
@@ -478,15 +504,15 @@ def _coarse_sample(gray: np.ndarray, face: _Face, t: float) -> FrameSample:
     )
 
 
-def _light(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
+def _light(bgr: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
     """Mean and std of gray on the inner face box (skips hair and background at the edges)."""
-    h, w = gray.shape
+    h, w = bgr.shape[:2]
     dx, dy = (x1 - x0) * 0.15, (y1 - y0) * 0.15
     xa, xb = max(0, int(x0 + dx)), min(w, int(x1 - dx))
     ya, yb = max(0, int(y0 + dy)), min(h, int(y1 - dy))
     if xb - xa < 2 or yb - ya < 2:
-        return float(gray.mean()), float(gray.std())
-    roi = gray[ya:yb, xa:xb]
+        xa, xb, ya, yb = 0, w, 0, h
+    roi = cv2.cvtColor(bgr[ya:yb, xa:xb], cv2.COLOR_BGR2GRAY)
     return float(roi.mean()), float(roi.std())
 
 
@@ -522,11 +548,12 @@ def measure(path: str | os.PathLike, *, max_duration_s: float = MAX_DURATION_S) 
     info = probe(path, max_duration_s=max_duration_s)
     samples: list[FrameSample] = []
     last_face_t, last_haar_t = 0.0, -HAAR_EVERY_S
+    prior: _Face | None = None
     try:
         for t, frame in sample_frames(path, info):
             try_haar = t - last_face_t <= HAAR_EVERY_S or t - last_haar_t >= HAAR_EVERY_S - 1e-6
             last_haar_t = t if try_haar else last_haar_t
-            sample = analyse_frame(frame, t, try_haar=try_haar)
+            sample, prior = _analyse(frame, t, prior=prior, try_haar=try_haar, eye=len(samples) % 2)
             last_face_t = t if sample.face else last_face_t
             samples.append(sample)
     except cv2.error as exc:
