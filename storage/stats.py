@@ -19,6 +19,7 @@ Sessions = async_sessionmaker[AsyncSession]
 PUBLIC = "approved"
 SELECTED = "selected"
 DECIDED = ("selected", "rejected")
+RECENT_QUESTIONS = 2000  # most-asked questions and word clouds look at a company's newest experiences
 DIMENSIONS = {
     "passout": Experience.passout_year,
     "year": Experience.interview_year,
@@ -239,13 +240,21 @@ class StatsRepo:
     async def _questions(
         session: AsyncSession, company_id: int, where: Any, top: int
     ) -> list[tuple[str, int]]:
+        """Most asked wordings among the newest RECENT_QUESTIONS experiences (bounded cost at any size)."""
+        recent = (
+            select(Experience.id)
+            .where(where)
+            .order_by(Experience.id.desc())
+            .limit(RECENT_QUESTIONS)
+            .subquery()
+        )
         key = func.coalesce(func.nullif(Question.normalized, ""), func.lower(Question.text))
+        experiences = func.count(func.distinct(Question.experience_id))
         rows = await session.execute(
-            select(key, func.min(Question.text), func.count(func.distinct(Question.experience_id)).label("n"))
-            .join(Experience, Experience.id == Question.experience_id)
-            .where(Question.company_id == company_id, where)
+            select(key, func.min(Question.text), experiences.label("n"))
+            .where(Question.experience_id.in_(select(recent.c.id)))
             .group_by(key)
-            .order_by(func.count(func.distinct(Question.experience_id)).desc(), key)
+            .order_by(experiences.desc(), key)
             .limit(top)
         )
         return [(text, int(n)) for _key, text, n in rows]
