@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bots.base import Capabilities
-from bots.telegram import logsafe, render, translate
+from bots.telegram import inline, logsafe, render, translate
 from bots.telegram.limits import (
     BUTTONS_PER_ROW,
     MAX_BUTTONS,
@@ -106,7 +106,6 @@ class TelegramAdapter:
         )
         application.add_handler(TypeHandler(Update, self._on_update))
         application.add_error_handler(self._on_error)
-        # Inline mode (issue "inline search") will add an InlineQueryHandler here.
         return application
 
     async def start(self) -> None:
@@ -207,9 +206,12 @@ class TelegramAdapter:
         if update.callback_query is not None:
             await self._on_button(update)
             return
+        if update.inline_query is not None:
+            await inline.answer(update.inline_query, self.app, self.bot_username)
+            return
         message = update.message
         if message is None:
-            return  # edits, channel posts, member updates: nothing for the core (inline mode: later)
+            return  # edits, channel posts, member updates: nothing for the core
         event = translate.message_event(
             message,
             bot_username=self.bot_username,

@@ -30,7 +30,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the handlers for `update` under its chat's lock."""
-        chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else 0
+        chat_id = _order_key(update)
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         try:
             async with lock:
@@ -57,3 +57,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def _order_key(update: object) -> int:
+    """The chat an update belongs to; chatless updates (inline queries) are ordered per user instead."""
+    if not isinstance(update, Update):
+        return 0
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else 0

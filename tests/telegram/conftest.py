@@ -77,6 +77,22 @@ class Harness:
         message = self._message(user, chat, **content)
         return await self._push({"message": message}, message["chat"]["id"])
 
+    async def inline(self, query: str, user=None, chat_type: str = "sender") -> dict[str, Any] | None:
+        """The user types `@bot <query>` in some chat; returns the bot's answerInlineQuery params."""
+        before = len(self.fake.inline_answers)
+        inline_query = {
+            "id": f"iq{next(self._ids)}",
+            "from": user or self.user(),
+            "query": query,
+            "offset": "",
+            "chat_type": chat_type,
+        }
+        update_id = await self.fake.push_update({"inline_query": inline_query})
+        await self.adapter.wait_processed(update_id)
+        answers = self.fake.inline_answers[before:]
+        assert len(answers) <= 1
+        return answers[0] if answers else None
+
     @staticmethod
     def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:
         """The button labelled exactly `label`, else the first whose label starts with it."""

@@ -122,6 +122,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
+    file_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,6 +142,9 @@ class FakeBotApi:
         self.methods: dict[str, dict[str, dict[str, Any]]] = {
             name: {f["name"]: f for f in method.get("fields", [])} for name, method in spec["methods"].items()
         }
+        self.types: dict[str, dict[str, dict[str, Any]]] = {
+            name: {f["name"]: f for f in kind.get("fields", [])} for name, kind in spec["types"].items()
+        }
         self.token = token
         self.max_poll_wait = max_poll_wait
         self.calls: list[Call] = []
@@ -152,6 +156,9 @@ class FakeBotApi:
         self.commands: list[dict[str, Any]] = []  # the default scope
         self.scoped_commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
+        self.inline_answers: list[dict[str, Any]] = []  # answerInlineQuery params, in order
+        self.topics: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, thread) -> {name, closed}
+        self._thread_ids = itertools.count(7)
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -231,11 +238,11 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return self._error(ApiError(401, "Unauthorized"))
         try:
-            params, files = await self._params(request)
+            params, files, names = await self._params(request)
         except ValueError as exc:
             self.violations.append(f"{method}: unreadable request body: {exc}")
             return self._error(ApiError(400, f"Bad Request: {exc}"))
-        call = Call(method, params, files)
+        call = Call(method, params, files, file_names=names)
         self.calls.append(call)
         try:
             self._validate(method, params, files)
@@ -254,21 +261,23 @@ class FakeBotApi:
             body["parameters"] = exc.parameters
         return web.json_response(body, status=exc.code)
 
-    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str]]:
         """Form-encoded or multipart (non-strings JSON-encoded), or a JSON body, or the query string."""
         raw: dict[str, Any] = dict(request.query)
         files: dict[str, bytes] = {}
+        names: dict[str, str] = {}
         if request.content_type == "application/json":
             raw.update(await request.json())
-            return raw, files
+            return raw, files, names
         if request.body_exists:
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, web.FileField):
                     files[key] = value.file.read()
+                    names[key] = value.filename
                 else:
                     raw[key] = value
-        return raw, files
+        return raw, files, names
 
     def _validate(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> None:
         spec = self.methods.get(method)
@@ -411,7 +420,24 @@ class FakeBotApi:
         if not plain.strip():
             self._violate("sendMessage: empty text")
             raise ApiError(400, "Bad Request: message text is empty")
-        return self._store(params, text=plain, entities=entities)
+        topic = self._topic_of("sendMessage", params)
+        return self._store(params, text=plain, entities=entities, **topic)
+
+    def _topic_of(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A send into a forum topic: the topic must exist and be open (Telegram: TOPIC_CLOSED)."""
+        thread = params.get("message_thread_id")
+        if thread is None:
+            return {}
+        key = (int(params["chat_id"]), int(thread))
+        topic = self.topics.get(key)
+        if topic is None and not self._chat(params["chat_id"]).get("is_forum"):
+            return {"message_thread_id": int(thread)}  # a reply thread in an ordinary group: allowed
+        if topic is None:
+            raise ApiError(400, "Bad Request: message thread not found")
+        if topic["closed"]:
+            self._violate(f"{method}: message into closed topic {key}")
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        return {"message_thread_id": int(thread), "is_topic_message": True}
 
     async def _m_sendChatAction(self, params, files):
         return True
@@ -429,12 +455,14 @@ class FakeBotApi:
 
     async def _m_sendPhoto(self, params, files):
         photo = [{"file_id": f"photo{len(self.sent)}", "file_unique_id": "u", "width": 1, "height": 1}]
-        return self._store(params, photo=photo, **self._caption("sendPhoto", params))
+        topic = self._topic_of("sendPhoto", params)
+        return self._store(params, photo=photo, **self._caption("sendPhoto", params), **topic)
 
     async def _m_sendDocument(self, params, files):
-        name = next(iter(files), "document")
+        name = self.calls[-1].file_names.get("document", "document") if self.calls else "document"
         document = {"file_id": f"doc{len(self.sent)}", "file_unique_id": "u", "file_name": name}
-        return self._store(params, document=document, **self._caption("sendDocument", params))
+        topic = self._topic_of("sendDocument", params)
+        return self._store(params, document=document, **self._caption("sendDocument", params), **topic)
 
     async def _m_sendMediaGroup(self, params, files):
         media = params["media"]
@@ -449,6 +477,100 @@ class FakeBotApi:
             photo = [{"file_id": f"photo{len(self.sent)}", "file_unique_id": "u", "width": 1, "height": 1}]
             out.append(self._store(params, photo=photo, **extra))
         return out
+
+    # ------------------------------------------------------------------ inline mode
+
+    def _check_object(self, where: str, type_name: str, value: Any) -> None:
+        """A nested object against its spec type: no unknown fields, no missing required ones."""
+        fields = self.types.get(type_name)
+        if fields is None or not isinstance(value, dict):
+            self._violate(f"{where}: expected a {type_name} object, got {value!r:.60}")
+            raise ApiError(400, f"Bad Request: can't parse {type_name}")
+        for name in value:
+            if name not in fields:
+                self._violate(f"{where}: unknown field {name!r} in {type_name}")
+                raise ApiError(400, f"Bad Request: unknown field {name}")
+        for name, spec in fields.items():
+            if spec["required"] and name not in value:
+                self._violate(f"{where}: {type_name} without required field {name!r}")
+                raise ApiError(400, f"Bad Request: field {name} is required")
+
+    async def _m_answerInlineQuery(self, params, files):
+        results = params["results"]
+        if not isinstance(results, list) or len(results) > 50:
+            self._violate(f"answerInlineQuery: {len(results)} results (at most 50)")
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [r.get("id") for r in results]
+        if len(set(ids)) != len(ids):
+            self._violate("answerInlineQuery: duplicate result ids")
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            if result.get("type") != "article":
+                self._violate(f"answerInlineQuery: unexpected result type {result.get('type')!r}")
+                raise ApiError(400, "Bad Request: RESULT_TYPE_INVALID")
+            self._check_object("answerInlineQuery", "InlineQueryResultArticle", result)
+            if not 1 <= len(result["id"].encode("utf-8")) <= 64 or not result["title"].strip():
+                self._violate(f"answerInlineQuery: bad id or title in {result!r:.80}")
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            content = result["input_message_content"]
+            self._check_object("answerInlineQuery", "InputTextMessageContent", content)
+            self._text(
+                "answerInlineQuery", content["message_text"], content.get("parse_mode"), MAX_TEXT, "text"
+            )
+            self._check_markup("answerInlineQuery", result.get("reply_markup"))
+        if "button" in params:
+            self._check_object("answerInlineQuery", "InlineQueryResultsButton", params["button"])
+        self.inline_answers.append(params)
+        return True
+
+    # ------------------------------------------------------------------ forum topics
+
+    def _forum(self, method: str, params: dict[str, Any]) -> int:
+        chat_id = int(params["chat_id"])
+        if not self._chat(chat_id).get("is_forum"):
+            self._violate(f"{method}: chat {chat_id} is not a forum supergroup")
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        return chat_id
+
+    def _known_topic(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        key = (self._forum(method, params), int(params["message_thread_id"]))
+        if key not in self.topics:
+            self._violate(f"{method}: unknown topic {key}")
+            raise ApiError(400, "Bad Request: TOPIC_ID_INVALID")
+        return self.topics[key]
+
+    async def _m_createForumTopic(self, params, files):
+        chat_id = self._forum("createForumTopic", params)
+        name = params["name"]
+        if not 1 <= len(name) <= 128:
+            self._violate(f"createForumTopic: name of {len(name)} characters (1-128)")
+            raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+        thread_id = next(self._thread_ids)
+        self.topics[(chat_id, thread_id)] = {"name": name, "closed": False}
+        return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    async def _m_editForumTopic(self, params, files):
+        topic = self._known_topic("editForumTopic", params)
+        if "name" in params:
+            if not 1 <= len(params["name"]) <= 128:
+                self._violate(f"editForumTopic: name of {len(params['name'])} characters (1-128)")
+                raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+            topic["name"] = params["name"]
+        return True
+
+    async def _m_closeForumTopic(self, params, files):
+        topic = self._known_topic("closeForumTopic", params)
+        if topic["closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic["closed"] = True
+        return True
+
+    async def _m_reopenForumTopic(self, params, files):
+        topic = self._known_topic("reopenForumTopic", params)
+        if not topic["closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic["closed"] = False
+        return True
 
     def _find(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
