@@ -42,7 +42,90 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score-video", help="score a video answer file (mock interview) and print it")
     score.add_argument("file", help="video file (MP4/H.264, WebM/VP8/VP9 or MOV)")
     score.add_argument("--json", action="store_true", help="print JSON: scores (0-100) and raw measurements")
+    imp = commands.add_parser(
+        "import",
+        help="import experiences from a CSV or JSON file (columns: see storage/importer.py)",
+        description="Import experiences (e.g. from an earlier web platform). Every row is validated like the "
+        "sharing dialog; rejected rows are listed with their line numbers and reasons; rows already imported "
+        "are skipped. Columns: name, linkedin, branch, roll_number, passout_year, company, interview_year, "
+        "role, role_description, source, rounds, preparation, reflections, outcome, difficulty, rating, "
+        "anonymous, status. rounds is JSON or 'kind:difficulty:q1|q2;kind:difficulty:q1'.",
+    )
+    imp.add_argument("file", help="a .csv file with a header line, or a .json list (or an export file)")
+    imp.add_argument(
+        "--approve",
+        action="store_true",
+        help="publish rows without a status column at once (default: pending)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="only validate and report; store nothing")
+    exp = commands.add_parser(
+        "export",
+        help="export approved experiences as JSON (anonymised by default)",
+        description="Export approved experiences in the import format. By default no names, LinkedIn links, "
+        "roll numbers or user ids are included. --with-personal-data adds them for authors who posted under "
+        "their name; anonymous authors are never included.",
+    )
+    exp.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    exp.add_argument(
+        "--with-personal-data",
+        action="store_true",
+        help="include name, LinkedIn and roll number of non-anonymous authors",
+    )
     return parser
+
+
+async def run_import(config: Config, db_url: str | None, path: str, approve: bool, dry_run: bool) -> int:
+    """Import a file; exit 1 when the file cannot be read or any row was rejected."""
+    from pathlib import Path
+
+    from core.app import bootstrap
+    from storage.importer import ImportFormatError, import_experiences
+
+    app = await bootstrap(config, db_url=db_url)
+    try:
+        now = app.services.clock()
+        report = await import_experiences(
+            app.database.sessions, config, Path(path), approve=approve, now=now, dry_run=dry_run
+        )
+        await app.services.companies.refresh()
+        for experience_id in report.approved:
+            await app.services.experience_approved(experience_id)  # text analytics, search
+    except ImportFormatError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        await app.close()
+    for rejected in report.rejected:
+        print(f"line {rejected.line}: rejected: {rejected.reason}", file=sys.stderr)
+    verb = "Checked" if dry_run else "Imported"
+    print(
+        f"{verb} {path}: {len(report.imported)} new ({len(report.approved)} published), "
+        f"{len(report.duplicates)} already imported, {len(report.rejected)} rejected."
+    )
+    return 1 if report.rejected else 0
+
+
+async def run_export(config: Config, db_url: str | None, out: str | None, personal: bool) -> int:
+    """Write approved experiences as JSON to a file or standard output."""
+    import json
+
+    from storage.db import open_database
+    from storage.exporter import export_experiences
+    from storage.models import utcnow
+
+    database = await open_database(db_url or config.database.url)
+    try:
+        document = await export_experiences(database.sessions, now=utcnow(), with_personal_data=personal)
+    finally:
+        await database.dispose()
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    with open(out, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print(f"Exported {len(document['experiences'])} experiences to {out}.", file=sys.stderr)
+    return 0
 
 
 def run_score_video(path: str, as_json: bool, max_duration_s: float) -> int:
@@ -169,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_seed(config, args.db, args.experiences, args.seed))
         if args.command == "score-video":
             return run_score_video(args.file, args.json, config.mock.max_duration_s)
+        if args.command == "import":
+            return asyncio.run(run_import(config, args.db, args.file, args.approve, args.dry_run))
+        if args.command == "export":
+            return asyncio.run(run_export(config, args.db, args.out, args.with_personal_data))
         return asyncio.run(run_bot(config, args.db, adapters, args.demo))
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)
