@@ -22,6 +22,15 @@ ALEMBIC_INI = STORAGE_DIR / "alembic.ini"
 MIGRATIONS_DIR = STORAGE_DIR / "migrations"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 
+
+def is_migration_only_table(name: str) -> bool:
+    """Tables that migrations create by hand, per dialect, outside storage.models (full-text search).
+
+    Autogenerate and the schema comparison in tests skip them instead of proposing to drop them.
+    """
+    return name == "search_docs" or name.startswith("search_fts")
+
+
 URL_HELP = (
     "use e.g. sqlite+aiosqlite:///var/interview_insights.db or postgresql+asyncpg://user:password@host/dbname"
 )

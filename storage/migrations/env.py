@@ -25,11 +25,19 @@ def _url() -> str:
     return str(url or config.get_main_option("sqlalchemy.url") or DEFAULT_URL)
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave hand-written, dialect-specific tables (full-text search) out of autogenerate."""
+    from storage.db import is_migration_only_table
+
+    return not (type_ == "table" and name is not None and is_migration_only_table(name))
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_name=include_name,
         **kwargs,
     )
 
