@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
 from typing import Any
@@ -222,9 +223,13 @@ class TelegramAdapter:
             if translate.is_unsupported(message):
                 await self._send_out(message.chat_id, [render.OutText(html.escape(UNSUPPORTED))])
             return
-        if not event.chat.is_private and event.kind == "command" and event.command in self._personal():
+        personal = self._personal()
+        if not event.chat.is_private and event.kind == "command" and event.command in personal:
             await self._invite_private(message.chat_id, event.command or "")
             return
+        if event.kind == "command" and event.command == "start" and event.args in personal:
+            # our own group invitation (t.me/<bot>?start=<command>): run the command it was made for
+            event = dataclasses.replace(event, command=event.args, args="")
         await self._answer(event, message.chat_id)
 
     async def _on_button(self, update: Update) -> None:
