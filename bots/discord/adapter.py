@@ -1,4 +1,13 @@
-"""The Discord front door: slash commands, persistent buttons and modals in, rendered core replies out."""
+"""The Discord front door: slash commands, persistent buttons and modals in, rendered core replies out.
+
+Chat ids, both ways (the contract with the core):
+- A guild channel or thread is `ChatRef("discord", <channel id>, is_private=False)`; a message written in a
+  forum thread the bot mirrors carries that thread's channel id (see bots/discord/forum.py).
+- A direct message is `ChatRef("discord", <the member's user id>, is_private=True)`, never the DM channel id.
+- `send(chat, reply)` (the Notifier) therefore opens (or reuses) the DM channel with user `chat.id` when
+  `chat.is_private`, and posts into channel `chat.id` otherwise. Pushes such as moderation outcomes
+  (`ChatRef("discord", <author's user id>)`) and mock scorecards reach the member's DMs this way.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,6 @@ import contextlib
 import inspect
 import io
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
@@ -17,6 +25,7 @@ from discord import app_commands
 
 from bots.base import Capabilities
 from bots.discord import render, translate
+from bots.discord.forum import ForumMirror
 from bots.discord.ui import ActionButton, FormButton, build_modal, build_view, modal_values
 from core.config import ConfigError, DiscordConfig, ModerationConfig
 from core.events import ChatRef, IncomingEvent
@@ -34,6 +43,10 @@ DONE_TEXT = "✓ Done."
 MODERATOR_ONLY_TEXT = "Sorry, /{name} is only for moderators{roles}."
 MAX_CACHED_FORMS = 2000
 COMPLETE_KIND = "company"
+# /company's hint is "<name>"; until the core's hint reads "<company>", name it here so it autocompletes.
+COMPANY_COMMANDS = frozenset({"company"})
+ANSWER_COMMAND = "answer"
+ANSWER_DESCRIPTION = "Send your mock-interview answer as a video file"
 
 
 class DiscordAdapter:
@@ -68,13 +81,16 @@ class DiscordAdapter:
         )
         self._client_options = dict(client_options or {})
         self._forms: OrderedDict[str, Form] = OrderedDict()
-        self._dialog_seen: dict[tuple[int, int], float] = {}
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self.client = self._build_client()
         self.tree = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        self.forum = ForumMirror(self.client, config.forum_channel_id) if config.forum_channel_id else None
+        register = getattr(app, "register_notifier", None)
+        if register is not None:
+            register(self.name, self)
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -140,10 +156,16 @@ class DiscordAdapter:
     async def _setup(self) -> None:
         """Register persistent buttons and slash commands, then sync commands to Discord."""
         self.client.add_dynamic_items(ActionButton, FormButton)
-        for info in getattr(self.app, "commands", ()):
+        infos = tuple(getattr(self.app, "commands", ()))
+        for info in infos:
             command = self._make_command(info)
             if command is not None:
                 self.tree.add_command(command)
+        names = {info.name for info in infos}
+        if "mock" in names and ANSWER_COMMAND not in names:
+            self.tree.add_command(self._answer_command())
+        if self.forum is not None and hasattr(self.app, "register_mirror"):
+            self.app.register_mirror(self.name, self.forum)
         await self._sync_commands()
 
     async def _sync_commands(self) -> None:
@@ -188,7 +210,7 @@ class DiscordAdapter:
         command = app_commands.Command(name=name, description=description, callback=callback)
         if info.moderator_only:
             command.default_permissions = discord.Permissions(manage_messages=True)
-        if info.args_hint and translate.option_name(info.args_hint) == COMPLETE_KIND:
+        if info.args_hint and (translate.is_company_hint(info.args_hint) or info.name in COMPANY_COMMANDS):
 
             async def complete(
                 interaction: discord.Interaction, current: str
@@ -198,13 +220,31 @@ class DiscordAdapter:
             command.autocomplete("value")(complete)
         return command
 
-    async def _complete(self, kind: str, prefix: str) -> list[app_commands.Choice[str]]:
-        """Suggestions from the core's `complete(kind, prefix)` hook, if it has one."""
-        hook = getattr(self.app, "complete", None)
-        if hook is None:
-            return []
+    def _answer_command(self) -> app_commands.Command:
+        """/answer <video>: Discord's way to hand a file to a slash command; it becomes an upload event."""
+        adapter = self
+
+        async def answer(interaction: discord.Interaction, video: discord.Attachment) -> None:
+            await adapter._tracked(adapter._on_answer(interaction, video))
+
+        callback = app_commands.describe(video="Your recorded answer (MP4, MOV or WebM)")(answer)
+        return app_commands.Command(name=ANSWER_COMMAND, description=ANSWER_DESCRIPTION, callback=callback)
+
+    async def _on_answer(self, interaction: discord.Interaction, video: discord.Attachment) -> None:
         try:
-            values = hook(kind, prefix)
+            private = interaction.guild is not None
+            await interaction.response.defer(thinking=True, ephemeral=private)  # downloading takes a while
+            moderator = self._is_moderator(interaction.user)
+            event = translate.upload_event(interaction, [video], "", moderator=moderator)
+            await self._serve(interaction, event, ephemeral=private)
+        except Exception:
+            logger.exception("discord: /%s failed", ANSWER_COMMAND)
+            await self._fail(interaction)
+
+    async def _complete(self, kind: str, prefix: str) -> list[app_commands.Choice[str]]:
+        """Suggestions from the core's `complete(kind, prefix)`."""
+        try:
+            values = self.app.complete(kind, prefix)
             if inspect.isawaitable(values):
                 values = await values
         except Exception:
@@ -224,7 +264,7 @@ class DiscordAdapter:
                 return
             event = translate.command_event(interaction, info.name, args, moderator=moderator)
             personal = info.personal and interaction.guild is not None
-            await self._serve(interaction, event, ephemeral=personal, dialog=info.personal)
+            await self._serve(interaction, event, ephemeral=personal)
         except Exception:
             logger.exception("discord: /%s failed", info.name)
             await self._fail(interaction)
@@ -311,19 +351,16 @@ class DiscordAdapter:
         *,
         ephemeral: bool,
         label: str | None = None,
-        dialog: bool = True,
     ) -> None:
         """Run the core; defer if it is not done within `defer_after` seconds, then deliver its replies."""
         task = asyncio.create_task(self.app.handle(event))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        if not done:
+        if not done and not interaction.response.is_done():
             if interaction.message is not None:
                 await interaction.response.defer()  # acknowledge the press; the prompt stays editable
             else:
                 await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         replies = await task
-        if dialog and interaction.guild is not None and interaction.channel_id is not None:
-            self._dialog_seen[(interaction.channel_id, interaction.user.id)] = time.monotonic()
         await self._deliver(interaction, replies, ephemeral=ephemeral, label=label)
 
     async def _deliver(
@@ -387,11 +424,13 @@ class DiscordAdapter:
     # plain messages ----------------------------------------------------------------------------
 
     async def _on_message(self, message: discord.Message) -> None:
-        """DMs, and guild messages from members in a dialog, go to the core as text/upload events."""
+        """DMs, posts in mirrored forum threads, and guild messages of members in a dialog go to the core."""
         if message.author.bot or message.webhook_id is not None:
             return
-        if message.guild is not None and not await self._in_dialog(message):
-            return
+        if message.guild is not None:
+            mirrored = self.forum is not None and self.forum.is_mirrored(message.channel)
+            if not mirrored and not await self._in_dialog(message):
+                return
         try:
             event = translate.message_event(message, moderator=self._is_moderator(message.author))
             replies = await self.app.handle(event)
@@ -424,30 +463,35 @@ class DiscordAdapter:
         await message.channel.send(**kwargs)
 
     async def _in_dialog(self, message: discord.Message) -> bool:
-        """Whether this member has a dialog running in this channel (core hook, else recent dialog use)."""
-        hook = getattr(self.app, "in_dialog", None)
-        if hook is not None:
-            try:
-                result = hook(translate.PLATFORM, str(message.channel.id), str(message.author.id))
-                return bool(await result) if inspect.isawaitable(result) else bool(result)
-            except Exception:
-                logger.exception("discord: in_dialog hook failed")
-                return False
-        seen = self._dialog_seen.get((message.channel.id, message.author.id))
-        timeout = float(
-            getattr(getattr(getattr(self.app, "config", None), "dialog", None), "timeout_hours", 24)
-        )
-        return seen is not None and time.monotonic() - seen < timeout * 3600
+        """Whether this member has a dialog running in this guild channel (their messages are answers)."""
+        channel, user = str(message.channel.id), str(message.author.id)
+        try:
+            return bool(await self.app.in_dialog(translate.PLATFORM, channel, user))
+        except Exception:
+            logger.exception("discord: in_dialog failed")
+            return False
 
     # pushing (notifier) -------------------------------------------------------------------------
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
-        """Notifier for platform "discord": post a reply to channel `chat.id` (a DM or guild channel)."""
-        channel = self.client.get_channel(int(chat.id)) or self.client.get_partial_messageable(int(chat.id))
+        """Notifier for "discord": a private chat is a user id (post in their DMs), otherwise a channel id."""
+        channel = await self._channel_for(chat)
         if reply.form is not None:
             self._remember_form(reply.form)
         for out in render.render_reply(reply):
-            await channel.send(**self._message_kwargs(out))  # type: ignore[union-attr]
+            await channel.send(**self._message_kwargs(out))
+
+    async def _channel_for(self, chat: ChatRef) -> discord.abc.Messageable:
+        target = int(chat.id)
+        if chat.is_private:
+            cached = self.client.get_channel(target)
+            if isinstance(cached, discord.DMChannel):  # tolerate a DM channel id, too
+                return cached
+            return await self.client.create_dm(discord.Object(id=target))
+        channel = self.client.get_channel(target)
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        return self.client.get_partial_messageable(target)
 
     # helpers -----------------------------------------------------------------------------------
 

@@ -22,12 +22,21 @@ def user_ref(user: discord.abc.User) -> UserRef:
     return UserRef(PLATFORM, str(user.id), getattr(user, "display_name", "") or user.name)
 
 
-def chat_ref(channel_id: int | None, channel: object, guild: discord.Guild | None) -> ChatRef:
-    """The core's view of a channel; DMs are private chats, guild channels are not."""
+def chat_ref(
+    channel_id: int | None, channel: object, guild: discord.Guild | None, user: discord.abc.User
+) -> ChatRef:
+    """The core's view of a channel: a DM is the private chat with the user, so its id is the user's id.
+
+    Using the user id (not the DM channel id) for private chats makes every private ChatRef the core
+    holds, also in pushes it sends later, a user id: DiscordAdapter.send() opens the DM from it.
+    Guild channels and threads keep their channel id.
+    """
+    if guild is None:
+        return ChatRef(PLATFORM, str(user.id), is_private=True, title="")
     title = getattr(channel, "name", None) or ""
-    if guild is not None and title:
+    if title:
         title = f"{guild.name} #{title}"
-    return ChatRef(PLATFORM, str(channel_id or 0), is_private=guild is None, title=title)
+    return ChatRef(PLATFORM, str(channel_id or 0), is_private=False, title=title)
 
 
 def has_moderator_role(user: object, roles: Iterable[str]) -> bool:
@@ -35,6 +44,11 @@ def has_moderator_role(user: object, roles: Iterable[str]) -> bool:
     wanted = {name.casefold() for name in roles}
     member_roles = getattr(user, "roles", None) or []
     return bool(wanted) and any(role.name.casefold() in wanted for role in member_roles)
+
+
+def is_company_hint(args_hint: str) -> bool:
+    """Whether a command option starts with a company: "<company>", "[company] [role]", "<company|topic>"."""
+    return args_hint.strip().lower().startswith(("<company", "[company"))
 
 
 def option_name(args_hint: str) -> str:
@@ -51,7 +65,7 @@ def command_name(name: str) -> str | None:
 
 def _interaction_base(interaction: discord.Interaction) -> tuple[UserRef, ChatRef]:
     return user_ref(interaction.user), chat_ref(
-        interaction.channel_id, interaction.channel, interaction.guild
+        interaction.channel_id, interaction.channel, interaction.guild, interaction.user
     )
 
 
@@ -104,10 +118,25 @@ def attachment(att: discord.Attachment) -> Attachment:
     )
 
 
+def upload_event(
+    interaction: discord.Interaction, files: list[discord.Attachment], note: str, *, moderator: bool
+) -> IncomingEvent:
+    """A slash command's attachment option (e.g. /answer): an upload, like a message with files."""
+    user, chat = _interaction_base(interaction)
+    return IncomingEvent(
+        user=user,
+        chat=chat,
+        kind="upload",
+        text=note.strip(),
+        attachments=tuple(attachment(att) for att in files),
+        is_moderator=moderator,
+    )
+
+
 def message_event(message: discord.Message, *, moderator: bool) -> IncomingEvent:
     """A plain message: text, a typed "/command args", or files (kind="upload", caption in text)."""
     user = user_ref(message.author)
-    chat = chat_ref(message.channel.id, message.channel, message.guild)
+    chat = chat_ref(message.channel.id, message.channel, message.guild, message.author)
     text = message.content or ""
     if message.attachments:
         files = tuple(attachment(att) for att in message.attachments)

@@ -25,6 +25,10 @@ LOADING = 1 << 7
 SPEC_PATH = Path(__file__).resolve().parents[1] / "data" / "discord-openapi.json"
 ALL_PERMISSIONS = str((1 << 50) - 1)
 MEMBER_PERMISSIONS = str(0x400 | 0x800 | 0x80000000)  # view channel, send messages, use app commands
+MANAGE_CHANNELS = 0x10
+SEND_IN_THREADS = 1 << 38
+BOT_ROLE = "insights-bot"
+ARCHIVED_THREAD = 50083
 
 
 @dataclass
@@ -49,14 +53,29 @@ class FakeUser:
 
 
 @dataclass
+class FakeFile:
+    """A file a member attaches (to a message or a slash command's attachment option).
+
+    `size` is the size Discord reports; it defaults to the real length, and a test may claim more
+    (an over-size upload) without building a huge file.
+    """
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+    size: int | None = None
+
+
+@dataclass
 class FakeGuild:
-    """A guild with text channels, named roles and members."""
+    """A guild with text channels, forum channels (id -> name), named roles and members."""
 
     id: int
     name: str
     channels: dict[int, str]
     roles: tuple[str, ...] = ("Moderator",)
     members: list[FakeUser] = field(default_factory=list)
+    forums: dict[int, str] = field(default_factory=dict)
 
     def role_id(self, name: str) -> int:
         return self.id + 1 + self.roles.index(name)
@@ -116,6 +135,11 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.heartbeat_acks = 0
         self.fail_routes: set[str] = set()
+        self.cdn: dict[str, FakeFile] = {}  # url path -> file members attached
+        self.downloads: list[str] = []  # url paths the bot fetched from the CDN
+        self.forum_tags: dict[int, list[dict[str, Any]]] = {}  # forum id -> available tags
+        self.threads: dict[int, dict[str, Any]] = {}  # thread id -> channel payload
+        self.bot_permissions = 0  # extra permissions of the bot's own role (e.g. MANAGE_CHANNELS)
         self._changed = asyncio.Condition()
         self._spec = SpecChecker(SPEC_PATH)
         self._runner: web.AppRunner | None = None
@@ -126,6 +150,7 @@ class FakeDiscord:
     async def start(self) -> FakeDiscord:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/cdn/{tail:.*}", self._cdn_get)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -231,12 +256,18 @@ class FakeDiscord:
     # payloads ----------------------------------------------------------------------------------
 
     def guild_of_channel(self, channel_id: int) -> FakeGuild | None:
-        return next((g for g in self.guilds if channel_id in g.channels), None)
+        if channel_id in self.threads:
+            channel_id = int(self.threads[channel_id]["parent_id"])
+        return next((g for g in self.guilds if channel_id in g.channels or channel_id in g.forums), None)
 
     def channel_payload(self, channel_id: int) -> dict[str, Any]:
         guild = self.guild_of_channel(channel_id)
         if guild is None:
             return {"id": str(channel_id), "type": 1, "recipients": [], "last_message_id": None}
+        if channel_id in self.threads:
+            return self.threads[channel_id]
+        if channel_id in guild.forums:
+            return self.forum_payload(guild, channel_id)
         return {
             "id": str(channel_id),
             "type": 0,
@@ -251,8 +282,45 @@ class FakeDiscord:
             "last_message_id": None,
         }
 
+    def forum_payload(self, guild: FakeGuild, forum_id: int) -> dict[str, Any]:
+        """A forum channel (type 15) with its available tags."""
+        return {
+            "id": str(forum_id),
+            "type": 15,
+            "name": guild.forums[forum_id],
+            "guild_id": str(guild.id),
+            "position": 1,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "topic": None,
+            "parent_id": None,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
+            "available_tags": self.forum_tags.setdefault(forum_id, []),
+            "default_auto_archive_duration": 1440,
+            "default_thread_rate_limit_per_user": 0,
+            "default_reaction_emoji": None,
+            "default_sort_order": None,
+            "default_forum_layout": 0,
+        }
+
+    def add_tags(self, forum_id: int, *names: str) -> None:
+        """Tags a server admin created in a forum beforehand."""
+        tags = self.forum_tags.setdefault(forum_id, [])
+        for name in names:
+            tags.append(_tag(self.next_id(), name))
+
+    def tag_names(self, thread_id: int) -> list[str]:
+        """The names of the tags applied to a thread."""
+        thread = self.threads[thread_id]
+        by_id = {t["id"]: t["name"] for t in self.forum_tags.get(int(thread["parent_id"]), [])}
+        return [by_id[t] for t in thread.get("applied_tags", [])]
+
     def member_payload(self, guild: FakeGuild, user: FakeUser) -> dict[str, Any]:
         roles = [str(guild.role_id(name)) for name in user.roles if name in guild.roles]
+        if user is self.bot and self.bot_permissions:
+            roles.append(str(guild.id + 100))
         return {
             "user": user.payload(),
             "roles": roles,
@@ -281,13 +349,16 @@ class FakeDiscord:
             {**everyone, "id": str(guild.role_id(name)), "name": name, "position": i + 1}
             for i, name in enumerate(guild.roles)
         ]
+        if self.bot_permissions:
+            bot_role = {**everyone, "id": str(guild.id + 100), "name": BOT_ROLE, "position": 50}
+            roles.append({**bot_role, "permissions": str(int(MEMBER_PERMISSIONS) | self.bot_permissions)})
         return {
             "id": str(guild.id),
             "name": guild.name,
             "icon": None,
             "owner_id": str(guild.members[0].id if guild.members else self.bot.id),
             "roles": [everyone, *roles],
-            "channels": [self.channel_payload(cid) for cid in guild.channels],
+            "channels": [self.channel_payload(cid) for cid in [*guild.channels, *guild.forums]],
             "members": [self.member_payload(guild, m) for m in [*guild.members, self.bot]],
             "member_count": len(guild.members) + 1,
             "emojis": [],
@@ -413,7 +484,15 @@ class FakeDiscord:
         command = self._find_command(name, channel_id)
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1}
         if options:
-            data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+            data["options"] = []
+            for key, value in options.items():
+                if isinstance(value, FakeFile):  # an attachment option: the file is in data.resolved
+                    attachment = self.upload(channel_id, value)
+                    resolved = data.setdefault("resolved", {}).setdefault("attachments", {})
+                    resolved[attachment["id"]] = attachment
+                    data["options"].append({"name": key, "type": 11, "value": attachment["id"]})
+                else:
+                    data["options"].append({"name": key, "type": 3, "value": value})
         record, payload = self._interaction(2, user, channel_id, data)
         await self.dispatch("INTERACTION_CREATE", payload, record.guild_id)
         return record
@@ -468,9 +547,37 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload, record.guild_id)
         return record
 
-    async def say(self, user: FakeUser, channel_id: int, content: str) -> dict[str, Any]:
-        """The member posts a plain message (MESSAGE_CREATE)."""
-        message = self._message(channel_id, user, content)
+    def upload(self, channel_id: int, file: FakeFile) -> dict[str, Any]:
+        """Put a member's file on the fake CDN; return its attachment payload."""
+        attachment_id = str(self.next_id())
+        path = f"/cdn/attachments/{channel_id}/{attachment_id}/{file.filename}"
+        self.cdn[path] = file
+        url = f"http://127.0.0.1:{self.port}{path}"
+        payload: dict[str, Any] = {
+            "id": attachment_id,
+            "filename": file.filename,
+            "size": file.size if file.size is not None else len(file.data),
+            "url": url,
+            "proxy_url": url,
+        }
+        if file.content_type:
+            payload["content_type"] = file.content_type
+        return payload
+
+    async def _cdn_get(self, request: web.Request) -> web.Response:
+        file = self.cdn.get(request.path)
+        self.downloads.append(request.path)
+        await self._notify()
+        if file is None:
+            return web.Response(status=404)
+        return web.Response(body=file.data, content_type=file.content_type or "application/octet-stream")
+
+    async def say(
+        self, user: FakeUser, channel_id: int, content: str, files: tuple[FakeFile, ...] = ()
+    ) -> dict[str, Any]:
+        """The member posts a plain message (MESSAGE_CREATE), optionally with attached files."""
+        attachments = [self.upload(channel_id, f) for f in files]
+        message = self._message(channel_id, user, content, attachments=attachments)
         guild = self.guild_of_channel(channel_id)
         if guild is not None:
             member = self.member_payload(guild, user)
@@ -548,6 +655,9 @@ class FakeDiscord:
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_message),
             ("POST", r"/channels/(\d+)/typing", self._no_content),
             ("POST", r"/users/@me/channels", self._open_dm),
+            ("GET", r"/channels/(\d+)", self._get_channel),
+            ("PATCH", r"/channels/(\d+)", self._edit_channel),
+            ("POST", r"/channels/(\d+)/threads", self._create_thread),
         ]
 
     async def _no_content(self, *_: Any) -> web.Response:
@@ -675,6 +785,11 @@ class FakeDiscord:
         return web.Response(status=204)
 
     async def _create_message(self, request: web.Request, body: Any, files: dict[str, bytes], channel: str):
+        thread = self.threads.get(int(channel))
+        if thread is not None and thread["thread_metadata"]["archived"]:
+            return _json({"message": "Thread is archived", "code": ARCHIVED_THREAD}, status=400)
+        if thread is not None:
+            thread["message_count"] += 1
         return _public(self._apply(self._message(int(channel), self.bot, None), body or {}, files))
 
     async def _edit_message(self, request: web.Request, body: Any, files: Any, channel: str, mid: str):
@@ -683,6 +798,102 @@ class FakeDiscord:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
         return _public(self._apply(message, body or {}, files))
 
+    # forum channels and threads --------------------------------------------------------------------
+
+    def _bot_may(self, permission: int) -> bool:
+        return bool(self.bot_permissions & permission)
+
+    async def _get_channel(self, request: web.Request, body: Any, files: Any, channel: str):
+        channel_id = int(channel)
+        if self.guild_of_channel(channel_id) is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        return self.channel_payload(channel_id)
+
+    async def _edit_channel(self, request: web.Request, body: Any, files: Any, channel: str):
+        """PATCH a forum (available_tags: needs Manage Channels) or a thread (archived, applied_tags)."""
+        channel_id = int(channel)
+        guild = self.guild_of_channel(channel_id)
+        body = body or {}
+        if guild is not None and channel_id in guild.forums:
+            if not self._bot_may(MANAGE_CHANNELS):
+                return _json({"message": "Missing Permissions", "code": 50013}, status=403)
+            tags = []
+            for tag in body.get("available_tags", []):
+                tag_id = int(tag["id"]) if tag.get("id") else self.next_id()
+                tags.append(_tag(tag_id, tag["name"]))
+            self.forum_tags[channel_id] = tags
+            payload = self.forum_payload(guild, channel_id)
+            await self.dispatch("CHANNEL_UPDATE", payload, guild.id)
+            return payload
+        thread = self.threads.get(channel_id)
+        if thread is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        meta = thread["thread_metadata"]
+        for key in ("archived", "locked", "auto_archive_duration"):
+            if key in body:
+                meta[key] = body[key]
+        if "applied_tags" in body:
+            known = {t["id"] for t in self.forum_tags.get(int(thread["parent_id"]), [])}
+            if not set(map(str, body["applied_tags"])) <= known or len(body["applied_tags"]) > 5:
+                return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+            thread["applied_tags"] = [str(t) for t in body["applied_tags"]]
+        if "name" in body:
+            thread["name"] = body["name"]
+        await self.dispatch("THREAD_UPDATE", thread, int(thread["guild_id"]))
+        return thread
+
+    async def _create_thread(self, request: web.Request, body: Any, files: dict[str, bytes], channel: str):
+        """A forum post: a thread (type 11) whose starter message has the thread's id."""
+        forum_id = int(channel)
+        guild = self.guild_of_channel(forum_id)
+        if guild is None or forum_id not in guild.forums:
+            return _json({"message": "Cannot execute action on this channel type", "code": 50024}, status=400)
+        body = body or {}
+        known = {t["id"] for t in self.forum_tags.get(forum_id, [])}
+        applied = [str(t) for t in body.get("applied_tags") or []]
+        if not set(applied) <= known or len(applied) > 5:
+            return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+        thread_id = self.next_id()
+        thread = {
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(guild.id),
+            "parent_id": str(forum_id),
+            "owner_id": str(self.bot.id),
+            "name": body["name"],
+            "last_message_id": str(thread_id),
+            "rate_limit_per_user": 0,
+            "message_count": 1,
+            "member_count": 1,
+            "total_message_sent": 1,
+            "flags": 0,
+            "applied_tags": applied,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                "archive_timestamp": datetime.now(UTC).isoformat(),
+                "locked": False,
+            },
+        }
+        self.threads[thread_id] = thread
+        starter = self._message(thread_id, self.bot, None)
+        del self.messages[int(starter["id"])]
+        starter["id"] = str(thread_id)
+        self.messages[thread_id] = starter
+        self._apply(starter, body.get("message") or {}, files)
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild.id)
+        return {**thread, "message": _public(starter)}
+
+    async def archive(self, thread_id: int) -> None:
+        """Discord auto-archives an idle thread (and discord.py drops it from its cache)."""
+        thread = self.threads[thread_id]
+        thread["thread_metadata"]["archived"] = True
+        await self.dispatch("THREAD_UPDATE", thread, int(thread["guild_id"]))
+
+    def thread_messages(self, thread_id: int) -> list[dict[str, Any]]:
+        """Every message in a thread, starter first."""
+        return [m for m in self.messages.values() if int(m["channel_id"]) == thread_id]
+
     async def _open_dm(self, request: web.Request, body: Any, *_: Any) -> dict[str, Any]:
         user_id = int(body["recipient_id"])
         channel_id = self.dm_channels.setdefault(user_id, self.next_id())
@@ -690,6 +901,10 @@ class FakeDiscord:
             (m for g in self.guilds for m in g.members if m.id == user_id), FakeUser(user_id, "someone")
         )
         return {"id": str(channel_id), "type": 1, "recipients": [user.payload()], "last_message_id": None}
+
+
+def _tag(tag_id: int, name: str) -> dict[str, Any]:
+    return {"id": str(tag_id), "name": name, "moderated": False, "emoji_id": None, "emoji_name": None}
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
