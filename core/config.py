@@ -161,6 +161,46 @@ class VerificationConfig(Strict):
         return self
 
 
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestConfig(Strict):
+    """The weekly insight digest: when it is sent (local time), retries of failed sends, pacing."""
+
+    enabled: bool = True  # run the scheduler with the adapters (`main.py digest` works either way)
+    weekday: str = "mon"
+    hour: int = Field(9, ge=0, le=23)
+    minute: int = Field(0, ge=0, le=59)
+    timezone: str = "Asia/Kolkata"
+    retry_minutes: int = Field(30, ge=1, le=1440)  # failed deliveries are retried this often
+    catch_up_hours: float = Field(72, gt=0, le=167)  # a week missed (bot down) is still sent this late
+    misfire_grace_minutes: int = Field(60, ge=1, le=1440)
+    send_pause_s: float = Field(0.2, ge=0, le=10)  # pause between two recipients
+    send_when_empty: bool = True  # a short "nothing new this week" note instead of silence
+    max_listed: int = Field(10, ge=1, le=50)  # new experiences listed per followed company
+
+    @field_validator("weekday")
+    @classmethod
+    def known_weekday(cls, value: str) -> str:
+        key = str(value).strip().lower()
+        for short, full in zip(WEEKDAY_NAMES, WEEKDAY_FULL, strict=True):
+            if key in (short, full):
+                return short
+        raise ValueError(f"{value!r} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")
+
+    @field_validator("timezone")
+    @classmethod
+    def known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Asia/Kolkata") from None
+        return value
+
+
 class LoggingConfig(Strict):
     level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
@@ -179,6 +219,7 @@ class Config(Strict):
     mock: MockConfig = MockConfig()
     logging: LoggingConfig = LoggingConfig()
     verification: VerificationConfig = VerificationConfig()
+    digest: DigestConfig = DigestConfig()
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 
