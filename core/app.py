@@ -115,7 +115,7 @@ async def bootstrap(
     moderation = Moderation(services, engine)
     mock = Mock(services, engine, MockRepo(database.sessions), scorer or ScoringPool(config.mock.workers))
     privacy = Privacy(services, engine, PrivacyRepo(database.sessions))
-    services.verification = VerificationRepo(database.sessions)  # read by verification.author_verified
+    services.verification = VerificationRepo(database.sessions)
     verification = Verification(services, services.verification)
     for feature in (moderation, mock, privacy, community, resources):
         flows.update({flow.name: flow for flow in feature.flows()})

@@ -12,6 +12,7 @@ from core.config import Config
 from core.events import ChatRef
 from core.replies import Reply
 from storage.moderation import ModerationRepo
+from storage.privacy import VerificationRepo
 from storage.repos import Repos
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class Services:
     clock: Callable[[], datetime]
     moderation: ModerationRepo
     push: Push | None = None
+    verification: VerificationRepo | None = None
     approved_hooks: list[ApprovedHook] = field(default_factory=list)
 
     def this_year(self) -> int:

@@ -57,7 +57,7 @@ def domain_allowed(domain: str, allowed: list[str]) -> bool:
 
 async def author_verified(services: Services, user_id: int) -> bool:
     """Whether a submitting author is verified, so their new experience carries the ✔ badge."""
-    repo: VerificationRepo | None = getattr(services, "verification", None)
+    repo = services.verification
     return bool(repo is not None and await repo.is_verified(user_id))
 
 
