@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardButton,
@@ -23,7 +24,7 @@ from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bots.base import Capabilities
-from bots.telegram import inline, logsafe, render, translate
+from bots.telegram import forum, inline, logsafe, render, translate
 from bots.telegram.limits import (
     BUTTONS_PER_ROW,
     MAX_BUTTONS,
@@ -83,6 +84,10 @@ class TelegramAdapter:
         self.processor = PerChatUpdateProcessor()
         self.application: Application | None = None
         self.bot_username = config.bot_username.lstrip("@")
+        # telegram.forum_chat_id (a supergroup with topics); read defensively until core/config.py has the key
+        forum_chat_id = getattr(config, "forum_chat_id", None)
+        self.forum_chat_id: int | None = int(forum_chat_id) if forum_chat_id else None
+        self.mirror: forum.ForumMirror | None = None
         self._stop_requested = asyncio.Event()
         self._started = False
         logsafe.protect(config.token, config.webhook.secret_token)
@@ -126,6 +131,7 @@ class TelegramAdapter:
             ) from None
         self.bot_username = self.bot_username or (self.application.bot.username or "")
         await self._register_commands()
+        self._register_mirror()
         await self.application.start()
         updater = self.application.updater
         assert updater is not None
@@ -175,6 +181,20 @@ class TelegramAdapter:
             await application.shutdown()
             logger.info("telegram adapter stopped")
 
+    def _register_mirror(self) -> None:
+        """Mirror the core's discussion threads as forum topics when a forum supergroup is configured."""
+        register = getattr(self.app, "register_mirror", None)  # core.app.App.register_mirror
+        if self.forum_chat_id is None or register is None or self.mirror is not None:
+            return
+        self.mirror = forum.ForumMirror(self.forum_chat_id, self._bot, self._send_out)
+        register(self.name, self.mirror)
+        logger.info("mirroring discussions as topics of forum chat %s", self.forum_chat_id)
+
+    def _bot(self) -> Bot:
+        if self.application is None:
+            raise RuntimeError("the Telegram adapter is not running")
+        return self.application.bot
+
     async def _register_commands(self) -> None:
         """setMyCommands from the core's command list (moderator-only ones are not advertised)."""
         assert self.application is not None
@@ -218,19 +238,28 @@ class TelegramAdapter:
             bot_username=self.bot_username,
             moderator_ids=self.moderation.telegram_user_ids,
             fetcher=self._fetcher,
+            forum_chat_id=self.forum_chat_id,
         )
         if event is None:
             if translate.is_unsupported(message):
                 await self._send_out(message.chat_id, [render.OutText(html.escape(UNSUPPORTED))])
             return
+        topic = message.message_thread_id if message.is_topic_message else None  # answer in the topic
         personal = self._personal()
         if not event.chat.is_private and event.kind == "command" and event.command in personal:
-            await self._invite_private(message.chat_id, event.command or "")
+            await self._invite_private(message.chat_id, event.command or "", topic)
             return
         if event.kind == "command" and event.command == "start" and event.args in personal:
             # our own group invitation (t.me/<bot>?start=<command>): run the command it was made for
             event = dataclasses.replace(event, command=event.args, args="")
-        await self._answer(event, message.chat_id)
+        replies = await self._handle(event, message.chat_id, topic)
+        if replies is None:
+            return
+        if event.kind == "text" and not event.chat.is_private:
+            # a message in a forum topic: the core has mirrored it (or it was chatter in a topic the core
+            # does not know); only private notes (e.g. the posting limit) go out, to the writer's chat
+            replies = [reply for reply in replies if reply.private]
+        await self._deliver(event, message.chat_id, replies, topic)
 
     async def _on_button(self, update: Update) -> None:
         """Acknowledge the press at once, pass the token to the core, retire the old keyboard."""
@@ -243,38 +272,35 @@ class TelegramAdapter:
         event = translate.button_event(query, self.moderation.telegram_user_ids)
         if event is None:
             return
+        message = query.message if isinstance(query.message, Message) else None
+        topic = message.message_thread_id if message is not None and message.is_topic_message else None
         command = (event.action or "")[len(COMMAND_ACTION) :].split(" ")[0]
         if (
             not event.chat.is_private
             and event.action.startswith(COMMAND_ACTION)
             and command in self._personal()
         ):
-            await self._invite_private(int(event.chat.id), command)  # e.g. the greeting's "Share" button
+            await self._invite_private(int(event.chat.id), command, topic)  # e.g. the greeting's "Share"
             return
-        replies = await self._handle(event)
+        replies = await self._handle(event, int(event.chat.id), topic)
         if replies is None:
             return
-        if isinstance(query.message, Message):  # answered, stale or forged: that keyboard is done
-            await self._mark_answered(query.message, query.data or "")
-        await self._deliver(event, int(event.chat.id), replies)
+        if message is not None:  # answered, stale or forged: that keyboard is done
+            await self._mark_answered(message, query.data or "")
+        await self._deliver(event, int(event.chat.id), replies, topic)
 
-    async def _answer(self, event: IncomingEvent, chat_id: int) -> None:
-        replies = await self._handle(event)
-        if replies is not None:
-            await self._deliver(event, chat_id, replies)
-
-    async def _handle(self, event: IncomingEvent) -> list[Reply] | None:
+    async def _handle(self, event: IncomingEvent, chat_id: int, topic: int | None) -> list[Reply] | None:
         """Ask the core; a file the Bot API cannot hand us gets a clear message first, never a getFile."""
         too_big = [a for a in event.attachments if a.size is not None and a.size > MAX_DOWNLOAD]
         if too_big:  # told here, before any download; the core never sees a file it could not fetch
             await self._send_out(
-                int(event.chat.id), [render.OutText(html.escape(str(FileTooBig(too_big[0].size))))]
+                chat_id, [render.OutText(html.escape(str(FileTooBig(too_big[0].size))))], topic
             )
             return None
         try:
             return await self.app.handle(event)
         except FileTooBig as exc:  # the size was unknown until getFile
-            await self._send_out(int(event.chat.id), [render.OutText(html.escape(str(exc)))])
+            await self._send_out(chat_id, [render.OutText(html.escape(str(exc)))], topic)
             return None
 
     def _fetcher(self, file_id: str, size: int | None):
@@ -299,11 +325,11 @@ class TelegramAdapter:
                 names.update(info.aliases)
         return names
 
-    async def _invite_private(self, chat_id: int, command: str) -> None:
+    async def _invite_private(self, chat_id: int, command: str, topic: int | None = None) -> None:
         """In a group, a personal dialog gets a deep-link button to the private chat instead."""
         url = f"https://t.me/{self.bot_username}?start={command}"
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(GO_PRIVATE_BUTTON, url=url)]])
-        await self._send_out(chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)])
+        await self._send_out(chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)], topic)
 
     async def _mark_answered(self, message: Message, data: str) -> None:
         """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice."""
@@ -331,32 +357,42 @@ class TelegramAdapter:
 
     # ----------------------------------------------------------------- outgoing
 
-    async def _deliver(self, event: IncomingEvent, chat_id: int, replies: list[Reply]) -> None:
+    async def _deliver(
+        self, event: IncomingEvent, chat_id: int, replies: list[Reply], topic: int | None = None
+    ) -> None:
         """Send replies in order; private ones go to the user's private chat when we are in a group."""
         for reply in replies:
-            target = chat_id
+            target, thread = chat_id, topic
             if reply.private and not event.chat.is_private:
-                target = int(event.user.id)
+                target, thread = int(event.user.id), None
             try:
-                await self._send_out(target, render.render_reply(reply))
+                await self._send_out(target, render.render_reply(reply), thread)
             except Forbidden:
                 if target == chat_id:
                     raise
-                await self._send_out(chat_id, [render.OutText(html.escape(PRIVATE_BLOCKED))])
+                await self._send_out(chat_id, [render.OutText(html.escape(PRIVATE_BLOCKED))], topic)
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
         """Notifier: push a reply the core produced later (scores, moderation results, digests)."""
         if self.application is None:
             raise RuntimeError("the Telegram adapter is not running")
-        await self._send_out(int(chat.id), render.render_reply(reply))
+        topic = forum.parse_topic_ref(chat.id)  # a mirrored topic: "<chat id>:<topic id>"
+        if topic is not None:
+            await self._send_out(topic[0], render.render_reply(reply), topic[1])
+        else:
+            await self._send_out(int(chat.id), render.render_reply(reply))
 
-    async def _send_out(self, chat_id: int, outs: list[render.Out]) -> list[Message]:
-        """Execute rendered messages through the (rate-limited) bot."""
+    async def _send_out(
+        self, chat_id: int, outs: list[render.Out], topic: int | None = None
+    ) -> list[Message]:
+        """Execute rendered messages through the (rate-limited) bot, inside forum topic `topic` if given."""
         assert self.application is not None
         bot = self.application.bot
         sent: list[Message] = []
         for out in outs:
             kwargs: dict[str, Any] = {"chat_id": chat_id, "parse_mode": ParseMode.HTML}
+            if topic is not None:
+                kwargs["message_thread_id"] = topic
             if isinstance(out, render.OutText):
                 sent.append(await bot.send_message(text=out.html, reply_markup=out.markup, **kwargs))
             elif isinstance(out, render.OutPhoto):
@@ -384,7 +420,8 @@ class TelegramAdapter:
                     InputMediaPhoto(png, caption=caption or None, parse_mode=ParseMode.HTML, filename=name)
                     for png, name, caption in out.items
                 ]
-                sent.extend(await bot.send_media_group(chat_id=chat_id, media=media))
+                thread = {"message_thread_id": topic} if topic is not None else {}
+                sent.extend(await bot.send_media_group(chat_id=chat_id, media=media, **thread))
         return sent
 
     async def _on_error(self, update: object, context: CallbackContext) -> None:

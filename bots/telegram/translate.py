@@ -123,14 +123,31 @@ def _seconds(media: Any) -> float | None:
     return None if duration is None else float(duration)
 
 
+def topic_of(message: Message, forum_chat_id: int | None) -> int | None:
+    """The forum topic (message_thread_id) a message was written in, in the configured forum supergroup."""
+    if forum_chat_id is None or message.chat.id != forum_chat_id or not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
+def topic_chat_ref(message: Message, thread_id: int) -> ChatRef:
+    """A forum topic as the core identifies mirrored threads: ChatRef.id = "<chat id>:<topic id>"."""
+    return ChatRef(PLATFORM, f"{message.chat.id}:{thread_id}", False, message.chat.title or "")
+
+
 def message_event(
     message: Message,
     *,
     bot_username: str,
     moderator_ids: Collection[int | str],
     fetcher: Fetcher,
+    forum_chat_id: int | None = None,
 ) -> IncomingEvent | None:
-    """A message -> event; None when it is not for us (group chatter, other bots' commands, service)."""
+    """A message -> event; None when it is not for us (group chatter, other bots' commands, service).
+
+    Plain text inside a topic of the forum supergroup is a reply in a mirrored thread: kind="text" with
+    the topic's ChatRef. Commands there stay ordinary group commands.
+    """
     sender = message.from_user
     if sender is None or sender.is_bot:
         return None
@@ -143,6 +160,9 @@ def message_event(
             return None  # addressed to another bot in the group
         args = deep_link_payload(command.args) if command.name == "start" else command.args
         return IncomingEvent(user, chat, "command", text, command.name, args, is_moderator=moderator)
+    topic = topic_of(message, forum_chat_id)
+    if topic is not None and text.strip():
+        return IncomingEvent(user, topic_chat_ref(message, topic), "text", text, is_moderator=moderator)
     if not chat.is_private:
         return None  # plain group chatter is not for the bot
     files = attachments(message, fetcher)

@@ -63,10 +63,12 @@ class Harness:
             **content,
         }
 
-    async def say(self, text: str, user=None, chat=None) -> list[dict[str, Any]]:
-        """A user types `text`; returns the messages the bot sent while handling it."""
+    async def say(self, text: str, user=None, chat=None, topic: int | None = None) -> list[dict[str, Any]]:
+        """A user types `text` (inside forum topic `topic`, if given); returns what the bot sent meanwhile."""
         user = user or self.user()
         message = self._message(user, chat, text=text)
+        if topic is not None:
+            message.update(message_thread_id=topic, is_topic_message=True)
         if text.startswith("/"):
             length = len(text.split()[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
