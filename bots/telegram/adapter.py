@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import html
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import (
@@ -18,7 +19,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import HTTPXRequest
@@ -45,7 +46,12 @@ from core.router import COMMAND_ACTION
 logger = logging.getLogger(__name__)
 
 SORRY = "Something went wrong, please try again."
-UNSUPPORTED = "Sorry, I can read text, commands, button presses, photos, documents and videos only."
+UNSUPPORTED = (
+    "Sorry, I can't read that kind of message. Type your answer, or send a photo, document, video or "
+    "video note when I ask for one. /help shows what I can do."
+)
+TYPING_AFTER = 1.0  # seconds the core may think before the chat shows "typing…"
+TYPING_EVERY = 4.5  # Telegram shows a chat action for about 5 s
 GO_PRIVATE = "Let's continue in a private chat, so the group is not flooded with questions."
 GO_PRIVATE_BUTTON = "💬 Continue in private chat"
 PRIVATE_BLOCKED = "I could not message you privately: open a private chat with me first."
@@ -74,6 +80,7 @@ class TelegramAdapter:
         limits: SendLimits | None = None,
         poll_interval: float = 0.0,
         poll_timeout: int = 10,
+        typing_after: float = TYPING_AFTER,
     ) -> None:
         self.app = app
         self.config = config
@@ -81,6 +88,7 @@ class TelegramAdapter:
         self.limits = limits or SendLimits()
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
+        self.typing_after = typing_after
         self.processor = PerChatUpdateProcessor()
         self.application: Application | None = None
         self.bot_username = config.bot_username.lstrip("@")
@@ -298,10 +306,31 @@ class TelegramAdapter:
             )
             return None
         try:
-            return await self.app.handle(event)
+            return await self._while_typing(self.app.handle(event), chat_id, topic)
         except FileTooBig as exc:  # the size was unknown until getFile
             await self._send_out(chat_id, [render.OutText(html.escape(str(exc)))], topic)
             return None
+
+    async def _while_typing(
+        self, work: Awaitable[list[Reply]], chat_id: int, topic: int | None
+    ) -> list[Reply]:
+        """Await the core; if it thinks for a while (charts, downloads), show "typing…" until it answers."""
+        task = asyncio.ensure_future(work)
+        wait = self.typing_after
+        while True:
+            try:
+                done, _ = await asyncio.wait({task}, timeout=wait)
+            except asyncio.CancelledError:  # shutting down: the core's work is cancelled as without us
+                task.cancel()
+                raise
+            if done:
+                return task.result()
+            wait = TYPING_EVERY
+            try:
+                thread = {"message_thread_id": topic} if topic is not None else {}
+                await self._bot().send_chat_action(chat_id, ChatAction.TYPING, **thread)
+            except TelegramError as exc:  # cosmetic: never fail the answer for it
+                logger.info("could not show typing in chat %s: %s", chat_id, exc)
 
     def _fetcher(self, file_id: str, size: int | None):
         """A lazy download: getFile + download only when the core calls it, never for files over 20 MB."""

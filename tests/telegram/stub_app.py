@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from core.events import ChatRef, IncomingEvent
 from core.ports import CommandInfo
 from core.replies import Button, Image, Reply
@@ -64,6 +66,9 @@ class StubApp:
             return [Reply("Only for you.", private=True)]
         if name == "boom":
             raise RuntimeError("core exploded")
+        if name == "slow":
+            await asyncio.sleep(0.3)
+            return [Reply("Done thinking.")]
         if name == "notify":
             await self.notify(event.chat, Reply("Pushed later."))
             return []

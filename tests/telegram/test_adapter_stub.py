@@ -164,7 +164,18 @@ async def test_file_over_20_mb_gets_clear_message_without_get_file(tg):
 
 async def test_unsupported_content_gets_friendly_message(tg):
     sent = await tg.send_media(location={"latitude": 1.0, "longitude": 2.0})
-    assert "can read text" in texts(sent)
+    assert "can't read that kind of message" in texts(sent) and "/help" in texts(sent)
+
+
+async def test_slow_core_shows_typing_until_it_answers(tg):
+    tg.adapter.typing_after = 0.0
+    sent = await tg.say("/slow")
+    assert texts(sent) == "Done thinking."
+    [action] = tg.fake.calls_to("sendChatAction")
+    assert (action.params["chat_id"], action.params["action"]) == (1001, "typing")
+    tg.adapter.typing_after = 60.0
+    assert texts(await tg.say("/start")) == "Welcome! payload=-"
+    assert len(tg.fake.calls_to("sendChatAction")) == 1  # an answer within the delay shows no typing
 
 
 async def test_429_storm_is_waited_out(tg):
