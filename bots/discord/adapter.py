@@ -284,7 +284,7 @@ class DiscordAdapter:
             event = translate.action_event(
                 interaction, action, moderator=self._is_moderator(interaction.user)
             )
-            await self._serve(interaction, event, ephemeral=self._pressed_ephemeral(interaction), label=label)
+            await self._serve(interaction, event, ephemeral=self._press_is_private(interaction), label=label)
         except Exception:
             logger.exception("discord: button %r failed", action)
             await self._fail(interaction)
@@ -321,7 +321,7 @@ class DiscordAdapter:
             if reply.form is not None:
                 self._remember_form(reply.form)
                 return reply.form
-        await self._deliver(interaction, replies, ephemeral=self._pressed_ephemeral(interaction), label="")
+        await self._deliver(interaction, replies, ephemeral=self._press_is_private(interaction), label="")
         return None
 
     async def _on_modal_submit(self, interaction: discord.Interaction) -> None:
@@ -336,7 +336,7 @@ class DiscordAdapter:
                 interaction, action, values, moderator=self._is_moderator(interaction.user)
             )
             await self._serve(
-                interaction, event, ephemeral=self._pressed_ephemeral(interaction), label="answered"
+                interaction, event, ephemeral=self._press_is_private(interaction), label="answered"
             )
         except Exception:
             logger.exception("discord: form %r failed", action)
@@ -373,7 +373,7 @@ class DiscordAdapter:
             if reply.form is not None:
                 self._remember_form(reply.form)
             outgoing.extend(render.render_reply(reply))
-        if label is not None and interaction.message is not None and any(r.replaces_prompt for r in replies):
+        if label is not None and self._owns_prompt(interaction) and any(r.replaces_prompt for r in replies):
             content = render.mark_pressed(interaction.message.content, label)
             if interaction.response.is_done():
                 await interaction.edit_original_response(content=content, view=None)
@@ -502,9 +502,15 @@ class DiscordAdapter:
             self._forms.popitem(last=False)
 
     @staticmethod
-    def _pressed_ephemeral(interaction: discord.Interaction) -> bool:
+    def _press_is_private(interaction: discord.Interaction) -> bool:
+        """In a guild, a press is answered to the presser alone: a shared card's buttons serve everyone."""
+        return interaction.guild is not None
+
+    @staticmethod
+    def _owns_prompt(interaction: discord.Interaction) -> bool:
+        """Whether only the presser sees the pressed message (DM or ephemeral), so it may be retired."""
         message = interaction.message
-        return bool(message is not None and message.flags.ephemeral and interaction.guild is not None)
+        return message is not None and (interaction.guild is None or message.flags.ephemeral)
 
     def _is_moderator(self, user: discord.abc.User) -> bool:
         """A member with a configured moderator role (in DMs: in any guild the bot shares with them)."""

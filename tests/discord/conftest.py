@@ -48,7 +48,7 @@ class Bot:
         await asyncio.wait_for(self.adapter.drain(), 10)
         return interaction
 
-    async def slash(self, user: FakeUser, channel: int, name: str, **options: str) -> FakeInteraction:
+    async def slash(self, user: FakeUser, channel: int, name: str, /, **options: Any) -> FakeInteraction:
         return await self.settle(await self.fake.slash(user, channel, name, options or None))
 
     async def click(self, user: FakeUser, message: dict[str, Any], label: str) -> FakeInteraction:
@@ -82,6 +82,7 @@ def make_adapter(app: Any, *, defer_after: float = 2.0, **discord_config: Any) -
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     """The fake Discord; at teardown no request may break the OpenAPI spec or miss a route."""
     server = await FakeDiscord([GUILD_A, GUILD_B]).start()
+    server.dm_channels[ASHA.id] = DM_ASHA  # the DM channel the bot opens with Asha is the one she writes in
     monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
     yield server
