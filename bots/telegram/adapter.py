@@ -217,7 +217,11 @@ class TelegramAdapter:
             await self.application.bot.set_my_commands(commands[:100])
         except TelegramError as exc:
             logger.warning("could not register commands: %s", exc)
-        everything = [BotCommand(i.name, (i.description or i.name)[:256]) for i in self.app.commands]
+        everything = [
+            BotCommand(i.name, (i.description or i.name)[:256])
+            for i in self.app.commands
+            if translate.COMMAND.match("/" + i.name)
+        ]
         if len(everything) == len(commands):
             return
         for moderator in self.moderation.telegram_user_ids:  # moderators see their commands too
