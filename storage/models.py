@@ -105,6 +105,20 @@ class Experience(Base):
     __table_args__ = (
         Index("ix_experiences_company_status_year", "company_id", "status", "interview_year"),
         Index("ix_experiences_status_created", "status", "created_at"),
+        # Covers the insight card's one-pass aggregate (counts by outcome, difficulty, rating, source,
+        # interview and passout year, latest date) so it reads this index only, in GROUP BY order.
+        Index(
+            "ix_experiences_card",
+            "company_id",
+            "status",
+            "outcome",
+            "difficulty",
+            "rating",
+            "source",
+            "interview_year",
+            "passout_year",
+            "created_at",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -146,6 +160,8 @@ class Round(Base):
     """One interview round of an experience, in the order it happened."""
 
     __tablename__ = "rounds"
+    # Covers the card's round sequence (position and kind per experience) without reading the table.
+    __table_args__ = (Index("ix_rounds_experience_position_kind", "experience_id", "position", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     experience_id: Mapped[int] = mapped_column(ForeignKey("experiences.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
