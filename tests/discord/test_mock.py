@@ -1,4 +1,4 @@
-"""Mock interviews on Discord through the real core: consent, the answer as a DM attachment or /answer, pushes."""
+"""Mock interviews on Discord via the real core: consent, the answer as a DM attachment or /answer, pushes."""
 
 from __future__ import annotations
 
