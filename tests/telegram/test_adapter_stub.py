@@ -195,6 +195,7 @@ async def test_server_error_is_retried_with_backoff(tg):
 
 async def test_token_never_appears_in_logs(fake, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # another test may have quietened httpx (main.py does)
     app = StubApp()
     adapter = await start_adapter(app, fake)
     harness = Harness(fake, adapter)
