@@ -71,7 +71,82 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include name, LinkedIn and roll number of non-anonymous authors",
     )
+    digest = commands.add_parser(
+        "digest",
+        help="send the weekly insight digest once (for cron instead of the built-in scheduler)",
+        description="Send the week that ended at the configured digest.weekday/hour (if not sent yet) to "
+        "every subscribed chat, through Telegram/Discord when their tokens are set and on this terminal for "
+        "console subscriptions. Safe to repeat: each chat gets each week's digest once; failed chats are "
+        "retried. --now sends the week in progress early instead (its scheduled send then only reaches "
+        "new chats).",
+    )
+    digest.add_argument("--now", action="store_true", help="send the week in progress now, without waiting")
     return parser
+
+
+async def _open_for_sending(name: str, app, config: Config):
+    """An adapter connected for pushing only (no polling or gateway), registered as the app's notifier."""
+    if name == "telegram":
+        from bots.telegram.adapter import TelegramAdapter
+
+        adapter = TelegramAdapter(app, config.telegram, config.moderation)
+        adapter.application = adapter.build()
+        await adapter.application.initialize()
+
+        async def close() -> None:
+            await adapter.application.shutdown()
+
+        return close
+    from bots.discord.adapter import DiscordAdapter
+
+    adapter = DiscordAdapter(app, config.discord, config.moderation)
+    await adapter.client.login(config.discord.token)  # REST only: channel sends need no gateway
+    app.register_notifier("discord", adapter)
+    return adapter.client.close
+
+
+async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
+    """Send this week's digest once; exit 1 when some chat failed (a later run retries it)."""
+    import io
+
+    from bots.console.adapter import ConsoleAdapter
+    from core.app import bootstrap
+
+    app = await bootstrap(config, db_url=db_url)
+    closers = []
+    try:
+        # Console subscriptions are printed here; the console adapter registers itself as their notifier.
+        ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout)
+        for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
+            if not token:
+                continue
+            try:
+                closers.append(await _open_for_sending(name, app, config))
+            except Exception as problem:  # noqa: BLE001 - the other platforms still get theirs
+                app.register_notifier(name, None)  # type: ignore[arg-type]  # "not running": its chats wait
+                print(
+                    f"warning: cannot connect to {name} ({type(problem).__name__}); its chats wait",
+                    file=sys.stderr,
+                )
+        sender = app.digest.sender
+        report = await (sender.send_early() if early else sender.tick())
+    finally:
+        for close in closers:
+            with contextlib.suppress(Exception):
+                await close()
+        await app.close()
+    week = f"{report.period.start:%Y-%m-%d %H:%M} to {report.period.end:%Y-%m-%d %H:%M} UTC"
+    if report.closed:
+        print(f"Digest for {week}: closed (sent earlier or too late to catch up); nothing sent.")
+        return 0
+    print(
+        f"Digest for {week}: {report.sent} sent, {report.failed} failed, {report.skipped} already sent, "
+        f"{report.unavailable} waiting for their platform."
+        + (" (Nothing new this week.)" if report.empty else "")
+    )
+    for error in report.errors:
+        print(f"failed: {error}", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 async def run_import(config: Config, db_url: str | None, path: str, approve: bool, dry_run: bool) -> int:
@@ -223,11 +298,19 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
     for adapter in running:
         app.register_notifier(adapter.name, adapter)
     tasks = [asyncio.create_task(adapter.run(), name=adapter.name) for adapter in running]
+    scheduler = None
+    if config.digest.enabled:
+        from core.scheduler import DigestScheduler
+
+        scheduler = DigestScheduler(app.digest.sender, config.digest)
+        scheduler.start()
     try:
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             task.result()
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
         for adapter in running:
             with contextlib.suppress(Exception):
                 await adapter.stop()
@@ -256,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_import(config, args.db, args.file, args.approve, args.dry_run))
         if args.command == "export":
             return asyncio.run(run_export(config, args.db, args.out, args.with_personal_data))
+        if args.command == "digest":
+            return asyncio.run(run_digest(config, args.db, args.now))
         return asyncio.run(run_bot(config, args.db, adapters, args.demo))
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)

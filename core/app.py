@@ -12,6 +12,7 @@ from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
 from core.features.community import Community
 from core.features.company_setup import build_insight_features
+from core.features.digest import build_digest
 from core.features.mock import Mock, Scorer
 from core.features.moderation import Moderation
 from core.features.privacy import Privacy
@@ -127,8 +128,12 @@ async def bootstrap(
     verification.register(router)
     community.register(router)
     resources.register(router)
+    digest = build_digest(services, database.sessions, insight.charts)
+    digest.register(router)
     app = App(config, database, services, router)
     app.mock = mock
     app.mirrors = community.bridge.mirrors
+    app.digest = digest  # main.py drives digest.sender (scheduler, `main.py digest`)
     services.push = app.notify
+    await digest.subscribe_config_channels()
     return app

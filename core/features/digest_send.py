@@ -1,0 +1,205 @@
+"""Send a week's digest to every subscribed chat exactly once, resuming after crashes and retrying failures.
+
+Each tick: find the week that is due, open its run (one row per week), and for every recipient claim a
+delivery row *before* sending (the unique (run, platform, chat) constraint is the lock), send, then mark
+it sent or failed. Failed rows are claimed again by later ticks while the run is open (catch_up_hours
+after the week's end); rows left pending by a crash are never resent. One chat failing never stops the
+others, and sends are paced. The week's numbers and chart are computed once per run and process, the
+chart in a worker thread so the event loop keeps serving users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.config import DigestConfig
+from core.events import ChatRef
+from core.features.company_charts import ChartJob, ChartService
+from core.features.digest_content import chart_caption, digest_text, empty_text, week_label
+from core.features.digest_period import Period, current_period, due_period
+from core.replies import Image, Reply
+from core.services import Services
+from storage.digest import DigestRepo, NewExperience, Recipient, RunRecord, WeekSummary
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class WeekContent:
+    """What a run sends, computed once: the week's summary, its chart and followed companies' posts."""
+
+    label: str
+    week: WeekSummary
+    chart: Image | None
+    by_company: dict[int, list[NewExperience]] = field(default_factory=dict)
+
+
+@dataclass
+class RunReport:
+    """What one tick did (for logs, the CLI and tests)."""
+
+    period: Period
+    run_id: int | None = None
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # already sent, being sent, or left pending by a crash (never sent twice)
+    unavailable: int = 0  # the chat's platform is not running here: left for a later tick
+    empty: bool = False
+    closed: bool = False  # the week is over for good (too late to catch up)
+    errors: list[str] = field(default_factory=list)
+
+
+class DigestSender:
+    """Runs digest weeks: due-week ticks for the scheduler, an early send for `main.py digest --now`."""
+
+    def __init__(
+        self,
+        services: Services,
+        repo: DigestRepo,
+        charts: ChartService,
+        config: DigestConfig,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._services = services
+        self._repo = repo
+        self._charts = charts
+        self._config = config
+        self.sleep = sleep  # replaceable in tests
+        self._lock = asyncio.Lock()
+        self._content: dict[int, WeekContent] = {}
+        self.stopping = False  # set at shutdown: finish the current chat, leave the rest for the next start
+
+    def _when(self) -> tuple[str, int, int, str]:
+        c = self._config
+        return c.weekday, c.hour, c.minute, c.timezone
+
+    async def tick(self) -> RunReport:
+        """Send (or resume, or retry) the week that is due now; close it once too late to catch up."""
+        now = self._services.clock()
+        period = due_period(now, *self._when())
+        if now - period.end > timedelta(hours=self._config.catch_up_hours):
+            report = RunReport(period, closed=True)
+            run = await self._repo.find_run(period.start)
+            if run is not None and run.status == "running":
+                await self._repo.finish_run(run.id)
+                self._content.pop(run.id, None)
+                logger.info("digest week %s closed (catch-up window over)", period.start.date())
+            return report
+        return await self.send(period)
+
+    async def send_early(self) -> RunReport:
+        """Send the week in progress now; its scheduled send later only reaches chats not yet served."""
+        return await self.send(current_period(self._services.clock(), *self._when()))
+
+    async def send(self, period: Period) -> RunReport:
+        """Deliver `period`'s digest to every recipient not yet served (one tick at a time per process)."""
+        async with self._lock:
+            report = RunReport(period)
+            run = await self._repo.open_run(period.start, period.end)
+            report.run_id = run.id
+            if run.status != "running":
+                report.closed = True
+                return report
+            recipients = await self._repo.recipients()
+            if not recipients:
+                return report
+            content = await self._week(run)
+            report.empty = content.week.total == 0
+            if report.empty and not self._config.send_when_empty:
+                return report
+            await self._followed(content, run, recipients)
+            for index, recipient in enumerate(recipients):
+                if self.stopping:
+                    logger.info("digest stopped early; the next start resumes with the chats left")
+                    break
+                sent = await self._deliver(run, recipient, content, report)
+                if sent and index < len(recipients) - 1 and self._config.send_pause_s:
+                    await self.sleep(self._config.send_pause_s)
+            logger.info(
+                "digest %s: %d sent, %d failed, %d already served, %d platform not running",
+                period.start.date(),
+                report.sent,
+                report.failed,
+                report.skipped,
+                report.unavailable,
+            )
+            return report
+
+    async def _deliver(
+        self, run: RunRecord, recipient: Recipient, content: WeekContent, report: RunReport
+    ) -> bool:
+        """Claim, send and record one chat's digest; True when something was attempted."""
+        delivery_id = await self._repo.claim(
+            run.id, recipient.platform, recipient.chat_id, recipient.subscription_id
+        )
+        if delivery_id is None:
+            report.skipped += 1
+            return False
+        chat = ChatRef(recipient.platform, recipient.chat_id, is_private=recipient.kind == "user")
+        try:
+            delivered = await self._push(chat, self.reply_for(recipient, content))
+        except Exception as exc:  # one chat failing must not stop the others
+            error = f"{type(exc).__name__}: {exc}"
+            logger.warning("digest to %s:%s failed: %s", chat.platform, chat.id, error)
+            await self._repo.mark_failed(delivery_id, error)
+            report.failed += 1
+            report.errors.append(f"{chat.platform}:{chat.id}: {error}")
+            return True
+        if not delivered:
+            await self._repo.release(delivery_id)
+            report.unavailable += 1
+            return False
+        await self._repo.mark_sent(delivery_id, self._services.clock())
+        report.sent += 1
+        return True
+
+    async def _push(self, chat: ChatRef, reply: Reply) -> bool:
+        """Send through the app's notifiers; False when no adapter of that platform runs here."""
+        if self._services.push is None:
+            return False
+        return await self._services.push(chat, reply)
+
+    def reply_for(self, recipient: Recipient, content: WeekContent) -> Reply:
+        """The message one chat gets: the week, its followed companies, and the chart."""
+        if content.week.total == 0:
+            return Reply(text=empty_text(content.label))
+        followed = [(name, content.by_company.get(cid, [])) for cid, name in recipient.companies]
+        text = digest_text(content.week, content.label, followed, self._config.max_listed)
+        images = (content.chart,) if content.chart is not None else ()
+        return Reply(text=text, images=images)
+
+    async def _week(self, run: RunRecord) -> WeekContent:
+        """The run's summary and chart, computed once per process (the same words on every retry)."""
+        cached = self._content.get(run.id)
+        if cached is not None:
+            return cached
+        end = min(run.period_end, self._services.clock())
+        week = await self._repo.week(run.period_start, end)
+        chart = None
+        if week.companies:
+            job = ChartJob("week-top", "top_companies", (list(week.companies),))
+            (image,) = await self._charts.images("digest", run.id, 0, [job])
+            chart = Image(
+                image.png,
+                f"digest-{run.period_start:%Y-%m-%d}-top-companies.png",
+                chart_caption(image.caption),
+            )
+        content = WeekContent(
+            week_label(run.period_start, run.period_end, self._config.timezone), week, chart
+        )
+        self._content = {run.id: content}  # only the open week is kept
+        return content
+
+    async def _followed(self, content: WeekContent, run: RunRecord, recipients: list[Recipient]) -> None:
+        """Load new experiences of every followed company not loaded yet for this run."""
+        wanted = sorted({cid for r in recipients for cid, _ in r.companies} - set(content.by_company))
+        if not wanted or content.week.total == 0:
+            return
+        end = min(run.period_end, self._services.clock())
+        content.by_company.update(await self._repo.new_experiences(wanted, run.period_start, end))

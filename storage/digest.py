@@ -1,0 +1,383 @@
+"""Weekly digest storage: subscriptions, runs and exactly-once deliveries, and the week's aggregates.
+
+A delivery row is inserted (status "pending") before a digest is sent; the unique constraint on
+(run, platform, chat) makes that insert the claim, so two ticks or two workers never both send. A row
+goes pending -> sent, or pending -> failed (retried later by flipping failed -> pending atomically).
+A row left "pending" by a crash is never sent again: we cannot know whether the message went out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import (
+    Company,
+    DigestDelivery,
+    DigestRun,
+    Experience,
+    ExperienceTopic,
+    Question,
+    Subscription,
+    utcnow,
+)
+from storage.stats import DECIDED, PUBLIC, SELECTED, author_of
+
+logger = logging.getLogger(__name__)
+
+Sessions = async_sessionmaker[AsyncSession]
+ALL = "all"  # unsubscribe every subscription of a chat
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    """One active subscription of a chat, as /subscriptions lists it."""
+
+    id: int
+    company_id: int | None
+    company: str | None  # None: the general digest
+    kind: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A chat that gets one digest per run, with the companies it follows (empty: general only)."""
+
+    platform: str
+    chat_id: str
+    kind: str  # user/channel
+    subscription_id: int
+    companies: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A digest run: the week it covers and whether it is still open."""
+
+    id: int
+    period_start: datetime
+    period_end: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One recipient's delivery row of a run."""
+
+    id: int
+    platform: str
+    chat_id: str
+    status: str
+    error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewExperience:
+    """A newly published experience as the digest shows it: public fields only."""
+
+    id: int
+    company: str
+    role: str
+    interview_year: int
+    author: str  # a display name or "Anonymous", never a roll number
+
+
+@dataclass
+class WeekSummary:
+    """What happened in one week across every company (approved experiences only)."""
+
+    total: int = 0
+    selected: int = 0
+    decided: int = 0
+    companies: list[tuple[str, int]] | None = None  # (name, new experiences), most first
+    topics: list[tuple[str, int]] | None = None  # (topic, experiences), most first
+    questions: list[tuple[str, int]] | None = None  # (wording, experiences asked in), most first
+
+
+def _in_window(start: datetime, end: datetime):
+    """Approved experiences published in [start, end) (imports without approved_at count by creation)."""
+    published = func.coalesce(Experience.approved_at, Experience.created_at)
+    return and_(Experience.status == PUBLIC, published >= start, published < end)
+
+
+class DigestRepo:
+    """Async repository for the digest feature; every method opens its own short transaction."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    # ------------------------------------------------------------------ subscriptions
+
+    async def subscribe(
+        self, platform: str, chat_id: str, *, kind: str, user_id: int | None, company_id: int | None
+    ) -> bool:
+        """Subscribe a chat (to a company or, with None, the general digest); False if already active."""
+        async with self._sessions.begin() as session:
+            rows = (
+                await session.scalars(
+                    select(Subscription)
+                    .where(
+                        Subscription.platform == platform,
+                        Subscription.chat_id == chat_id,
+                        Subscription.company_id.is_(None)
+                        if company_id is None
+                        else Subscription.company_id == company_id,
+                    )
+                    .order_by(Subscription.id)
+                )
+            ).all()
+            if rows:
+                first = rows[0]
+                was_active = first.active
+                first.active, first.kind = True, kind
+                if user_id is not None:
+                    first.user_id = user_id
+                for extra in rows[1:]:  # NULL company ids are not unique in SQL: drop any duplicate
+                    await session.delete(extra)
+                return not was_active
+            session.add(
+                Subscription(
+                    platform=platform, chat_id=chat_id, company_id=company_id, kind=kind, user_id=user_id
+                )
+            )
+            return True
+
+    async def unsubscribe(self, platform: str, chat_id: str, company_id: int | None | str) -> int:
+        """Stop one subscription (a company id, None for the general digest) or ALL of a chat's."""
+        where = [Subscription.platform == platform, Subscription.chat_id == chat_id, Subscription.active]
+        if company_id is None:
+            where.append(Subscription.company_id.is_(None))
+        elif company_id != ALL:
+            where.append(Subscription.company_id == company_id)
+        async with self._sessions.begin() as session:
+            result = await session.execute(update(Subscription).where(*where).values(active=False))
+            return int(result.rowcount or 0)
+
+    async def for_chat(self, platform: str, chat_id: str) -> list[SubscriptionView]:
+        """A chat's active subscriptions: the general digest first, then companies by name."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Subscription.id, Subscription.company_id, Company.name, Subscription.kind)
+                .outerjoin(Company, Company.id == Subscription.company_id)
+                .where(
+                    Subscription.platform == platform, Subscription.chat_id == chat_id, Subscription.active
+                )
+                .order_by(Subscription.company_id.is_not(None), Company.name, Subscription.id)
+            )
+            return [SubscriptionView(i, c, n, k) for i, c, n, k in rows]
+
+    async def recipients(self) -> list[Recipient]:
+        """Every chat with an active subscription, once, with the companies it follows."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    Subscription.id,
+                    Subscription.platform,
+                    Subscription.chat_id,
+                    Subscription.kind,
+                    Subscription.company_id,
+                    Company.name,
+                )
+                .outerjoin(Company, Company.id == Subscription.company_id)
+                .where(Subscription.active)
+                .order_by(Subscription.platform, Subscription.chat_id, Subscription.id)
+            )
+            grouped: dict[tuple[str, str], list] = {}
+            for sid, platform, chat_id, kind, company_id, name in rows:
+                grouped.setdefault((platform, chat_id), []).append((sid, kind, company_id, name))
+        out = []
+        for (platform, chat_id), subs in grouped.items():
+            general = [s for s in subs if s[2] is None]
+            first = (general or subs)[0]
+            companies = tuple(sorted({(c, n) for _, _, c, n in subs if c is not None}, key=lambda p: p[1]))
+            kind = "channel" if any(s[1] == "channel" for s in subs) else "user"
+            out.append(Recipient(platform, chat_id, kind, first[0], companies))
+        return out
+
+    # ------------------------------------------------------------------ runs and deliveries
+
+    async def open_run(self, period_start: datetime, period_end: datetime) -> RunRecord:
+        """The run of this period, created on first use (the unique period_start settles races)."""
+        for _ in range(2):
+            async with self._sessions() as session:
+                run = await session.scalar(select(DigestRun).where(DigestRun.period_start == period_start))
+                if run is not None:
+                    return RunRecord(run.id, run.period_start, run.period_end, run.status)
+            try:
+                async with self._sessions.begin() as session:
+                    run = DigestRun(period_start=period_start, period_end=period_end, status="running")
+                    session.add(run)
+                    await session.flush()
+                    return RunRecord(run.id, period_start, period_end, run.status)
+            except IntegrityError:
+                logger.info("digest run for %s was created concurrently", period_start)
+        raise RuntimeError(f"could not open the digest run for {period_start}")
+
+    async def find_run(self, period_start: datetime) -> RunRecord | None:
+        """The run of a period, if it was started."""
+        async with self._sessions() as session:
+            run = await session.scalar(select(DigestRun).where(DigestRun.period_start == period_start))
+            return None if run is None else RunRecord(run.id, run.period_start, run.period_end, run.status)
+
+    async def finish_run(self, run_id: int, status: str = "done") -> None:
+        """Close a run (no more retries)."""
+        async with self._sessions.begin() as session:
+            await session.execute(update(DigestRun).where(DigestRun.id == run_id).values(status=status))
+
+    async def claim(
+        self, run_id: int, platform: str, chat_id: str, subscription_id: int | None
+    ) -> int | None:
+        """Claim the right to send this run to this chat: a new pending row, or a failed one retried.
+
+        Returns the delivery id, or None when the chat was already sent to, is being sent to, or was
+        left pending by a crash (never sent twice).
+        """
+        try:
+            async with self._sessions.begin() as session:
+                row = DigestDelivery(
+                    run_id=run_id,
+                    platform=platform,
+                    chat_id=chat_id,
+                    subscription_id=subscription_id,
+                    status="pending",
+                )
+                session.add(row)
+                await session.flush()
+                return row.id
+        except IntegrityError:
+            pass
+        async with self._sessions.begin() as session:
+            delivery_id = await session.scalar(
+                select(DigestDelivery.id).where(
+                    DigestDelivery.run_id == run_id,
+                    DigestDelivery.platform == platform,
+                    DigestDelivery.chat_id == chat_id,
+                    DigestDelivery.status == "failed",
+                )
+            )
+            if delivery_id is None:
+                return None
+            result = await session.execute(
+                update(DigestDelivery)
+                .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "failed")
+                .values(status="pending", error=None)
+            )
+            return delivery_id if result.rowcount == 1 else None
+
+    async def mark_sent(self, delivery_id: int, when: datetime | None = None) -> None:
+        """Record a successful send."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(DigestDelivery)
+                .where(DigestDelivery.id == delivery_id)
+                .values(status="sent", error=None, sent_at=when or utcnow())
+            )
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Record a failed send (retried on the next tick while the run is open)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(DigestDelivery)
+                .where(DigestDelivery.id == delivery_id)
+                .values(status="failed", error=error[:500])
+            )
+
+    async def release(self, delivery_id: int) -> None:
+        """Drop a claim that was never attempted (the platform is not running now), so a later tick sends."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(DigestDelivery).where(
+                    DigestDelivery.id == delivery_id, DigestDelivery.status == "pending"
+                )
+            )
+
+    async def deliveries(self, run_id: int) -> list[DeliveryRecord]:
+        """Every delivery row of a run, by platform and chat."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(DigestDelivery)
+                .where(DigestDelivery.run_id == run_id)
+                .order_by(DigestDelivery.platform, DigestDelivery.chat_id)
+            )
+            return [DeliveryRecord(d.id, d.platform, d.chat_id, d.status, d.error, d.sent_at) for d in rows]
+
+    # ------------------------------------------------------------------ the week's content
+
+    async def week(self, start: datetime, end: datetime, top: int = 5) -> WeekSummary:
+        """Counts, top companies, selection rate, hot topics and most asked questions of [start, end)."""
+        where = _in_window(start, end)
+        out = WeekSummary(companies=[], topics=[], questions=[])
+        async with self._sessions() as session:
+            total, selected, decided = (
+                await session.execute(
+                    select(
+                        func.count(),
+                        func.sum(case((Experience.outcome == SELECTED, 1), else_=0)),
+                        func.sum(case((Experience.outcome.in_(DECIDED), 1), else_=0)),
+                    ).where(where)
+                )
+            ).one()
+            out.total, out.selected, out.decided = int(total or 0), int(selected or 0), int(decided or 0)
+            if not out.total:
+                return out
+            rows = await session.execute(
+                select(Company.name, func.count())
+                .join(Company, Company.id == Experience.company_id)
+                .where(where)
+                .group_by(Company.name)
+                .order_by(func.count().desc(), Company.name)
+            )
+            out.companies = [(name, int(n)) for name, n in rows]
+            rows = await session.execute(
+                select(ExperienceTopic.topic, func.count())
+                .join(Experience, Experience.id == ExperienceTopic.experience_id)
+                .where(where)
+                .group_by(ExperienceTopic.topic)
+                .order_by(func.count().desc(), ExperienceTopic.topic)
+                .limit(top)
+            )
+            out.topics = [(topic, int(n)) for topic, n in rows]
+            key = func.coalesce(func.nullif(Question.normalized, ""), func.lower(Question.text))
+            asked = func.count(func.distinct(Question.experience_id))
+            rows = await session.execute(
+                select(key, func.min(Question.text), asked)
+                .join(Experience, Experience.id == Question.experience_id)
+                .where(where)
+                .group_by(key)
+                .order_by(asked.desc(), key)
+                .limit(top)
+            )
+            out.questions = [(text, int(n)) for _key, text, n in rows]
+        return out
+
+    async def new_experiences(
+        self, company_ids: list[int], start: datetime, end: datetime
+    ) -> dict[int, list[NewExperience]]:
+        """Each company's experiences published in [start, end), newest first (public fields only)."""
+        if not company_ids:
+            return {}
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    Experience.id,
+                    Experience.company_id,
+                    Company.name,
+                    Experience.role,
+                    Experience.interview_year,
+                    Experience.author_name,
+                    Experience.anonymous,
+                )
+                .join(Company, Company.id == Experience.company_id)
+                .where(_in_window(start, end), Experience.company_id.in_(company_ids))
+                .order_by(Experience.id.desc())
+            )
+            out: dict[int, list[NewExperience]] = {cid: [] for cid in company_ids}
+            for eid, cid, name, role, year, author, anonymous in rows:
+                out[cid].append(NewExperience(eid, name, role, int(year), author_of(author, anonymous)))
+        return out
