@@ -13,6 +13,7 @@ from core.features.basics import Basics, fallback_text
 from core.features.community import Community
 from core.features.company_setup import build_insight_features
 from core.features.digest import build_digest
+from core.features.inline import InlineCards
 from core.features.mock import Mock, Scorer
 from core.features.moderation import Moderation
 from core.features.privacy import Privacy
@@ -20,7 +21,7 @@ from core.features.resources import Resources
 from core.features.submit import FLOW_NAME, build_flow
 from core.features.verification import Verification
 from core.ports import CommandInfo, Notifier, ThreadMirror
-from core.replies import Reply
+from core.replies import InlineCard, Reply
 from core.router import Router
 from core.services import Services
 from media.pool import ScoringPool
@@ -31,6 +32,7 @@ from storage.models import utcnow
 from storage.moderation import ModerationRepo
 from storage.privacy import PrivacyRepo, VerificationRepo
 from storage.repos import Repos
+from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ class App:
         self._notifiers: dict[str, Notifier] = {}
         self.mirrors: dict[str, ThreadMirror] = {}  # shared with the community bridge
         self.mock: Mock | None = None
+        self.inline_cards: InlineCards | None = None
 
     @property
     def commands(self) -> tuple[CommandInfo, ...]:
@@ -55,6 +58,10 @@ class App:
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         """Answer one event (never raises)."""
         return await self.router.handle(event)
+
+    async def inline(self, query: str, limit: int = 20) -> list[InlineCard]:
+        """Cards to share into any chat (Telegram inline mode); [] when nothing matches. Never raises."""
+        return await self.inline_cards.cards(query, limit) if self.inline_cards is not None else []
 
     async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
         """Autocomplete values from data (company names) for adapters that offer it."""
@@ -132,6 +139,7 @@ async def bootstrap(
     digest.register(router)
     app = App(config, database, services, router)
     app.mock = mock
+    app.inline_cards = InlineCards(services, StatsRepo(database.sessions))
     app.mirrors = community.bridge.mirrors
     app.digest = digest  # main.py drives digest.sender (scheduler, `main.py digest`)
     services.push = app.notify

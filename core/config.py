@@ -103,6 +103,7 @@ class TelegramConfig(Strict):
     mode: str = Field("polling", pattern="^(polling|webhook)$")
     webhook: WebhookConfig = WebhookConfig()
     bot_username: str = ""
+    forum_chat_id: int | None = None  # a supergroup with topics where discussion threads are mirrored
 
 
 class DiscordConfig(Strict):

@@ -76,6 +76,16 @@ class Reply:
     extra: dict = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class InlineCard:
+    """A card to share into any chat (Telegram inline mode); `text` uses the core's neutral markup."""
+
+    id: str
+    title: str
+    description: str
+    text: str
+
+
 def button_rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out in rows of `per_row` (adapters may re-flow to their own width)."""
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))

@@ -196,6 +196,19 @@ class CompanyRepo:
             if await session.scalar(select(CompanyAlias.id).where(CompanyAlias.alias == normalised)) is None:
                 session.add(CompanyAlias(company_id=company_id, alias=normalised))
 
+    async def most_shared(self, limit: int) -> list[int]:
+        """Ids of the companies with the most published experiences, most first."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Company.id)
+                .join(Experience, Experience.company_id == Company.id)
+                .where(Experience.status == "approved")
+                .group_by(Company.id, Company.name)
+                .order_by(func.count(Experience.id).desc(), Company.name)
+                .limit(limit)
+            )
+            return [company_id for (company_id,) in rows]
+
     async def name_of(self, company_id: int) -> str | None:
         """The display name of a company."""
         async with self._sessions() as session:

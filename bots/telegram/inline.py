@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 
 from bots.telegram import render
 from bots.telegram.limits import MAX_TEXT
+from core.replies import InlineCard
 
 logger = logging.getLogger(__name__)
 
@@ -30,18 +31,8 @@ MAX_TITLE = 128  # not a hard API limit, but clients cut long titles: keep them 
 MAX_DESCRIPTION = 200
 CACHE_SECONDS = 30  # short: new experiences show up quickly
 NO_MATCH_BUTTON = "📝 No match? Share your experience"
-UNAVAILABLE_BUTTON = "💬 Open the bot"
 MORE_BUTTON = "🔎 More in the bot"
 CUT_MARK = "\n…"
-
-
-class InlineCard(Protocol):
-    """What the core's `App.inline(query, limit)` returns (core.replies.InlineCard once it lands)."""
-
-    id: str
-    title: str
-    description: str
-    text: str
 
 
 def card_html(text: str) -> str:
@@ -91,19 +82,15 @@ def articles(cards: Sequence[InlineCard], bot_username: str) -> list[InlineQuery
 
 async def answer(query: InlineQuery, app: Any, bot_username: str) -> None:
     """Ask the core for cards and answer the inline query; any failure answers with no results."""
-    inline = getattr(app, "inline", None)  # the core hook App.inline(query, limit) -> list[InlineCard]
     results: list[InlineQueryResultArticle] = []
     button: InlineQueryResultsButton | None = None
-    if inline is None:
-        button = InlineQueryResultsButton(UNAVAILABLE_BUTTON, start_parameter="start")
-    else:
-        try:
-            cards = await inline(query.query.strip()[:MAX_QUERY], MAX_RESULTS)
-            results = articles(cards, bot_username)
-        except Exception:  # the query is answered either way; the core's failure is logged
-            logger.exception("inline search failed for a query of %d characters", len(query.query))
-        if not results:
-            button = InlineQueryResultsButton(NO_MATCH_BUTTON, start_parameter="share")
+    try:
+        cards = await app.inline(query.query.strip()[:MAX_QUERY], MAX_RESULTS)
+        results = articles(cards, bot_username)
+    except Exception:  # the query is answered either way; the core's failure is logged
+        logger.exception("inline search failed for a query of %d characters", len(query.query))
+    if not results:
+        button = InlineQueryResultsButton(NO_MATCH_BUTTON, start_parameter="share")
     try:
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True, button=button)
     except TelegramError as exc:  # too late (queries expire after ~10 s) or rejected

@@ -11,18 +11,8 @@ from core.events import ChatRef, IncomingEvent, UserRef
 from tests.telegram.conftest import FAST, Harness, texts
 from tests.telegram.core_data import company, make_core
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(App, "register_mirror"), reason="the core's ThreadMirror port has not landed"
-)
-
 FORUM_ID = -1001234567890
 AUTHOR, READER = 1001, 2002
-
-
-class ForumTelegramConfig(TelegramConfig):
-    """TelegramConfig plus the key this feature needs (until core/config.py adds `forum_chat_id`)."""
-
-    forum_chat_id: int | None = None
 
 
 def forum_chat() -> dict:
@@ -34,7 +24,7 @@ async def tg(tmp_path, fake):
     app = await make_core(tmp_path, moderation={"reputation_threshold": 0})  # everyone's threads open at once
     await company(app, "TCS")
     fake.chats[FORUM_ID] = forum_chat()
-    config = ForumTelegramConfig(
+    config = TelegramConfig(
         token=fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url, forum_chat_id=FORUM_ID
     )
     adapter = TelegramAdapter(app, config, ModerationConfig(), limits=FAST, poll_timeout=1)

@@ -7,7 +7,6 @@ import pytest
 from tests.telegram.conftest import Harness, start_adapter
 from tests.telegram.core_data import experience, make_core
 from tests.telegram.fake_bot_api import parse_html
-from tests.telegram.inline_shim import InlineApp
 
 
 @pytest.fixture
@@ -32,10 +31,18 @@ async def core(tmp_path):
 
 @pytest.fixture
 async def tg(core, fake):
-    shim = InlineApp(core)
-    adapter = await start_adapter(shim, fake)
+    queries: list[tuple[str, int]] = []
+    real_inline = core.inline
+
+    async def recording_inline(query: str, limit: int = 20):
+        queries.append((query, limit))
+        return await real_inline(query, limit)
+
+    core.inline = recording_inline  # the real App.inline, with the adapter's arguments recorded
+    adapter = await start_adapter(core, fake)
     harness = Harness(fake, adapter)
-    harness.app = shim
+    harness.app = core
+    harness.queries = queries
     yield harness
     await adapter.stop()
 
@@ -62,7 +69,7 @@ async def test_company_query_returns_shareable_experience_cards(tg):
         "Secret Person" not in everything and "21ECE9999" not in everything and "21CSE1234" not in everything
     )
     assert mine["reply_markup"]["inline_keyboard"][0][0]["url"] == "https://t.me/insights_test_bot"
-    assert tg.app.queries[-1] == ("tcs", 50)
+    assert tg.queries[-1] == ("tcs", 50)
 
 
 async def test_fuzzy_name_finds_the_company(tg):
@@ -93,12 +100,3 @@ async def test_a_failing_core_still_answers_the_query(tg, monkeypatch):
     answer = await tg.inline("tcs")
     assert answer["results"] == [] and "button" in answer
     assert tg.fake.calls_to("sendMessage") == []  # nobody to tell: inline queries have no chat
-
-
-async def test_without_the_core_hook_inline_answers_with_a_link_to_the_bot(core, fake):
-    adapter = await start_adapter(core, fake)  # the plain App: no inline() yet
-    try:
-        answer = await Harness(fake, adapter).inline("tcs")
-        assert answer["results"] == [] and answer["button"]["start_parameter"] == "start"
-    finally:
-        await adapter.stop()
