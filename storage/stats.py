@@ -20,6 +20,8 @@ PUBLIC = "approved"
 SELECTED = "selected"
 DECIDED = ("selected", "rejected")
 RECENT_QUESTIONS = 2000  # most-asked questions and word clouds look at a company's newest experiences
+RECENT_EXPERIENCES = 5000  # topics and the typical rounds sequence look at a company's newest experiences
+CLOUD_QUESTIONS = 400  # distinct wordings fed to the word cloud (the card lists the first few)
 DIMENSIONS = {
     "passout": Experience.passout_year,
     "year": Experience.interview_year,
@@ -61,6 +63,8 @@ class CompanyStats:
     round_positions: dict[int, dict[str, int]] = field(default_factory=dict)  # position -> kind -> n
     topics: list[tuple[str, int]] = field(default_factory=list)
     questions: list[tuple[str, int]] = field(default_factory=list)  # (wording, experiences), most first
+    cloud: list[tuple[str, int]] = field(default_factory=list)  # up to CLOUD_QUESTIONS wordings (word cloud)
+    sample: int = 0  # the newest experiences topics and rounds were counted over (== total when small)
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,56 @@ def _tallies(rows: Any) -> list[Tally]:
     ]
 
 
+def _card_query(where: Any) -> Select:
+    """Counts per (outcome, difficulty, rating, source, interview and passout year): reads one index."""
+    columns = (
+        Experience.outcome,
+        Experience.difficulty,
+        Experience.rating,
+        Experience.source,
+        Experience.interview_year,
+        Experience.passout_year,
+    )
+    return select(*columns, func.count(), func.max(Experience.created_at)).where(where).group_by(*columns)
+
+
+def _fill_counts(stats: CompanyStats, rows: Any) -> None:
+    """Totals, distributions, latest date and per-year tallies from the card query's rows."""
+    outcomes: Counter[str] = Counter()
+    difficulty: Counter[int] = Counter()
+    rating: Counter[int] = Counter()
+    sources: Counter[str] = Counter()
+    years: dict[str, dict[int, list[int]]] = {"interview": {}, "passout": {}}
+    for outcome, diff, rate, source, year, passout, n, latest in rows:
+        n = int(n)
+        outcomes[outcome] += n
+        difficulty[int(diff)] += n
+        rating[int(rate)] += n
+        sources[source] += n
+        if latest is not None and (stats.latest is None or latest > stats.latest):
+            stats.latest = latest
+        for kind, key in (("interview", int(year)), ("passout", int(passout))):
+            acc = years[kind].setdefault(key, [0, 0, 0, 0])  # total, selected, decided, difficulty sum
+            acc[0] += n
+            acc[1] += n if outcome == SELECTED else 0
+            acc[2] += n if outcome in DECIDED else 0
+            acc[3] += n * int(diff)
+    stats.total = sum(outcomes.values())
+    stats.selected = outcomes.get(SELECTED, 0)
+    stats.decided = sum(outcomes.get(o, 0) for o in DECIDED)
+    stats.outcomes, stats.difficulty = dict(outcomes), dict(difficulty)
+    stats.rating, stats.sources = dict(rating), dict(sources)
+    stats.by_interview_year, stats.by_passout_year = (
+        [Tally(key, t, s, d, dsum / t) for key, (t, s, d, dsum) in sorted(years[kind].items())]
+        for kind in ("interview", "passout")
+    )
+
+
+def _recent_ids(where: Any, limit: int) -> Select:
+    """Ids of the newest `limit` experiences matching `where` (for bounded-cost samples)."""
+    return select(Experience.id).where(where).order_by(Experience.id.desc()).limit(limit)
+
+
 def _tally_query(column: Any, where: Any) -> Select:
     return (
         select(column, func.count(), _selected_sum(), _decided_sum(), func.avg(Experience.difficulty))
@@ -167,7 +221,12 @@ class StatsRepo:
             return int(total), int(count)
 
     async def company(self, company_id: int, top: int = 12) -> CompanyStats | None:
-        """All aggregates of one company's approved experiences."""
+        """All aggregates of one company's approved experiences, in five index-backed queries.
+
+        Counts, distributions and per-year tallies are exact (one pass over ix_experiences_card);
+        topics and the typical rounds describe the newest RECENT_EXPERIENCES, questions and the word
+        cloud the newest RECENT_QUESTIONS, so a card costs about the same at 1,000 or 1,000,000 rows.
+        """
         async with self._sessions() as session:
             head = (
                 await session.execute(
@@ -178,58 +237,39 @@ class StatsRepo:
                 return None
             stats = CompanyStats(company_id, head[0], int(head[1] or 0))
             where = _public(company_id)
-            row = (
-                await session.execute(
-                    select(
-                        func.count(), _selected_sum(), _decided_sum(), func.max(Experience.created_at)
-                    ).where(where)
-                )
-            ).one()
-            stats.total, stats.selected, stats.decided = int(row[0]), int(row[1] or 0), int(row[2] or 0)
-            stats.latest = row[3]
+            _fill_counts(stats, await session.execute(_card_query(where)))
             if not stats.total:
                 return stats
-            stats.outcomes = await _counts(session, Experience.outcome, where)
-            stats.difficulty = await _counts(session, Experience.difficulty, where)
-            stats.rating = await _counts(session, Experience.rating, where)
-            stats.sources = await _counts(session, Experience.source, where)
-            rows = await session.execute(
-                _tally_query(Experience.interview_year, where).order_by(Experience.interview_year)
-            )
-            stats.by_interview_year = _tallies(rows)
-            rows = await session.execute(
-                _tally_query(Experience.passout_year, where).order_by(Experience.passout_year)
-            )
-            stats.by_passout_year = _tallies(rows)
-            per_exp = (
-                select(Round.experience_id, func.count().label("n"))
-                .join(Experience, Experience.id == Round.experience_id)
-                .where(where)
-                .group_by(Round.experience_id)
-                .subquery()
-            )
-            rows = await session.execute(select(per_exp.c.n, func.count()).group_by(per_exp.c.n))
-            stats.round_counts = {int(n): int(c) for n, c in rows}
+            stats.sample = min(stats.total, RECENT_EXPERIENCES)
+            recent = _recent_ids(where, RECENT_EXPERIENCES)
             rows = await session.execute(
                 select(Round.position, Round.kind, func.count())
-                .join(Experience, Experience.id == Round.experience_id)
-                .where(where)
+                .where(Round.experience_id.in_(recent))
                 .group_by(Round.position, Round.kind)
             )
             positions: dict[int, dict[str, int]] = {}
             for position, kind, n in rows:
                 positions.setdefault(int(position), {})[kind] = int(n)
             stats.round_positions = positions
-            stats.topics = await self._topics(session, where, top)
-            stats.questions = await self._questions(session, company_id, where, top)
+            per_exp = (
+                select(func.count().label("n"))
+                .where(Round.experience_id.in_(recent))
+                .group_by(Round.experience_id)
+                .subquery()
+            )
+            rows = await session.execute(select(per_exp.c.n, func.count()).group_by(per_exp.c.n))
+            stats.round_counts = {int(n): int(c) for n, c in rows}
+            stats.topics = await self._topics(session, recent, top)
+            cloud = await self._questions(session, company_id, where, CLOUD_QUESTIONS)
+            stats.cloud = cloud
+            stats.questions = cloud[:top]
         return stats
 
     @staticmethod
-    async def _topics(session: AsyncSession, where: Any, top: int) -> list[tuple[str, int]]:
+    async def _topics(session: AsyncSession, recent: Any, top: int) -> list[tuple[str, int]]:
         rows = await session.execute(
             select(ExperienceTopic.topic, func.count().label("n"))
-            .join(Experience, Experience.id == ExperienceTopic.experience_id)
-            .where(where)
+            .where(ExperienceTopic.experience_id.in_(recent))
             .group_by(ExperienceTopic.topic)
             .order_by(func.count().desc(), ExperienceTopic.topic)
             .limit(top * 3)
@@ -241,18 +281,12 @@ class StatsRepo:
         session: AsyncSession, company_id: int, where: Any, top: int
     ) -> list[tuple[str, int]]:
         """Most asked wordings among the newest RECENT_QUESTIONS experiences (bounded cost at any size)."""
-        recent = (
-            select(Experience.id)
-            .where(where)
-            .order_by(Experience.id.desc())
-            .limit(RECENT_QUESTIONS)
-            .subquery()
-        )
+        recent = _recent_ids(where, RECENT_QUESTIONS)
         key = func.coalesce(func.nullif(Question.normalized, ""), func.lower(Question.text))
         experiences = func.count(func.distinct(Question.experience_id))
         rows = await session.execute(
             select(key, func.min(Question.text), experiences.label("n"))
-            .where(Question.experience_id.in_(select(recent.c.id)))
+            .where(Question.experience_id.in_(recent))
             .group_by(key)
             .order_by(experiences.desc(), key)
             .limit(top)
@@ -371,7 +405,7 @@ class StatsRepo:
                 rounds=tuple(round_views),
             )
 
-    async def question_texts(self, company_id: int, limit: int = 400) -> list[tuple[str, int]]:
+    async def question_texts(self, company_id: int, limit: int = CLOUD_QUESTIONS) -> list[tuple[str, int]]:
         """The company's most asked question wordings with counts (word-cloud input)."""
         async with self._sessions() as session:
             return await self._questions(session, company_id, _public(company_id), limit)

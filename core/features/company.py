@@ -274,7 +274,7 @@ def company_jobs(stats: CompanyStats, questions: list[tuple[str, int]]) -> list[
     """The five company charts as jobs for the chart service."""
     name = stats.name
     return [
-        ChartJob("topics", "topics_bar", (name, dict(stats.topics), stats.total)),
+        ChartJob("topics", "topics_bar", (name, dict(stats.topics), stats.sample or stats.total)),
         ChartJob(
             "years", "per_year", (name, [(t.key, t.total, t.selected) for t in stats.by_interview_year])
         ),

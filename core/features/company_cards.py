@@ -64,9 +64,11 @@ def card_text(stats: CompanyStats) -> str:
         f"⭐ Rating (1-5): {distribution_line(stats.rating)}",
         f"🔁 Typical rounds: {typical_rounds(stats)}",
     ]
-    topics = [t for t, _ in stats.topics[:CARD_TOPICS]]
-    if topics:
-        lines.append("🧠 Top topics: " + ", ".join(f"{t} ({n})" for t, n in stats.topics[:CARD_TOPICS]))
+    if stats.topics:
+        window = f" (newest {stats.sample:,} experiences)" if 0 < stats.sample < stats.total else ""
+        lines.append(
+            f"🧠 Top topics{window}: " + ", ".join(f"{t} ({n})" for t, n in stats.topics[:CARD_TOPICS])
+        )
     lines.append(f"🧭 Sources: {share_line(stats.sources, SOURCE_LABELS)}")
     if stats.latest is not None:
         lines.append(f"🕒 Latest experience: {stats.latest:%d %b %Y}")
