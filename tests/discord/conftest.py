@@ -23,6 +23,7 @@ GUILD_A = FakeGuild(
     name="CSE Placements",
     channels={4194304 * 1_000_001 + 10: "interviews"},
     members=[ASHA, RAVI],
+    forums={4194304 * 1_000_001 + 20: "discussions"},
 )
 GUILD_B = FakeGuild(
     id=4194304 * 1_000_002,
@@ -33,6 +34,7 @@ GUILD_B = FakeGuild(
 )
 CHANNEL_A = next(iter(GUILD_A.channels))
 CHANNEL_B = next(iter(GUILD_B.channels))
+FORUM_A = next(iter(GUILD_A.forums))
 DM_ASHA = 555_000_000_000_000_001
 
 

@@ -884,6 +884,35 @@ class FakeDiscord:
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild.id)
         return {**thread, "message": _public(starter)}
 
+    async def member_thread(self, user: FakeUser, forum_id: int, name: str) -> int:
+        """A member opens a forum post of their own (THREAD_CREATE); returns the thread id."""
+        guild = self.guild_of_channel(forum_id)
+        assert guild is not None and forum_id in guild.forums
+        thread_id = self.next_id()
+        self.threads[thread_id] = {
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(guild.id),
+            "parent_id": str(forum_id),
+            "owner_id": str(user.id),
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "applied_tags": [],
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": datetime.now(UTC).isoformat(),
+                "locked": False,
+            },
+        }
+        await self.dispatch("THREAD_CREATE", {**self.threads[thread_id], "newly_created": True}, guild.id)
+        return thread_id
+
     async def archive(self, thread_id: int) -> None:
         """Discord auto-archives an idle thread (and discord.py drops it from its cache)."""
         thread = self.threads[thread_id]

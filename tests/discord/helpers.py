@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.app import App, bootstrap
@@ -16,6 +18,17 @@ async def open_app(tmp_path, *, scorer: Any = None, clock: Any = None, **setting
     if clock is not None:
         kwargs["clock"] = clock
     return await bootstrap(config, db_url=f"sqlite+aiosqlite:///{tmp_path}/discord.db", **kwargs)
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    """Poll an async check (e.g. a database query) until it is truthy; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (result := await check()):
+        if loop.time() > deadline:
+            raise AssertionError("the expected state never came")
+        await asyncio.sleep(0.02)
+    return result
 
 
 def text(interaction: FakeInteraction) -> str:
