@@ -53,11 +53,11 @@ class ForumMirror:
             raise TypeError(f"discord.forum_channel_id {self.forum_channel_id} is not a forum channel")
         return channel
 
-    async def _tags(self, forum: discord.ForumChannel, names: list[str]) -> list[discord.ForumTag]:
+    async def _tags(self, names: list[str]) -> list[discord.ForumTag]:
         """The forum's tags with these names, creating missing ones when the bot may edit the channel."""
         wanted = list(dict.fromkeys(name.strip()[:MAX_TAG_NAME] for name in names if name and name.strip()))
-        async with self._tag_lock:
-            forum = await self._forum()  # the cached channel also reflects tags created meanwhile
+        async with self._tag_lock:  # two threads opened at once must not both create the same tag
+            forum = await self._forum()
             found = {tag.name.casefold(): tag for tag in forum.available_tags}
             missing = [name for name in wanted if name.casefold() not in found]
             room = MAX_TAGS_PER_FORUM - len(forum.available_tags)
@@ -76,7 +76,7 @@ class ForumMirror:
         """Create the forum post for a core thread; return its channel id."""
         forum = await self._forum()
         names = [thread.company or "", thread.topic or ""] + ([RESOLVED_TAG] if thread.resolved else [])
-        tags = await self._tags(forum, names)
+        tags = await self._tags(names)
         text = f"{thread.body}\n\n— {thread.author} · discussion #{thread.id}" if thread.body else ""
         chunks = render.split_text(render.to_markdown(text or f"Discussion #{thread.id}"))
         title = thread.title.strip()[:MAX_THREAD_NAME] or f"Discussion #{thread.id}"
@@ -126,7 +126,7 @@ class ForumMirror:
         thread = await self._thread(external_id)
         if thread is None:
             return
-        tags = await self._tags(await self._forum(), [RESOLVED_TAG])
+        tags = await self._tags([RESOLVED_TAG])
         if not tags or tags[0] in thread.applied_tags:
             return
         keep = [tag for tag in thread.applied_tags if tag.id != tags[0].id][-(MAX_TAGS_PER_THREAD - 1) :]
