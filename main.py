@@ -115,8 +115,8 @@ async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
     app = await bootstrap(config, db_url=db_url)
     closers = []
     try:
-        # Console subscriptions are printed here; the console adapter registers itself as their notifier.
-        ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout)
+        # Console subscriptions are printed on this terminal.
+        app.register_notifier("console", ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout))
         for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
             if not token:
                 continue

@@ -328,6 +328,7 @@ class DigestRepo:
                 return out
             rows = await session.execute(
                 select(Company.name, func.count())
+                .select_from(Experience)
                 .join(Company, Company.id == Experience.company_id)
                 .where(where)
                 .group_by(Company.name)

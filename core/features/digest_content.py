@@ -21,7 +21,7 @@ MAX_QUESTION = 90
 
 
 def week_label(start: datetime, end: datetime, timezone: str) -> str:
-    """The week as people read it ("16 Nov – 22 Nov 2026"): local dates, the day before the send is last."""
+    """The week as people read it ("16 Nov – 23 Nov 2026"): local dates of its first and last moment."""
     zone = ZoneInfo(timezone)
     first = start.astimezone(zone)
     last = (end - timedelta(seconds=1)).astimezone(zone)
