@@ -75,6 +75,11 @@ class DigestSender:
         self._content: dict[int, WeekContent] = {}
         self.stopping = False  # set at shutdown: finish the current chat, leave the rest for the next start
 
+    @property
+    def charts(self) -> ChartService:
+        """The chart service the week's chart is drawn by (threads or a process pool, never the loop)."""
+        return self._charts
+
     def _when(self) -> tuple[str, int, int, str]:
         c = self._config
         return c.weekday, c.hour, c.minute, c.timezone
