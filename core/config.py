@@ -202,6 +202,15 @@ class DigestConfig(Strict):
         return value
 
 
+class InsightsConfig(Strict):
+    """Company cards and /insights: where charts are drawn and how long a card waits for them."""
+
+    chart_workers: int = Field(2, ge=0, le=16)  # chart processes; 0 = threads (stall the event loop)
+    chart_wait_s: float = Field(3.0, gt=0, le=60)  # longer: the card goes first, charts follow as a push
+    chart_timeout_s: float = Field(30.0, gt=0, le=300)  # a chart taking longer is given up
+    refresh_on_approval: bool = True  # redraw a company's card in the background after an approval
+
+
 class LoggingConfig(Strict):
     level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
@@ -221,6 +230,7 @@ class Config(Strict):
     logging: LoggingConfig = LoggingConfig()
     verification: VerificationConfig = VerificationConfig()
     digest: DigestConfig = DigestConfig()
+    insights: InsightsConfig = InsightsConfig()
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 

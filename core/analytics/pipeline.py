@@ -146,17 +146,22 @@ async def _store(
     )
 
 
-async def analyse_and_store(sessions: Sessions, experience_id: int) -> None:
-    """Analyse one experience (on approval), store the results and bump its company's data_version."""
+async def analyse_and_store(sessions: Sessions, experience_id: int) -> int | None:
+    """Analyse one experience (on approval), store the results and bump its company's data_version.
+
+    Returns the experience's company id (None when the experience does not exist), so the caller can
+    redraw that company's card.
+    """
     async with sessions() as session:
         items = await _load(session, [experience_id])
     if not items:
         logger.warning("analyse_and_store: experience %s does not exist", experience_id)
-        return
+        return None
     results = await asyncio.to_thread(_analyse, items)
     async with sessions.begin() as session:
         await _store(session, items, results)
     logger.info("experience %s analysed: topics %s", experience_id, results[0][0].topics)
+    return items[0].company_id
 
 
 async def unanalysed_ids(sessions: Sessions) -> list[int]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
-from core.events import IncomingEvent
+from core.config import InsightsConfig
+from core.events import ChatRef, IncomingEvent
 from core.features.company_cards import (
     DIMENSION_TITLES,
     breakdown_text,
@@ -28,6 +30,8 @@ from storage.stats import CompanyStats, StatsRepo
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+CHARTS_FOLLOW = "📊 Charts are still being drawn; they will follow in a moment."
+CHARTS_FAILED = "📊 Charts could not be drawn right now; the numbers above are complete. Try again later."
 STATS_ENTRIES = 256
 MAX_TOKEN = 64
 _REF = re.compile(r"^#(\d{1,9})(?:\s+(by|list)(?:\s+(\w{1,12}))?)?$")
@@ -57,19 +61,27 @@ class CompanyFeature:
     """Company insight cards with charts, drill-downs by passout/role/branch/round, paged experience lists."""
 
     def __init__(
-        self, services: Services, stats: StatsRepo, charts: ChartService, fallback: Fallback
+        self,
+        services: Services,
+        stats: StatsRepo,
+        charts: ChartService,
+        fallback: Fallback,
+        chart_wait_s: float | None = None,
     ) -> None:
         self._services = services
         self._stats = stats
         self._charts = charts
         self._fallback = fallback
         self._cache: OrderedDict[tuple[int, int], CompanyStats] = OrderedDict()
+        settings = services.config.insights if services is not None else InsightsConfig()
+        self._wait_s = settings.chart_wait_s if chart_wait_s is None else chart_wait_s
+        self._background: set[asyncio.Task[None]] = set()
 
     def register(self, router: Router) -> None:
         """Add /company and /experience."""
         router.add(
             CommandInfo(
-                "company", "A company's insights: numbers, charts and seniors' experiences", "<name>"
+                "company", "A company's insights: numbers, charts and seniors' experiences", "<company>"
             ),
             self.company,
         )
@@ -92,8 +104,8 @@ class CompanyFeature:
             if verb == "list":
                 page = int(arg) if arg and arg.isdigit() else 0
                 return await self.experiences(company_id, page)
-            return await self.card(company_id)
-        return await self._by_name(args, strict=False)
+            return await self.card(company_id, event.chat)
+        return await self._by_name(args, strict=False, chat=event.chat)
 
     async def text(self, event: IncomingEvent) -> list[Reply]:
         """Plain text outside a dialog: a company name opens its card; anything else gets a helpful hint."""
@@ -103,7 +115,7 @@ class CompanyFeature:
         words = typed.lower().strip("!.?").split()
         if len(words) <= 3 and all(w.strip("!.?,") in _CHITCHAT for w in words):
             return await self._fallback(event)
-        return await self._by_name(typed, strict=True)
+        return await self._by_name(typed, strict=True, chat=event.chat)
 
     async def experience(self, event: IncomingEvent) -> list[Reply]:
         """/experience <number>: one approved experience in full."""
@@ -133,11 +145,11 @@ class CompanyFeature:
             + (f"\nI know {len(names)} companies, such as {sample}." if names else "")
         )
 
-    async def _by_name(self, typed: str, strict: bool) -> list[Reply]:
+    async def _by_name(self, typed: str, strict: bool, chat: ChatRef | None = None) -> list[Reply]:
         match = await self._services.companies.match(typed)
         chosen = match.confident
         if chosen is not None:
-            replies = await self.card(chosen.id)
+            replies = await self.card(chosen.id, chat)
             if match.exact is None:
                 note = Reply(text=f'Showing **{chosen.name}** (closest to "{typed[:60]}").')
                 return [note, *replies]
@@ -181,13 +193,20 @@ class CompanyFeature:
         stats = await self._stats.company(company_id)
         if stats is None:
             return None
+        for old in [k for k in self._cache if k[0] == company_id and k[1] != stats.data_version]:
+            del self._cache[old]
         self._cache[(company_id, stats.data_version)] = stats
         while len(self._cache) > STATS_ENTRIES:
             self._cache.popitem(last=False)
         return stats
 
-    async def card(self, company_id: int) -> list[Reply]:
-        """The insight card and its charts."""
+    async def card(self, company_id: int, chat: ChatRef | None = None) -> list[Reply]:
+        """The insight card and its charts; slow charts follow as a push to `chat`, failed ones are noted.
+
+        The card waits `insights.chart_wait_s` for its charts. When they take longer and the chat can be
+        pushed to, the card is answered at once and the charts are sent when drawn; otherwise the card
+        waits for them (bounded by the render timeout). A chart that fails never holds the card back.
+        """
         stats = await self.stats_for(company_id)
         if stats is None:
             return [Reply(text="That company is no longer listed. Try /company <name>.")]
@@ -195,9 +214,19 @@ class CompanyFeature:
         if not stats.total:
             buttons = ((Button("📝 Share my experience", command_button_action("share")),),)
             return [Reply(text=text, buttons=buttons)]
-        card = Reply(text=text, buttons=self._card_buttons(company_id))
-        images = await self.charts(stats)
-        return [card, Reply(text=f"📊 {stats.name} in charts:", images=tuple(images), slow=True)]
+        buttons = self._card_buttons(company_id)
+        await self._charts.ready()  # pool start-up (once, at bootstrap) is not the render's time
+        drawing = asyncio.ensure_future(self.charts(stats))
+        done, _ = await asyncio.wait({drawing}, timeout=self._wait_s)
+        if not done and chat is not None and self._services is not None and self._services.push is not None:
+            self._spawn(self._push_charts(chat, stats, drawing))
+            return [Reply(text=text + f"\n\n{CHARTS_FOLLOW}", buttons=buttons)]
+        try:
+            images = await drawing
+        except Exception:
+            logger.exception("charts of company %s failed", company_id)
+            return [Reply(text=text + f"\n\n{CHARTS_FAILED}", buttons=buttons)]
+        return [Reply(text=text, buttons=buttons), self._charts_reply(stats, images)]
 
     async def charts(self, stats: CompanyStats) -> list:
         """The company's chart images (cached by data_version; drawn off the event loop when missing)."""
@@ -205,8 +234,43 @@ class CompanyFeature:
         cached = self._charts.all_cached(scope, ident, version, COMPANY_VIEWS)
         if cached is not None:
             return cached
-        words = await self._stats.question_texts(stats.company_id)
-        return await self._charts.images(scope, ident, version, company_jobs(stats, words))
+        return await self._charts.images(scope, ident, version, company_jobs(stats, stats.cloud))
+
+    @staticmethod
+    def _charts_reply(stats: CompanyStats, images: list) -> Reply:
+        return Reply(text=f"📊 {stats.name} in charts:", images=tuple(images), slow=True)
+
+    async def _push_charts(self, chat: ChatRef, stats: CompanyStats, drawing: asyncio.Future) -> None:
+        """Send the charts once drawn (or a short note when they fail): the promise in the card is kept."""
+        try:
+            images = await drawing
+        except Exception:
+            logger.exception("charts of company %s failed", stats.company_id)
+            await self._services.notify(chat, Reply(text=f"{stats.name}: {CHARTS_FAILED}"))
+            return
+        await self._services.notify(chat, self._charts_reply(stats, images))
+
+    def refresh_later(self, company_id: int) -> None:
+        """Redraw a company's card and charts in the background (after an approval bumped its version)."""
+        self._spawn(self._refresh(company_id))
+
+    async def _refresh(self, company_id: int) -> None:
+        try:
+            stats = await self.stats_for(company_id)
+            if stats is not None and stats.total:
+                await self.charts(stats)
+        except Exception:
+            logger.exception("background refresh of company %s failed", company_id)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def idle(self) -> None:
+        """Wait for background pushes and refreshes (tests and shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     @staticmethod
     def _card_buttons(company_id: int) -> tuple[tuple[Button, ...], ...]:

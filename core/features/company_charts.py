@@ -1,19 +1,24 @@
 """Chart images for company cards and /insights: rendered off the event loop, cached by data version.
 
-A chart is identified by (scope, id, data_version, view). Rendering happens in worker threads
-(`asyncio.to_thread`) or, with `workers > 0`, in a process pool, so other users are answered meanwhile.
-Concurrent requests for the same chart share one render. The cache is a bounded LRU; a new
-data_version makes older entries of the same company unreachable and they are dropped at once.
+A chart is identified by (scope, id, data_version, view). Rendering happens, with `workers > 0` (the
+default from config.yaml `insights.chart_workers`), in a process pool shared by every ChartService of
+this process and started (matplotlib imported in each worker) as soon as a service is built; with
+`workers == 0` in threads (`asyncio.to_thread`), where matplotlib holds the GIL and stalls the event
+loop for up to a few hundred ms. Concurrent requests for the same chart share one render; a render
+that exceeds `timeout_s` fails; a pool whose worker died is replaced and the render retried once.
+The cache is a bounded LRU; a new data_version drops older entries of the same company at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import multiprocessing
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 COMPANY_VIEWS = ("topics", "years", "passout", "difficulty", "words")
 CACHE_ENTRIES = 512
+RENDER_TIMEOUT_S = 30.0
 _WORD_STOP = STOPWORDS | KEYWORD_NOISE
 
 
@@ -64,35 +70,77 @@ def _warm_worker() -> None:
     import media.charts  # noqa: F401
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+_WARMING: dict[int, list[concurrent.futures.Future[None]]] = {}
+
+
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """This process's chart pool of `workers` processes, started (and warming up) on first use."""
+    pool = _POOLS.get(workers)
+    if pool is None:
+        pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_worker
+        )
+        _POOLS[workers] = pool
+        _WARMING[workers] = [pool.submit(_warm_worker) for _ in range(workers)]
+    return pool
+
+
+def discard_pool(workers: int, pool: ProcessPoolExecutor) -> None:
+    """Forget a broken pool (a worker died) so the next render starts a fresh one."""
+    if _POOLS.get(workers) is pool:
+        del _POOLS[workers]
+        _WARMING.pop(workers, None)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_pools() -> None:
+    """Stop every chart pool of this process (end of the program or of a benchmark)."""
+    for workers, pool in list(_POOLS.items()):
+        discard_pool(workers, pool)
+
+
 class ChartService:
     """Renders ChartJobs off the event loop with an LRU cache keyed by data version."""
 
-    def __init__(self, workers: int = 0, entries: int = CACHE_ENTRIES) -> None:
+    def __init__(
+        self, workers: int = 0, entries: int = CACHE_ENTRIES, timeout_s: float = RENDER_TIMEOUT_S
+    ) -> None:
         self._entries = entries
         self._cache: OrderedDict[tuple[Any, ...], Image] = OrderedDict()
         self._versions: dict[tuple[str, int], int] = {}
         self._inflight: dict[tuple[Any, ...], asyncio.Future[Image]] = {}
-        self._executor: Executor | None = None
-        self._workers = workers
+        self._workers = max(0, workers)
+        self._timeout_s = timeout_s
         self.renders = 0  # how many charts were actually drawn (cache misses), for tests and benches
 
-    def _pool(self) -> Executor | None:
-        if self._workers <= 0:
-            return None
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                self._workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_worker
-            )
-        return self._executor
+    @property
+    def workers(self) -> int:
+        """Chart processes (0 = threads)."""
+        return self._workers
+
+    def start(self) -> None:
+        """Start the shared process pool now (workers import matplotlib in the background)."""
+        if self._workers:
+            shared_pool(self._workers)
+
+    async def ready(self) -> None:
+        """Wait until the pool's workers have imported matplotlib (at once with threads or when warm)."""
+        if not self._workers:
+            return
+        self.start()
+        for future in list(_WARMING.get(self._workers, ())):
+            try:
+                await asyncio.wrap_future(future)
+            except Exception:  # a broken pool is replaced on the next render
+                logger.warning("chart worker failed to start", exc_info=True)
 
     async def warm_up(self) -> None:
-        """Start the process pool (if any) and import matplotlib in every worker before the first request."""
-        pool = self._pool()
-        if pool is None:
+        """Start the pool (if any) and wait for it; with threads, import matplotlib in a thread."""
+        if not self._workers:
             await asyncio.to_thread(_warm_worker)
             return
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(pool, _warm_worker) for _ in range(self._workers)))
+        await self.ready()
 
     def _forget_older(self, scope: str, ident: int, version: int) -> None:
         """Drop cached charts of older data versions of (scope, ident)."""
@@ -164,13 +212,20 @@ class ChartService:
             self._inflight.pop(key, None)
 
     async def _render(self, job: ChartJob) -> tuple[bytes, str, str]:
-        pool = self._pool()
-        if pool is None:
-            return await asyncio.to_thread(render_job, job)
-        return await asyncio.get_running_loop().run_in_executor(pool, render_job, job)
+        """Draw one job within the timeout; a broken pool is replaced and the job retried once."""
+        if not self._workers:
+            return await asyncio.wait_for(asyncio.to_thread(render_job, job), self._timeout_s)
+        for attempt in (1, 2):
+            pool = shared_pool(self._workers)
+            try:
+                future = asyncio.get_running_loop().run_in_executor(pool, render_job, job)
+                return await asyncio.wait_for(future, self._timeout_s)
+            except BrokenProcessPool:
+                discard_pool(self._workers, pool)
+                if attempt == 2:
+                    raise
+                logger.warning("chart pool broke while drawing %s; starting a new one", job.view)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
-        """Stop the process pool, if one was started."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        """Nothing to release per service: the process pool is shared (see shutdown_pools)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -25,9 +24,6 @@ from storage.search import SearchRepo
 from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
-
-# Chart rendering: 0 = worker threads (default), N = a pool of N processes (set on multi-core servers).
-CHART_WORKERS_ENV = "INTERVIEW_INSIGHTS_CHART_WORKERS"
 
 
 @dataclass
@@ -52,14 +48,8 @@ class InsightFeatures:
         return await self.company.text(event)
 
     def close(self) -> None:
-        """Stop the chart process pool, if any."""
+        """Release the chart service (the process pool itself is shared and ends with the program)."""
         self.charts.close()
-
-
-def chart_workers() -> int:
-    """Chart process-pool size from the environment (0 = threads)."""
-    raw = os.environ.get(CHART_WORKERS_ENV, "0").strip()
-    return int(raw) if raw.isdigit() else 0
 
 
 def build_insight_features(
@@ -68,9 +58,17 @@ def build_insight_features(
     fallback: Callable[[IncomingEvent], Awaitable[list[Reply]]] = fallback_text,
     workers: int | None = None,
 ) -> InsightFeatures:
-    """Build the features and register `analyse_and_store` to run whenever an experience is approved."""
+    """Build the features; on every approval analyse the experience, then redraw its company's card.
+
+    Charts are drawn by `insights.chart_workers` processes from config.yaml (`workers` overrides it;
+    0 = threads); the pool starts now so matplotlib is imported before the first request.
+    """
+    settings = services.config.insights
     stats = StatsRepo(sessions)
-    charts = ChartService(chart_workers() if workers is None else workers)
+    charts = ChartService(
+        settings.chart_workers if workers is None else workers, timeout_s=settings.chart_timeout_s
+    )
+    charts.start()
     features = InsightFeatures(
         company=CompanyFeature(services, stats, charts, fallback),
         search=SearchFeature(services, SearchRepo(sessions)),
@@ -80,7 +78,9 @@ def build_insight_features(
     )
 
     async def on_approved(experience_id: int) -> None:
-        await analyse_and_store(sessions, experience_id)
+        company_id = await analyse_and_store(sessions, experience_id)
+        if company_id is not None and services.config.insights.refresh_on_approval:
+            features.company.refresh_later(company_id)
 
     services.approved_hooks.append(on_approved)
     return features

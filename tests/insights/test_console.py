@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
 
 from core.analytics.pipeline import analyse_all
-from core.features import company_charts
+from core.features.company_setup import build_insight_features
 from tests.console.driver import Console, make_app
 from tests.console.driver import test_config as config_for
 from tests.insights.data import ANONYMOUS_LINKS, ANONYMOUS_NAMES, ROLL_NUMBERS, seed
@@ -65,26 +64,17 @@ async def test_plain_text_opens_the_card_with_five_decodable_charts(app_and_ids,
     assert "Infosys: what seniors learned" in await c.say("infosys limited")
 
 
-async def test_charts_are_cached_per_data_version_and_drawn_off_the_event_loop(
-    app_and_ids, tmp_path, monkeypatch
-):
+async def test_charts_are_cached_per_data_version_and_redrawn_after_an_approval(app_and_ids, tmp_path):
     app, ids = app_and_ids
-    threads = set()
-    real = company_charts.render_job
-
-    def spy(job):
-        threads.add(threading.get_ident())
-        return real(job)
-
-    monkeypatch.setattr(company_charts, "render_job", spy)
-    c = console(app, tmp_path)
-    await c.say("/company tcs")
-    assert threading.get_ident() not in threads and len(threads) >= 1
-    drawn = len(threads)
-    threads.clear()
-    out = await c.say("/company tcs")
-    assert len(images(out)) == 5 and not threads  # warm: nothing redrawn
-    # Approving another TCS experience bumps data_version: the charts are drawn again with new numbers.
+    # A second set of insight features on the same app, so the test can count what its pool drew.
+    features = build_insight_features(app.services, app.database.sessions)
+    company = features.company
+    first = await company.card(ids.tcs)
+    assert features.charts.renders == 5 and len(first[1].images) == 5
+    again = await company.card(ids.tcs)
+    assert features.charts.renders == 5  # warm: nothing redrawn
+    assert [i.png for i in again[1].images] == [i.png for i in first[1].images]
+    # Approving another TCS experience bumps data_version; the card is redrawn in the background at once.
     from sqlalchemy import update
 
     from storage.models import Experience
@@ -92,9 +82,14 @@ async def test_charts_are_cached_per_data_version_and_drawn_off_the_event_loop(
     async with app.database.sessions.begin() as session:
         await session.execute(update(Experience).where(Experience.id == ids.e4).values(status="approved"))
     await app.services.experience_approved(ids.e4)
-    out = await c.say("/company tcs")
-    assert threads and "Experiences shared: 4" in out
-    assert drawn >= 1
+    await company.idle()
+    assert features.charts.renders == 10
+    replies = await company.card(ids.tcs)
+    assert "Experiences shared: 4" in replies[0].text and len(replies[1].images) == 5
+    assert features.charts.renders == 10  # the student got the background render
+    assert [i.png for i in replies[1].images] != [i.png for i in first[1].images]
+    out = await console(app, tmp_path).say("/company tcs")
+    assert "Experiences shared: 4" in out and len(images(out)) == 5
 
 
 async def test_did_you_mean_typo_and_no_match(app_and_ids, tmp_path):
