@@ -64,18 +64,10 @@ class App:
         return await self.inline_cards.cards(query, limit) if self.inline_cards is not None else []
 
     async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
-        """Autocomplete values from data (company names) for adapters that offer it."""
+        """Autocomplete values from data: companies whose name or an alias matches the prefix."""
         if kind != "company":
             return []
-        names = await self.services.companies.names()
-        needle = prefix.strip().lower()
-        starts = [n for n in names if n.lower().startswith(needle)]
-        contains = [n for n in names if needle in n.lower() and n not in starts]
-        return (starts + contains)[:limit]
-
-    async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
-        """True while this user has a live dialog in this chat (adapters then pass plain messages on)."""
-        return await self.router.in_dialog((platform, chat_id, user_id))
+        return await self.services.companies.complete(prefix, limit)
 
     def register_notifier(self, platform: str, notifier: Notifier) -> None:
         """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""

@@ -122,6 +122,22 @@ class CompanyMatcher:
                 out.append(self._keys[choice])
         return out[:limit]
 
+    async def complete(self, prefix: str, limit: int = 25) -> list[str]:
+        """Names for autocomplete: name or alias starting with the prefix first, then containing it."""
+        async with self._lock:
+            if not self._loaded:
+                await self.refresh()
+        needle = normalise_name(prefix)
+        starts: dict[str, None] = {}
+        contains: dict[str, None] = {}
+        for key, company in sorted(self._keys.items(), key=lambda item: item[1].name):
+            if key.startswith(needle):
+                starts.setdefault(company.name)
+            elif needle in key:
+                contains.setdefault(company.name)
+        ordered = list(starts) + [name for name in contains if name not in starts]
+        return ordered[:limit]
+
     async def names(self) -> list[str]:
         """Every company's display name (for autocomplete)."""
         async with self._lock:

@@ -44,7 +44,6 @@ MODERATOR_ONLY_TEXT = "Sorry, /{name} is only for moderators{roles}."
 MAX_CACHED_FORMS = 2000
 COMPLETE_KIND = "company"
 # /company's hint is "<name>"; until the core's hint reads "<company>", name it here so it autocompletes.
-COMPANY_COMMANDS = frozenset({"company"})
 ANSWER_COMMAND = "answer"
 ANSWER_DESCRIPTION = "Send your mock-interview answer as a video file"
 
@@ -210,7 +209,7 @@ class DiscordAdapter:
         command = app_commands.Command(name=name, description=description, callback=callback)
         if info.moderator_only:
             command.default_permissions = discord.Permissions(manage_messages=True)
-        if info.args_hint and (translate.is_company_hint(info.args_hint) or info.name in COMPANY_COMMANDS):
+        if info.args_hint and translate.is_company_hint(info.args_hint):
 
             async def complete(
                 interaction: discord.Interaction, current: str

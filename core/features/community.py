@@ -117,7 +117,11 @@ class Community:
         add(CommandInfo("reply", "Reply in a discussion", "<id> [text]"), self.reply)
         add(CommandInfo("newthread", "Start a discussion", "<company|topic>"), self.newthread)
         add(
-            CommandInfo("ask", "Ask seniors who interviewed at a company", "[anon] <company> <question>"),
+            CommandInfo(
+                "ask",
+                "Ask seniors who interviewed at a company (add anon to hide your name)",
+                "<company> <question>",
+            ),
             self.ask,
         )
         add(CommandInfo("askme", "Get juniors' questions about companies you shared", "on|off"), self.askme)
@@ -519,6 +523,8 @@ class Community:
     async def solve(self, event: IncomingEvent) -> list[Reply]:
         """`/solve <id>`: the thread's author or a moderator marks it resolved (on every platform)."""
         thread_id = parse_id(event.args)
+        if thread_id is None and not event.args.strip():  # typed inside a mirrored thread: that thread
+            thread_id = await self.repo.thread_by_external_id(event.chat.platform, event.chat.id)
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /solve <id>, e.g. /solve 12.")]
         thread = await self.repo.thread(thread_id)

@@ -22,7 +22,8 @@ from core.features.submit_steps import (
     scale_options,
 )
 from core.features.verification import author_verified
-from core.replies import Reply
+from core.replies import Button, Reply
+from core.router import command_button_action
 from core.text_norm import collapse_spaces
 from storage.moderation import content_hash
 
@@ -370,12 +371,14 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         )
         return [Reply(text=text, private=True)]
     logger.info("experience %s submitted (pending moderation)", experience_id)
+    review = ((Button(f"🔍 Review #{experience_id}", command_button_action("review", str(experience_id))),),)
     for chat in services.moderator_chats():
         await services.notify(
             chat,
             Reply(
                 text=f"🆕 New experience waiting for review: #{experience_id} {company}. "
-                f"/review {experience_id}"
+                f"/review {experience_id}",
+                buttons=review,
             ),
         )
     text = (

@@ -35,10 +35,10 @@ async def test_company_options_autocomplete_from_the_cores_company_names(bots, f
     assert completing >= COMPANY_OPTIONS
     assert not completing & {"search", "thread", "review", "experience", "verify"}
 
-    inter = await bot.settle(await fake.autocomplete(ASHA, CHANNEL_A, "company", "name", "ta"))
+    inter = await bot.settle(await fake.autocomplete(ASHA, CHANNEL_A, "company", "company", "ta"))
     assert inter.callback_types == [8]
-    assert [c["value"] for c in inter.choices] == ["Tata Steel"]
-    inter = await bot.settle(await fake.autocomplete(ASHA, CHANNEL_A, "company", "name", ""))
+    assert [c["value"] for c in inter.choices] == ["TCS", "Tata Steel"]  # TCS through its alias "tata ..."
+    inter = await bot.settle(await fake.autocomplete(ASHA, CHANNEL_A, "company", "company", ""))
     assert [c["value"] for c in inter.choices] == ["Amazon", "Infosys", "TCS", "Tata Steel"]
     inter = await bot.settle(await fake.autocomplete(ASHA, DM_ASHA, "faq", "company", "inf"))
     assert [c["name"] for c in inter.choices] == ["Infosys"]
