@@ -5,7 +5,11 @@ delivery row *before* sending (the unique (run, platform, chat) constraint is th
 it sent or failed. Failed rows are claimed again by later ticks while the run is open (catch_up_hours
 after the week's end); rows left pending by a crash are never resent. One chat failing never stops the
 others, and sends are paced. The week's numbers and chart are computed once per run and process, the
-chart in a worker thread so the event loop keeps serving users.
+chart off the event loop (the insight ChartService: threads or its process pool).
+
+Choices: a week with nothing new sends a short "nothing new this week" note (digest.send_when_empty:
+false skips it instead). Recipients are not frozen when a run starts: a chat that subscribes while the
+week's run is still open gets that week's digest on the next tick, so a new subscriber sees one at once.
 """
 
 from __future__ import annotations
