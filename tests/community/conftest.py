@@ -7,12 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from core.events import ChatRef
 from core.ports import MirroredThread
-from core.replies import Reply
 from storage.community import CommunityRepo
 from storage.models import Company, User
-from tests.console.driver import Console, FakeClock, make_app
+from tests.console.driver import Console, FakeClock, Outbox, make_app
 
 SETTINGS = {
     "moderation": {
@@ -22,22 +20,6 @@ SETTINGS = {
         "reputation_threshold": 10,
     }
 }
-
-
-class Outbox:
-    """Records pushed messages (moderator alerts, author outcomes, /ask notifications)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[ChatRef, Reply]] = []
-
-    async def send(self, chat: ChatRef, reply: Reply) -> None:
-        self.sent.append((chat, reply))
-
-    def to(self, chat_id: str) -> list[str]:
-        return [reply.text for chat, reply in self.sent if chat.id == chat_id]
-
-    def everything(self) -> str:
-        return "\n".join(reply.text for _, reply in self.sent)
 
 
 class FakeMirror:

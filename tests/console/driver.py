@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from bots.console.adapter import ConsoleAdapter
 from core.app import App, bootstrap
 from core.config import Config, parse_config
+from core.events import ChatRef
+from core.replies import Reply
 
 TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -66,3 +68,21 @@ async def make_app(tmp_path, db_url: str, clock: FakeClock | None = None, scorer
     """A bootstrapped app on a test database with a fixed clock (and optionally a fake video scorer)."""
     config = test_config(tmp_path, **overrides)
     return await bootstrap(config, db_url=db_url, clock=clock or FakeClock(), scorer=scorer)
+
+
+class Outbox:
+    """A notifier that records pushed messages (moderator alerts, outcomes, scorecards, notifications)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[ChatRef, Reply]] = []
+
+    async def send(self, chat: ChatRef, reply: Reply) -> None:
+        self.sent.append((chat, reply))
+
+    def to(self, chat_id: str) -> list[str]:
+        """Texts pushed to one chat."""
+        return [reply.text for chat, reply in self.sent if chat.id == chat_id]
+
+    def everything(self) -> str:
+        """Every pushed text, for "never appears anywhere" checks."""
+        return "\n".join(reply.text for _, reply in self.sent)

@@ -11,10 +11,9 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 
 from core.events import Attachment, ChatRef
-from core.replies import Reply
 from media.video import VideoError
 from storage.models import Company, MockAttempt
-from tests.console.driver import Console, make_app
+from tests.console.driver import Console, Outbox, make_app
 from tests.media_video import clips as C
 
 pytestmark = pytest.mark.asyncio
@@ -54,14 +53,6 @@ class FakeScorer:
 
     def close(self) -> None:
         pass
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.sent: list[tuple[ChatRef, Reply]] = []
-
-    async def send(self, chat: ChatRef, reply: Reply) -> None:
-        self.sent.append((chat, reply))
 
 
 @pytest.fixture

@@ -5,27 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.events import ChatRef
-from core.replies import Reply
 from storage.models import Company, Experience, ModerationLog, User, UserBadge
-from tests.console.driver import Console, make_app
+from tests.console.driver import Console, Outbox, make_app
 
 pytestmark = pytest.mark.asyncio
 
 MODS = {"moderation": {"console_user_ids": ["mod-1"], "reports_to_hide": 2, "max_experiences_per_day": 2}}
-
-
-class Outbox:
-    """Records pushed messages (author outcomes, moderator alerts)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[ChatRef, Reply]] = []
-
-    async def send(self, chat: ChatRef, reply: Reply) -> None:
-        self.sent.append((chat, reply))
-
-    def to(self, chat_id: str) -> list[str]:
-        return [reply.text for chat, reply in self.sent if chat.id == chat_id]
 
 
 @pytest.fixture

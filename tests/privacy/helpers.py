@@ -12,8 +12,6 @@ from typing import Any
 from sqlalchemy import select
 
 from core.app import App
-from core.events import ChatRef
-from core.replies import Reply
 from storage.models import (
     Base,
     Company,
@@ -42,19 +40,6 @@ OTHER_ID = "stu-ravi"
 OTHER_NAME = "Ravindra Oberoi"
 MODS = {"moderation": {"console_user_ids": ["mod-1"]}}
 FILE_LINE = re.compile(r"\[file: (?P<path>[^\]]+)\]")
-
-
-class Outbox:
-    """Records pushed messages."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[ChatRef, Reply]] = []
-
-    async def send(self, chat: ChatRef, reply: Reply) -> None:
-        self.sent.append((chat, reply))
-
-    def to(self, chat_id: str) -> list[str]:
-        return [reply.text for chat, reply in self.sent if chat.id == chat_id]
 
 
 async def add_experience(

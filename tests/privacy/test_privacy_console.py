@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Company, MockAttempt, Post, Thread, User, Vote
-from tests.console.driver import Console, make_app
+from tests.console.driver import Console, Outbox, make_app
 from tests.privacy.helpers import (
     LINKEDIN,
     MODS,
@@ -17,7 +17,6 @@ from tests.privacy.helpers import (
     OTHER_NAME,
     PLATFORM_ID,
     ROLL,
-    Outbox,
     add_experience,
     all_rows,
     assert_nothing_about,

@@ -12,9 +12,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from storage.models import Experience, User, VerificationCode
-from tests.console.driver import Console, FakeClock, make_app
+from tests.console.driver import Console, FakeClock, Outbox, make_app
 from tests.console.test_share_dialog import answer_rest, answer_up_to_company
-from tests.privacy.helpers import NAME, ROLL, Outbox, add_experience
+from tests.privacy.helpers import NAME, ROLL, add_experience
 
 pytestmark = pytest.mark.asyncio
 
