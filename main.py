@@ -84,27 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _open_for_sending(name: str, app, config: Config):
-    """An adapter connected for pushing only (no polling or gateway), registered as the app's notifier."""
-    if name == "telegram":
-        from bots.telegram.adapter import TelegramAdapter
-
-        adapter = TelegramAdapter(app, config.telegram, config.moderation)
-        adapter.application = adapter.build()
-        await adapter.application.initialize()
-
-        async def close() -> None:
-            await adapter.application.shutdown()
-
-        return close
-    from bots.discord.adapter import DiscordAdapter
-
-    adapter = DiscordAdapter(app, config.discord, config.moderation)
-    await adapter.client.login(config.discord.token)  # REST only: channel sends need no gateway
-    app.register_notifier("discord", adapter)
-    return adapter.client.close
-
-
 async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
     """Send this week's digest once; exit 1 when some chat failed (a later run retries it)."""
     import io
@@ -120,10 +99,13 @@ async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
         for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
             if not token:
                 continue
+            adapter = make_adapter(name, app, config)
             try:
-                closers.append(await _open_for_sending(name, app, config))
+                await adapter.open_for_sending()
+                app.register_notifier(name, adapter)
+                closers.append(adapter.close_sending)
             except Exception as problem:  # noqa: BLE001 - the other platforms still get theirs
-                app.register_notifier(name, None)  # type: ignore[arg-type]  # "not running": its chats wait
+                app.unregister_notifier(name)  # "not running": its chats wait for a later run
                 print(
                     f"warning: cannot connect to {name} ({type(problem).__name__}); its chats wait",
                     file=sys.stderr,

@@ -12,7 +12,7 @@ from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
 from core.features.community import Community
 from core.features.company_setup import build_insight_features
-from core.features.digest import build_digest
+from core.features.digest import DigestFeature, build_digest
 from core.features.inline import InlineCards
 from core.features.mock import Mock, Scorer
 from core.features.moderation import Moderation
@@ -48,6 +48,7 @@ class App:
         self._notifiers: dict[str, Notifier] = {}
         self.mirrors: dict[str, ThreadMirror] = {}  # shared with the community bridge
         self.mock: Mock | None = None
+        self.digest: DigestFeature | None = None
         self.inline_cards: InlineCards | None = None
 
     @property
@@ -68,6 +69,10 @@ class App:
         if kind != "company":
             return []
         return await self.services.companies.complete(prefix, limit)
+
+    def unregister_notifier(self, platform: str) -> None:
+        """Forget a platform's notifier (it is not running): pushes to it return False."""
+        self._notifiers.pop(platform, None)
 
     def register_notifier(self, platform: str, notifier: Notifier) -> None:
         """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""

@@ -130,6 +130,16 @@ class DiscordAdapter:
         async with self.client:
             await self.client.start(self.config.token)
 
+    async def open_for_sending(self) -> None:
+        """Log in over REST only (channel and DM sends need no gateway): e.g. `main.py digest` from cron."""
+        if not self.config.token:
+            raise ConfigError("discord.token is empty: set DISCORD_BOT_TOKEN (see config.yaml)")
+        await self.client.login(self.config.token)
+
+    async def close_sending(self) -> None:
+        """Release what open_for_sending() opened."""
+        await self.client.close()
+
     async def wait_ready(self) -> None:
         """Wait until the gateway session is ready (guilds received)."""
         await self.client.wait_until_ready()

@@ -162,6 +162,24 @@ class TelegramAdapter:
         self._started = True
         logger.info("telegram adapter running as @%s (%s)", self.bot_username, self.config.mode)
 
+    async def open_for_sending(self) -> None:
+        """Connect for pushing only (no polling, no webhook): e.g. `main.py digest` from cron."""
+        self.application = self.build()
+        try:
+            await self.application.initialize()
+        except InvalidToken:
+            await self.application.shutdown()
+            self.application = None
+            raise ConfigError(
+                "telegram.token was rejected by the Bot API: check TELEGRAM_BOT_TOKEN"
+            ) from None
+
+    async def close_sending(self) -> None:
+        """Release what open_for_sending() opened."""
+        if self.application is not None:
+            await self.application.shutdown()
+            self.application = None
+
     async def run(self) -> None:
         """Serve until stop() is called (or the task is cancelled), then shut down cleanly."""
         await self.start()
