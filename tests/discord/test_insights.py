@@ -21,7 +21,7 @@ COMPANY_OPTIONS = {"company", "faq", "mock", "discuss", "newthread", "resources"
 
 @pytest.fixture
 async def app(tmp_path):
-    app = await open_app(tmp_path)
+    app = await open_app(tmp_path, insights={"chart_workers": 0})  # charts in threads: tests can hold them
     await seed(app.database.sessions)
     await analyse_all(app.database.sessions)
     yield app
@@ -48,7 +48,7 @@ async def test_company_options_autocomplete_from_the_cores_company_names(bots, f
 
 async def test_company_card_comes_with_charts_as_attachments_and_captions(bots, fake, app):
     bot = await bots(app)
-    inter = await bot.slash(ASHA, CHANNEL_A, "company", name="TCS")
+    inter = await bot.slash(ASHA, CHANNEL_A, "company", company="TCS")
     card, charts = inter.messages
     assert "TCS: what seniors learned" in card["content"] and "Selection rate: 67%" in card["content"]
     assert not card["flags"] & EPHEMERAL  # insights are public in the channel
@@ -105,7 +105,7 @@ async def test_slow_charts_are_deferred_and_finished_with_followups(bots, fake, 
 
     monkeypatch.setattr(company_charts, "render_job", held)
     bot = await bots(app, defer_after=0.2)
-    inter = await fake.slash(ASHA, CHANNEL_A, "company", {"name": "TCS"})
+    inter = await fake.slash(ASHA, CHANNEL_A, "company", {"company": "TCS"})
     await fake.wait_for(lambda: inter.acknowledged)
     assert inter.callback_types == [5] and inter.original["flags"] & LOADING
     release.set()
