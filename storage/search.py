@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from core.analytics.text import stems
-from storage.models import Company, Experience, Question, Round
+from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +64,12 @@ def build_doc(
     role: str,
     questions: Iterable[str],
     narrative: Iterable[str],
+    topics: Iterable[str] = (),
 ) -> SearchDoc:
-    """Tokenise an experience's text into a SearchDoc."""
+    """Tokenise an experience's text; its topic tags let "dynamic programming" find "Coin Change"."""
     title = [company_token(company_id), *search_tokens(company), *search_tokens(role)]
+    for topic in topics:
+        title.extend(search_tokens(topic))
     for q in questions:
         title.extend(search_tokens(q))
     body: list[str] = []
@@ -104,8 +107,24 @@ async def load_docs(session: AsyncSession, experience_ids: Sequence[int]) -> lis
     )
     for eid, q in q_rows:
         questions.setdefault(eid, []).append(q)
+    topics: dict[int, list[str]] = {}
+    t_rows = await session.execute(
+        select(ExperienceTopic.experience_id, ExperienceTopic.topic).where(
+            ExperienceTopic.experience_id.in_(ids)
+        )
+    )
+    for eid, topic in t_rows:
+        topics.setdefault(eid, []).append(topic)
     return [
-        build_doc(eid, cid, name, role, questions.get(eid, []), (desc or "", prep or "", refl or ""))
+        build_doc(
+            eid,
+            cid,
+            name,
+            role,
+            questions.get(eid, []),
+            (desc or "", prep or "", refl or ""),
+            topics.get(eid, []),
+        )
         for eid, cid, name, role, desc, prep, refl in rows
     ]
 

@@ -90,6 +90,7 @@ def _analyse(items: list[_Loaded]) -> list[tuple[Analysis, SearchDoc]]:
             item.text.role,
             [q for _, q in item.text.questions],
             (item.text.role_description, item.text.preparation, item.text.reflections),
+            analysis.topics,
         )
         out.append((analysis, doc))
     return out

@@ -64,3 +64,33 @@ async def test_hidden_experience_leaves_search(seeded):
 def test_tokens_are_plain_and_shared_by_documents_and_queries():
     assert search_tokens("C++ and Dynamic Programming in 2023") == ["cpp", "dynam", "program", "2023"]
     assert all(t.isalnum() for t in search_tokens("System-design: SDE-2, C#, .NET!"))
+
+
+async def test_topic_tags_find_questions_that_never_name_the_topic(seeded):
+    db, ids = seeded
+    from core.analytics.pipeline import analyse_and_store
+    from tests.insights.data import _add, _experience
+
+    async with db.sessions.begin() as session:
+        exp = _experience(
+            ids.infosys,
+            author_name="Meera",
+            branch="IT",
+            roll_number=None,
+            passout_year=2025,
+            interview_year=2024,
+            role="SDE",
+            source="on_campus",
+            outcome="selected",
+            difficulty=3,
+            rating=4,
+            preparation="Two months of practice.",
+            reflections="Calm and steady wins.",
+            rounds=[("coding", 3, ["Coin Change"])],
+        )
+        await _add(session, exp)
+        coin_change = exp.id
+    await analyse_and_store(db.sessions, coin_change)
+    repo = SearchRepo(db.sessions)
+    found, _ = await _ids(repo, "dynamic programming", company_id=ids.infosys)
+    assert found == [coin_change]  # tagged "Dynamic programming" though its text never says so
