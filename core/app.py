@@ -11,7 +11,7 @@ from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.basics import Basics, fallback_text
 from core.features.community import Community
-from core.features.company_setup import build_insight_features
+from core.features.company_setup import InsightFeatures, build_insight_features
 from core.features.digest import DigestFeature, build_digest
 from core.features.inline import InlineCards
 from core.features.mock import Mock, Scorer
@@ -49,6 +49,7 @@ class App:
         self.mirrors: dict[str, ThreadMirror] = {}  # shared with the community bridge
         self.mock: Mock | None = None
         self.digest: DigestFeature | None = None
+        self.insight: InsightFeatures | None = None
         self.inline_cards: InlineCards | None = None
 
     @property
@@ -93,6 +94,9 @@ class App:
 
     async def close(self) -> None:
         """Stop background work, then release storage."""
+        if self.insight is not None:
+            await self.insight.company.idle()  # pushes of slow charts and card redraws in flight
+            self.insight.close()
         if self.mock is not None:
             await self.mock.close()
         await self.database.dispose()
@@ -136,6 +140,7 @@ async def bootstrap(
     digest.register(router)
     app = App(config, database, services, router)
     app.mock = mock
+    app.insight = insight
     app.inline_cards = InlineCards(services, StatsRepo(database.sessions))
     app.mirrors = community.bridge.mirrors
     app.digest = digest  # main.py drives digest.sender (scheduler, `main.py digest`)
