@@ -37,9 +37,7 @@ async def console(app, command: str, args: str) -> str:
 
 async def ask(bot, fake) -> dict[str, Any]:
     """Ravi (a moderator, so nothing waits for review) asks about TCS; returns the forum thread."""
-    inter = await bot.slash(
-        RAVI, CHANNEL_A, "ask", company_question="TCS What is asked in the OA round?"
-    )
+    inter = await bot.slash(RAVI, CHANNEL_A, "ask", company_question="TCS What is asked in the OA round?")
     assert "Started discussion #1" in text(inter)
     [thread] = fake.threads.values()
     return thread
