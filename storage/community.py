@@ -14,7 +14,6 @@ from storage.models import (
     Company,
     Experience,
     Faq,
-    Identity,
     ModerationLog,
     Post,
     Report,
@@ -23,7 +22,7 @@ from storage.models import (
     User,
     Vote,
 )
-from storage.moderation import HELPFUL_POINTS, Recipient
+from storage.moderation import HELPFUL_POINTS, Recipient, find_recipient
 from storage.repos import Sessions
 
 logger = logging.getLogger(__name__)
@@ -652,7 +651,7 @@ class CommunityRepo:
                     )
             else:
                 title, author, platform = row.title, row.user_id, ""
-            recipient = await self._recipient(session, author, platform or "")
+            recipient = await find_recipient(session, author, platform or "")
             return Outcome(kind, target_id, title, status, recipient)
 
     # --- people ------------------------------------------------------------------------------------
@@ -702,7 +701,7 @@ class CommunityRepo:
             ).all()
             found = []
             for user_id, platform in rows:
-                recipient = await self._recipient(session, user_id, platform)
+                recipient = await find_recipient(session, user_id, platform)
                 if recipient is not None:
                     found.append(recipient)
             return found
@@ -710,18 +709,4 @@ class CommunityRepo:
     async def recipient_of(self, user_id: int | None, platform: str) -> Recipient | None:
         """Where to reach a user privately, preferring the platform given."""
         async with self._sessions() as session:
-            return await self._recipient(session, user_id, platform)
-
-    @staticmethod
-    async def _recipient(session: AsyncSession, user_id: int | None, platform: str) -> Recipient | None:
-        if user_id is None:
-            return None
-        identities = (
-            await session.execute(
-                select(Identity.platform, Identity.platform_user_id)
-                .where(Identity.user_id == user_id)
-                .order_by(Identity.id)
-            )
-        ).all()
-        preferred = [i for i in identities if i[0] == platform] or list(identities)
-        return Recipient(*preferred[0]) if preferred else None
+            return await find_recipient(session, user_id, platform)

@@ -90,6 +90,21 @@ def experience_text(experience: Experience) -> str:
     return " ".join([experience.preparation, experience.reflections, *questions]).lower()
 
 
+async def find_recipient(session: AsyncSession, user_id: int | None, platform: str) -> Recipient | None:
+    """A user's private chat, preferring their identity on `platform` (else their oldest one)."""
+    if user_id is None:
+        return None
+    identities = (
+        await session.execute(
+            select(Identity.platform, Identity.platform_user_id)
+            .where(Identity.user_id == user_id)
+            .order_by(Identity.id)
+        )
+    ).all()
+    preferred = [i for i in identities if i[0] == platform] or list(identities)
+    return Recipient(*preferred[0]) if preferred else None
+
+
 class ModerationRepo:
     """Queue, decisions, reports and votes."""
 
@@ -228,7 +243,7 @@ class ModerationRepo:
             if approve and experience.user_id is not None:
                 await self._reward(session, experience.user_id, EXPERIENCE_POINTS)
                 await self._award_share_badges(session, experience.user_id)
-            author = await self._recipient(session, experience.user_id, experience.platform)
+            author = await find_recipient(session, experience.user_id, experience.platform)
             return Decision(experience_id, experience.company.name, status, author)
 
     async def edit(
@@ -401,19 +416,7 @@ class ModerationRepo:
             if approved >= needed and badge not in have:
                 session.add(UserBadge(user_id=user_id, badge=badge))
 
-    @staticmethod
-    async def _recipient(session: AsyncSession, user_id: int | None, platform: str) -> Recipient | None:
-        if user_id is None:
-            return None
-        identities = (
-            await session.execute(
-                select(Identity.platform, Identity.platform_user_id).where(Identity.user_id == user_id)
-            )
-        ).all()
-        preferred = [i for i in identities if i[0] == platform] or list(identities)
-        return Recipient(*preferred[0]) if preferred else None
-
     async def recipient_of(self, user_id: int | None, platform: str) -> Recipient | None:
         """Where to reach a user privately, preferring the platform they used."""
         async with self._sessions() as session:
-            return await self._recipient(session, user_id, platform)
+            return await find_recipient(session, user_id, platform)
