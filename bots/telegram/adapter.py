@@ -127,16 +127,7 @@ class TelegramAdapter:
         if self._started:
             return
         self._stop_requested.clear()
-        self.application = self.build()
-        try:
-            await self.application.initialize()
-        except InvalidToken:
-            await self.application.shutdown()
-            self.application = None
-            # PTB's message quotes the token; never let it reach a terminal or a log
-            raise ConfigError(
-                "telegram.token was rejected by the Bot API: check TELEGRAM_BOT_TOKEN"
-            ) from None
+        await self._initialize()
         self.bot_username = self.bot_username or (self.application.bot.username or "")
         await self._register_commands()
         self._register_mirror()
@@ -164,12 +155,17 @@ class TelegramAdapter:
 
     async def open_for_sending(self) -> None:
         """Connect for pushing only (no polling, no webhook): e.g. `main.py digest` from cron."""
+        await self._initialize()
+
+    async def _initialize(self) -> None:
+        """Build the Application and call getMe; a rejected token is a ConfigError without the token."""
         self.application = self.build()
         try:
             await self.application.initialize()
         except InvalidToken:
             await self.application.shutdown()
             self.application = None
+            # PTB's message quotes the token; never let it reach a terminal or a log
             raise ConfigError(
                 "telegram.token was rejected by the Bot API: check TELEGRAM_BOT_TOKEN"
             ) from None
