@@ -211,6 +211,11 @@ class DiscordAdapter:
             option = translate.option_name(info.args_hint)
             callback: Any = app_commands.rename(value=option)(with_option)
             callback = app_commands.describe(value=info.args_hint[:100])(callback)
+            fixed = translate.fixed_choices(info.args_hint)
+            if fixed:  # e.g. /askme on|off: Discord shows the values as a pick list
+                callback = app_commands.choices(value=[app_commands.Choice(name=v, value=v) for v in fixed])(
+                    callback
+                )
         else:
 
             async def callback(interaction: discord.Interaction) -> None:

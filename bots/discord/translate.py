@@ -51,8 +51,16 @@ def is_company_hint(args_hint: str) -> bool:
     return args_hint.strip().lower().startswith(("<company", "[company"))
 
 
+def fixed_choices(args_hint: str) -> list[str]:
+    """The values of a hint that lists them bare, like "on|off" (placeholders in <> or [] list none)."""
+    hint = args_hint.strip()
+    return hint.split("|") if re.fullmatch(r"[a-z0-9_-]{1,32}(\|[a-z0-9_-]{1,32}){1,24}", hint) else []
+
+
 def option_name(args_hint: str) -> str:
     """A valid slash-command option name from a hint like "<company>" ("text" when nothing is left)."""
+    if fixed_choices(args_hint):
+        return "choice"
     name = _NAME_OK.sub("_", args_hint.strip("<>[] ").lower()).strip("_-")
     return name[:32] or "text"
 

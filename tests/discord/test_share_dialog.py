@@ -172,3 +172,6 @@ async def test_slash_commands_are_the_cores_commands(bots, app, fake):
     answer = synced.pop("answer")  # the adapter's own: Discord's way to send a file to /mock
     assert "video" in answer
     assert synced == {info.name: info.description for info in app.commands}
+    askme = next(c for c in fake.commands[None] if c["name"] == "askme")
+    [option] = askme["options"]
+    assert option["name"] == "choice" and [c["value"] for c in option["choices"]] == ["on", "off"]
