@@ -79,8 +79,9 @@ class Router:
             except Exception:
                 logger.exception("failed to handle %s event from %s", event.kind, event.user.platform)
                 return [Reply(text=SOMETHING_WRONG)]
-        if event.kind == "action" and replies:
-            # The pressed keyboard has been answered: adapters remove or mark it so it can't be pressed twice.
+        if event.kind == "action" and is_dialog_token(event.action) and replies:
+            # A dialog question was answered: adapters retire its keyboard so it can't be pressed twice.
+            # Menus (drill-downs, paging, cards) keep their buttons: they can be used again.
             replies[0] = replace(replies[0], replaces_prompt=True)
         return replies
 

@@ -311,8 +311,8 @@ class TelegramAdapter:
         replies = await self._handle(event, int(event.chat.id), topic)
         if replies is None:
             return
-        if message is not None:  # answered, stale or forged: that keyboard is done
-            await self._mark_answered(message, query.data or "")
+        if message is not None and any(reply.replaces_prompt for reply in replies):
+            await self._mark_answered(message, query.data or "")  # a question answered: its keyboard is done
         await self._deliver(event, int(event.chat.id), replies, topic)
 
     async def _handle(self, event: IncomingEvent, chat_id: int, topic: int | None) -> list[Reply] | None:

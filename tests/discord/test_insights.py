@@ -79,7 +79,7 @@ async def test_company_card_comes_with_charts_as_attachments_and_captions(bots, 
     assert "page 1 of 1, 3 in all" in text(listing)
 
 
-async def test_in_a_dm_the_pressed_card_is_marked_and_browsing_goes_on(bots, fake, app):
+async def test_in_a_dm_the_card_keeps_its_menu_and_browsing_goes_on(bots, fake, app):
     bot = await bots(app)
     await fake.say(ASHA, DM_ASHA, "/company tcs")  # a typed command in a DM works like the slash command
     card, _charts = await fake.wait_for(
@@ -87,9 +87,11 @@ async def test_in_a_dm_the_pressed_card_is_marked_and_browsing_goes_on(bots, fak
     )
     await bot.adapter.drain()
     drill = await bot.click(ASHA, card, "🏫 By branch")
-    assert drill.callback_types == [7]  # the card is edited in place: marked, its keyboard retired
-    assert card["content"].endswith("✓ 🏫 By branch") and buttons(card) == []
-    [answer] = drill.followups
+    assert "✓" not in card["content"] and "🏫 By branch" in [
+        label for label, _ in buttons(card)
+    ]  # menu stays
+    assert drill.callback_types == [4] and drill.followups == []  # answered with a new message
+    [answer] = drill.messages
     assert "TCS by branch" in answer["content"]
     more = await bot.click(ASHA, answer, "By role")
     assert "TCS by role" in text(more)
