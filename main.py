@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="adapter to run (repeatable; default: config 'adapters')",
     )
     parser.add_argument("--demo", action="store_true", help="seed demo data first if the database has none")
+    parser.add_argument(
+        "--console-user",
+        metavar="ID",
+        help="console: act as this user id (e.g. console-moderator, a moderator in config.yaml)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the default)")
@@ -308,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config)
+        if args.console_user:
+            config.console.user_id = args.console_user
         adapters = args.adapter or config.adapters
         quiet = args.command == "score-video" or ("console" in adapters and args.command in (None, "run"))
         configure_logging(config, args.verbose, console=quiet)

@@ -118,7 +118,14 @@ class ConsoleAdapter:
         return [button.label for button in self._buttons]
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
-        """A pushed reply (scores, moderation outcome, digest) prints like any other."""
+        """A pushed reply (scores, moderation outcome, digest) for this terminal's user prints like any other.
+
+        The console is one person: a push to another console user (a moderator alert when you are not
+        the moderator) is not shown here, or moderators' cards would leak to students.
+        """
+        if chat.id != self.chat.id:
+            logger.info("console: a message for %s is not shown to %s", chat.id, self.chat.id)
+            return
         if reply.buttons:
             self._buttons = []
         self._show(reply)

@@ -95,3 +95,13 @@ def test_piped_console_runs_a_conversation(tmp_path):
     assert "> /share" in out and "What is your name?" in out.replace("First, what", "What")
     assert "Cancelled" in out and "You haven't shared any experience yet." in out
     assert "[1] 📝 Share my experience" in out
+
+
+def test_console_user_flag_acts_as_a_moderator(tmp_path):
+    config = (ROOT / "config.yaml").read_text().replace("var/console", str(tmp_path / "console"))
+    (tmp_path / "config.yaml").write_text(config)
+    db = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'bot.db'}"
+    student = run_main("--db", db, stdin="/review\n", cwd=tmp_path)
+    assert "only moderators" in student.stdout
+    moderator = run_main("--db", db, "--console-user", "console-moderator", stdin="/review\n", cwd=tmp_path)
+    assert "The queue is empty" in moderator.stdout
