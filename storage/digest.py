@@ -118,6 +118,14 @@ class DigestRepo:
         self, platform: str, chat_id: str, *, kind: str, user_id: int | None, company_id: int | None
     ) -> bool:
         """Subscribe a chat (to a company or, with None, the general digest); False if already active."""
+        try:
+            return await self._subscribe(platform, chat_id, kind=kind, user_id=user_id, company_id=company_id)
+        except IntegrityError:  # someone else in the chat subscribed it at the same moment
+            return False
+
+    async def _subscribe(
+        self, platform: str, chat_id: str, *, kind: str, user_id: int | None, company_id: int | None
+    ) -> bool:
         async with self._sessions.begin() as session:
             rows = (
                 await session.scalars(
@@ -138,8 +146,6 @@ class DigestRepo:
                 first.active, first.kind = True, kind
                 if user_id is not None:
                     first.user_id = user_id
-                for extra in rows[1:]:  # NULL company ids are not unique in SQL: drop any duplicate
-                    await session.delete(extra)
                 return not was_active
             session.add(
                 Subscription(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -365,7 +366,18 @@ class Subscription(Base):
     """Who gets the weekly digest: a user's private chat or a community channel, optionally per company."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", "company_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "company_id"),
+        # NULLs are distinct in SQL, so the general digest (company_id NULL) needs its own partial index.
+        Index(
+            "uq_subscriptions_general",
+            "platform",
+            "chat_id",
+            unique=True,
+            sqlite_where=text("company_id IS NULL"),
+            postgresql_where=text("company_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))

@@ -212,3 +212,18 @@ async def test_defaults_json_and_booleans_round_trip(database: Database) -> None
         exp = (await session.scalars(select(Experience))).one()
         assert exp.anonymous is True and exp.verified is False and exp.status == "pending"
         assert exp.keywords == [] and exp.created_at.tzinfo is not None
+
+
+async def test_a_chat_has_one_general_digest_subscription(database: Database) -> None:
+    from storage.models import Subscription
+
+    async with database.sessions.begin() as session:
+        session.add(Subscription(platform="telegram", chat_id="100", company_id=None))
+        company = Company(name="TCS", slug="tcs")
+        session.add(company)
+        await session.flush()
+        session.add(Subscription(platform="telegram", chat_id="100", company_id=company.id))  # a follow: fine
+    with pytest.raises(IntegrityError):
+        async with database.sessions.begin() as session:
+            session.add(Subscription(platform="telegram", chat_id="100", company_id=None))
+    assert await _count(database, Subscription) == 2
