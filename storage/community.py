@@ -23,7 +23,7 @@ from storage.models import (
     Vote,
 )
 from storage.moderation import HELPFUL_POINTS, Recipient, find_recipient
-from storage.repos import Sessions
+from storage.repos import Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -403,11 +403,7 @@ class CommunityRepo:
                     action="promoted",
                 )
             )
-            await session.execute(
-                update(Company)
-                .where(Company.id == thread.company_id)
-                .values(data_version=Company.data_version + 1)
-            )
+            await bump_data_version(session, [thread.company_id])
             await session.flush()
             return "ok", faq.id
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from core.config import Config
 from core.dialog.steps import DialogContext, Invalid
@@ -53,9 +53,9 @@ from core.features.submit import (
 )
 from core.features.submit_steps import ROUND_KINDS
 from core.text_norm import collapse_spaces, normalise_name
-from storage.models import Company, Experience, Question, Round
+from storage.models import Experience, Question, Round
 from storage.moderation import content_hash
-from storage.repos import CompanyRepo, Sessions
+from storage.repos import CompanyRepo, Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -443,7 +443,5 @@ async def _store(
                     )
                 )
         if status == "approved":
-            await session.execute(
-                update(Company).where(Company.id == company_id).values(data_version=Company.data_version + 1)
-            )
+            await bump_data_version(session, [company_id])
         return experience.id

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import (
-    Company,
     Experience,
     Identity,
     ModerationLog,
@@ -25,7 +24,7 @@ from storage.models import (
     Vote,
     utcnow,
 )
-from storage.repos import Sessions
+from storage.repos import Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -226,11 +225,7 @@ class ModerationRepo:
             experience = await self._load(session, experience_id)
             assert experience is not None
             if approve:
-                await session.execute(
-                    update(Company)
-                    .where(Company.id == experience.company_id)
-                    .values(data_version=Company.data_version + 1)
-                )
+                await bump_data_version(session, [experience.company_id])
             session.add(
                 ModerationLog(
                     moderator_user_id=moderator_user_id,
@@ -295,11 +290,7 @@ class ModerationRepo:
                 if experience.report_count >= hide_at and experience.status == "approved":
                     experience.status = "hidden"
                     hidden = True
-                    await session.execute(
-                        update(Company)
-                        .where(Company.id == experience.company_id)
-                        .values(data_version=Company.data_version + 1)
-                    )
+                    await bump_data_version(session, [experience.company_id])
             await session.commit()
             return True, hidden
 

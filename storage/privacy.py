@@ -35,7 +35,7 @@ from storage.models import (
     VerificationCode,
     Vote,
 )
-from storage.repos import Sessions
+from storage.repos import Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -262,11 +262,7 @@ class PrivacyRepo:
             changed |= await self._votes_and_reports(session, user_id, outcome)
             await self._personal_rows(session, user_id, [(i[0], i[1]) for i in identities], outcome)
             if changed:
-                await session.execute(
-                    update(Company)
-                    .where(Company.id.in_(changed))
-                    .values(data_version=Company.data_version + 1)
-                )
+                await bump_data_version(session, changed)
             outcome.companies_changed = sorted(changed)
         logger.info("user %s forgotten (%s): %s", user_id, mode, outcome.deleted)
         return outcome
@@ -606,11 +602,7 @@ class VerificationRepo:
                 return False, None
             experience.verified = True
             if experience.status == "approved":
-                await session.execute(
-                    update(Company)
-                    .where(Company.id == experience.company_id)
-                    .values(data_version=Company.data_version + 1)
-                )
+                await bump_data_version(session, [experience.company_id])
             if experience.user_id is not None:
                 await session.execute(update(User).where(User.id == experience.user_id).values(verified=True))
             session.add(

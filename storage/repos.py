@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,6 +62,15 @@ class ExperienceSummary:
     status: str
     reject_reason: str | None
     created_at: datetime
+
+
+async def bump_data_version(session: AsyncSession, company_ids: Iterable[int]) -> None:
+    """Mark companies' public data as changed, so chart and card caches keyed by data_version refresh."""
+    ids = sorted(set(company_ids))
+    if ids:
+        await session.execute(
+            update(Company).where(Company.id.in_(ids)).values(data_version=Company.data_version + 1)
+        )
 
 
 class DialogRepo:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.text_norm import normalise_name
@@ -28,6 +28,7 @@ from storage.models import (
     Round,
     User,
 )
+from storage.repos import bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -749,10 +750,6 @@ async def seed_demo(
             report.questions += part.questions
             touched.update(company_ids[plan.company] for plan in plans)
         if touched:  # chart caches are keyed by data_version
-            await session.execute(
-                update(Company)
-                .where(Company.id.in_(sorted(touched)))
-                .values(data_version=Company.data_version + 1)
-            )
+            await bump_data_version(session, touched)
     logger.info("seeded demo data: %s", report)
     return report

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.analytics.text import Analysis, ExperienceText, analyse_experience
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
+from storage.repos import bump_data_version
 from storage.search import SearchDoc, build_doc, remove_docs, store_docs
 
 logger = logging.getLogger(__name__)
@@ -141,10 +142,7 @@ async def _store(
     hidden = [item.id for item in items if item.status != "approved"]
     if hidden:
         await remove_docs(session, hidden)
-    companies = sorted({item.company_id for item in items})
-    await session.execute(
-        update(Company).where(Company.id.in_(companies)).values(data_version=Company.data_version + 1)
-    )
+    await bump_data_version(session, (item.company_id for item in items))
 
 
 async def analyse_and_store(sessions: Sessions, experience_id: int) -> int | None:
