@@ -25,9 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.seed_bulk import ensure_database, peak_rss_mb  # noqa: E402
-from core.features.company import CompanyFeature  # noqa: E402
-from core.features.company_cards import card_text  # noqa: E402
-from core.features.company_charts import ChartService, shutdown_pools  # noqa: E402
+from core.features.company.charts import ChartService, shutdown_pools  # noqa: E402
+from core.features.company.service import CompanyFeature  # noqa: E402
+from core.features.company.views import card_text  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.search import SearchRepo  # noqa: E402
 from storage.stats import StatsRepo  # noqa: E402

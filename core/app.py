@@ -9,17 +9,17 @@ from core.companies import CompanyMatcher
 from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
-from core.features.basics import Basics, fallback_text
-from core.features.community import Community
-from core.features.company_setup import InsightFeatures, build_insight_features
-from core.features.digest import DigestFeature, build_digest
-from core.features.inline import InlineCards
-from core.features.mock import Mock, Scorer
-from core.features.moderation import Moderation
-from core.features.privacy import Privacy
-from core.features.resources import Resources
-from core.features.submit import FLOW_NAME, build_flow
-from core.features.verification import Verification
+from core.features.company.inline import InlineCards
+from core.features.digest.service import DigestFeature, build_digest
+from core.features.discussions.service import Community
+from core.features.help.service import Basics, fallback_text
+from core.features.insights.setup import InsightFeatures, build_insight_features
+from core.features.mock.service import Mock, Scorer
+from core.features.moderation.service import Moderation
+from core.features.privacy.service import Privacy
+from core.features.resources.service import Resources
+from core.features.share.flow import FLOW_NAME, build_flow
+from core.features.verify.service import Verification
 from core.ports import CommandInfo, Notifier, ThreadMirror
 from core.replies import InlineCard, Reply
 from core.router import Router

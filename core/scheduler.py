@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from core.config import DigestConfig
-from core.features.digest_send import DigestSender
+from core.features.digest.send import DigestSender
 
 logger = logging.getLogger(__name__)
 

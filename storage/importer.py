@@ -40,7 +40,7 @@ from sqlalchemy import select
 
 from core.config import Config
 from core.dialog.steps import DialogContext, Invalid
-from core.features.submit import (
+from core.features.share.flow import (
     OUTCOMES,
     SOURCES,
     check_consistency,
@@ -51,7 +51,7 @@ from core.features.submit import (
     validate_role,
     validate_roll,
 )
-from core.features.submit_steps import ROUND_KINDS
+from core.features.share.steps import ROUND_KINDS
 from core.text_norm import collapse_spaces, normalise_name
 from storage.models import Experience, Question, Round
 from storage.moderation import content_hash

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image as PILImage
 from sqlalchemy import select
 
-from core.features import company_charts
+from core.features.company import charts as company_charts
 from storage.models import DigestDelivery, DigestRun
 from tests.console.driver import FakeClock, make_app
 from tests.digest.conftest import Recorder, command
@@ -211,7 +211,7 @@ async def test_one_failing_chat_does_not_stop_the_others_and_is_retried(app_ids,
     await subscribe(app, *(command("telegram", chat, "/subscribe") for chat in chats))
     recorder = Recorder(fail_for=("4002",))
     register(app, recorder, "telegram")
-    with caplog.at_level(logging.WARNING, logger="core.features.digest_send"):
+    with caplog.at_level(logging.WARNING, logger="core.features.digest.send"):
         report = await app.digest.sender.tick()
     assert recorder.chats() == ["4001", "4003"]
     assert (report.sent, report.failed) == (2, 1)

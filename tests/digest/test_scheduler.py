@@ -8,7 +8,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from core.config import parse_config
-from core.features.digest_period import current_period, due_period
+from core.features.digest.period import current_period, due_period
 from core.scheduler import RETRY_JOB, WEEKLY_JOB, DigestScheduler
 from tests.digest.conftest import Recorder, command
 from tests.digest.data import WEEK_END, WEEK_START

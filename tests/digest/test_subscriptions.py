@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.features.digest import MODERATORS_ONLY
+from core.features.digest.service import MODERATORS_ONLY
 from storage.models import Identity, Subscription
 from tests.console.driver import Console, make_app
 from tests.console.driver import test_config as config_for

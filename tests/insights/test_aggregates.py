@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from core.analytics.stats import compress_sequence, selection_rate, top_with_other, typical_sequence
-from core.features.company_cards import card_text, typical_rounds
+from core.features.company.views import card_text, typical_rounds
 from storage.stats import StatsRepo, Tally
 
 

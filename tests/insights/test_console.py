@@ -10,7 +10,7 @@ import pytest
 from PIL import Image as PILImage
 
 from core.analytics.pipeline import analyse_all
-from core.features.company_setup import build_insight_features
+from core.features.insights.setup import build_insight_features
 from tests.console.driver import Console, make_app
 from tests.console.driver import test_config as config_for
 from tests.insights.data import ANONYMOUS_LINKS, ANONYMOUS_NAMES, ROLL_NUMBERS, seed

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from core.analytics.faq import FaqGroup, group_questions
 from core.analytics.stats import round_label
 from core.events import IncomingEvent
-from core.features.company_lookup import lookup
+from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import Router, command_button_action

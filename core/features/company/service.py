@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 
 from core.config import InsightsConfig
 from core.events import ChatRef, IncomingEvent
-from core.features.company_cards import (
+from core.features.company.charts import COMPANY_VIEWS, ChartJob, ChartService
+from core.features.company.views import (
     DIMENSION_TITLES,
     breakdown_text,
     card_text,
@@ -19,7 +20,6 @@ from core.features.company_cards import (
     list_text,
     no_match_text,
 )
-from core.features.company_charts import COMPANY_VIEWS, ChartJob, ChartService
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import Router, command_button_action

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import DialogContext, Done, Invalid, Outcome
 from core.events import Attachment, IncomingEvent
-from core.features.community_common import (
+from core.features.discussions.common import (
     Scope,
     ensure_user,
     needs_review,
@@ -23,7 +23,7 @@ from core.features.community_common import (
     spam_message,
     user_of,
 )
-from core.features.community_moderation import CommunityModeration
+from core.features.discussions.moderation import CommunityModeration
 from core.ports import CommandInfo
 from core.replies import Button, Document, Field, Form, Reply
 from core.router import Router, command_button_action

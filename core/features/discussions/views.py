@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from core.features.community_common import Scope, short
+from core.features.discussions.common import Scope, short
 from core.replies import Button, Reply
 from core.router import command_button_action
 from storage.community import PostRow, ThreadRow

@@ -9,8 +9,8 @@ from typing import Any
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
 from core.events import IncomingEvent
-from core.features.community_bridge import Bridge
-from core.features.community_common import (
+from core.features.discussions.bridge import Bridge
+from core.features.discussions.common import (
     KNOWN_TOPICS,
     QUESTION_TOPIC,
     Scope,
@@ -24,8 +24,8 @@ from core.features.community_common import (
     tell,
     user_of,
 )
-from core.features.community_moderation import CommunityModeration
-from core.features.community_render import PAGE_SIZE, clamp_page, thread_list, thread_view
+from core.features.discussions.moderation import CommunityModeration
+from core.features.discussions.views import PAGE_SIZE, clamp_page, thread_list, thread_view
 from core.ports import CommandInfo
 from core.replies import Button, Reply
 from core.router import Router, command_button_action

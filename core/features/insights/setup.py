@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.analytics.pipeline import analyse_and_store
 from core.events import IncomingEvent
-from core.features.basics import fallback_text
-from core.features.company import CompanyFeature
-from core.features.company_charts import ChartService
-from core.features.faq import FaqFeature
-from core.features.insights import InsightsFeature
-from core.features.search import SearchFeature
+from core.features.company.charts import ChartService
+from core.features.company.service import CompanyFeature
+from core.features.faq.service import FaqFeature
+from core.features.help.service import fallback_text
+from core.features.insights.service import InsightsFeature
+from core.features.search.service import SearchFeature
 from core.replies import Reply
 from core.router import Router
 from core.services import Services

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.analytics.stats import OUTCOME_LABELS, selection_rate
-from core.features.company_cards import card_text, experience_text, typical_rounds
+from core.features.company.views import card_text, experience_text, typical_rounds
 from core.replies import InlineCard
 from core.services import Services
 from storage.stats import StatsRepo

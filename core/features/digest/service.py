@@ -14,9 +14,9 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.events import IncomingEvent
-from core.features.company_charts import ChartService
-from core.features.company_lookup import lookup
-from core.features.digest_send import DigestSender
+from core.features.company.charts import ChartService
+from core.features.company.lookup import lookup
+from core.features.digest.send import DigestSender
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import Router, command_button_action

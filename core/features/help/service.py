@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from core.dialog.engine import DialogEngine
 from core.events import IncomingEvent
-from core.features.submit import FLOW_NAME
+from core.features.share.flow import FLOW_NAME
 from core.ports import CommandInfo
 from core.replies import Button, Reply
 from core.router import Router, command_button_action

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Choose, DialogContext, Done, Invalid, Next, Option, Outcome, Stay, choice_index
 from core.events import Attachment, ChatRef, IncomingEvent
-from core.features.mock_bank import BANK
+from core.features.mock.bank import BANK
 from core.ports import CommandInfo
 from core.replies import Button, Image, Reply
 from core.router import Router, command_button_action

@@ -10,7 +10,7 @@ from typing import Any
 from core.config import SubmissionConfig
 from core.dialog.engine import Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, yes_no
-from core.features.submit_steps import (
+from core.features.share.steps import (
     CompanyStep,
     QuestionsStep,
     ReviewStep,
@@ -21,7 +21,7 @@ from core.features.submit_steps import (
     round_kind_step,
     scale_options,
 )
-from core.features.verification import author_verified
+from core.features.verify.service import author_verified
 from core.replies import Button, Reply
 from core.router import command_button_action
 from core.text_norm import collapse_spaces
@@ -264,7 +264,7 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
         ),
     ]
     review = ReviewStep(review_fields(config), submit_experience)
-    from core.features.submit_steps import review_edit_step
+    from core.features.share.steps import review_edit_step
 
     steps += [review, review_edit_step(review)]
     return Flow(FLOW_NAME, "sharing", steps, on_done=submit_experience, review_step="review", sections=16)

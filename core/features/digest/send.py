@@ -22,9 +22,9 @@ from datetime import timedelta
 
 from core.config import DigestConfig
 from core.events import ChatRef
-from core.features.company_charts import ChartJob, ChartService
-from core.features.digest_content import chart_caption, digest_text, empty_text, week_label
-from core.features.digest_period import Period, current_period, due_period
+from core.features.company.charts import ChartJob, ChartService
+from core.features.digest.content import chart_caption, digest_text, empty_text, week_label
+from core.features.digest.period import Period, current_period, due_period
 from core.replies import Image, Reply
 from core.services import Services
 from storage.digest import DigestRepo, NewExperience, Recipient, RunRecord, WeekSummary

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, DialogContext, Invalid
 from core.events import IncomingEvent
-from core.features.community_common import ensure_user, parse_id, short, tell, user_of
-from core.features.moderation import REJECT_REASONS, REPORT_REASONS
+from core.features.discussions.common import ensure_user, parse_id, short, tell, user_of
+from core.features.moderation.service import REJECT_REASONS, REPORT_REASONS
 from core.ports import CommandInfo
 from core.replies import Button, Document, Reply
 from core.router import Router, command_button_action

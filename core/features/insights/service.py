@@ -6,7 +6,7 @@ import logging
 
 from core.analytics.stats import percent, selection_rate
 from core.events import IncomingEvent
-from core.features.company_charts import ChartJob, ChartService
+from core.features.company.charts import ChartJob, ChartService
 from core.ports import CommandInfo
 from core.replies import Reply
 from core.router import Router

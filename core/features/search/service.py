@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from core.analytics.stats import OUTCOME_LABELS
 from core.events import IncomingEvent
-from core.features.company_lookup import lookup
+from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import Router, command_button_action

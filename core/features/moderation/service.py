@@ -8,7 +8,7 @@ from typing import Any
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
 from core.events import ChatRef, IncomingEvent
-from core.features.submit_steps import ROUND_LABELS
+from core.features.share.steps import ROUND_LABELS
 from core.ports import CommandInfo
 from core.replies import Button, Reply
 from core.router import Router, command_button_action
