@@ -20,7 +20,7 @@ from core.features.privacy.service import Privacy
 from core.features.resources.service import Resources
 from core.features.share.flow import FLOW_NAME, build_flow
 from core.features.verify.service import Verification
-from core.ports import CommandInfo, Notifier, ThreadMirror
+from core.ports import AppPort, CommandInfo, Notifier, ThreadMirror
 from core.replies import InlineCard, Reply
 from core.router import Router
 from core.services import Services
@@ -37,7 +37,7 @@ from storage.stats import StatsRepo
 logger = logging.getLogger(__name__)
 
 
-class App:
+class App(AppPort):
     """The platform-neutral bot: adapters feed it events and render the replies it returns."""
 
     def __init__(self, config: Config, database: Database, services: Services, router: Router) -> None:
@@ -69,7 +69,19 @@ class App:
         """Autocomplete values from data: companies whose name or an alias matches the prefix."""
         if kind != "company":
             return []
-        return await self.services.companies.complete(prefix, limit)
+        try:
+            return await self.services.companies.complete(prefix, limit)
+        except Exception:
+            logger.exception("autocomplete of %s failed", kind)
+            return []
+
+    async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
+        """Whether this user has a live (unexpired) dialog in this chat; False on any failure."""
+        try:
+            return await self.router.in_dialog((platform, chat_id, user_id))
+        except Exception:
+            logger.exception("in_dialog failed for a %s user", platform)
+            return False
 
     def unregister_notifier(self, platform: str) -> None:
         """Forget a platform's notifier (it is not running): pushes to it return False."""

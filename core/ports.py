@@ -1,12 +1,17 @@
-"""Ports the core calls: pushing messages later, and the command list adapters register."""
+"""The seam's contracts: what adapters may call on the core (AppPort) and what the core calls back.
+
+Adapters type against `AppPort` only, never against `core.app.App`; every test double of the core
+subclasses `AppPort` (a Protocol), so a method missing or misspelt on either side is a type error in
+CI (mypy runs over core/, bots/ and the test doubles), not a silent drop in production.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.events import ChatRef
-from core.replies import Reply
+from core.events import ChatRef, IncomingEvent
+from core.replies import InlineCard, Reply
 
 
 class Notifier(Protocol):
@@ -59,4 +64,49 @@ class ThreadMirror(Protocol):
 
     async def mark_resolved(self, external_id: str) -> None:
         """Show the thread as resolved (Discord: the `resolved` tag; Telegram: close the topic)."""
+        ...
+
+
+class AppPort(Protocol):
+    """Everything an adapter may call on the core; `core.app.App` implements it.
+
+    Errors: `handle`, `inline`, `complete` and `in_dialog` never raise (a failure is logged and answered
+    with an apology, an empty list or False), so an adapter needs no guard around them.
+    """
+
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]:
+        """Every command in /help order: adapters publish them (setMyCommands, slash commands)."""
+        ...
+
+    async def handle(self, event: IncomingEvent) -> list[Reply]:
+        """Answer one event with zero or more replies, in order."""
+        ...
+
+    async def inline(self, query: str, limit: int = 20) -> list[InlineCard]:
+        """Cards to share into any chat (Telegram inline mode); [] when nothing matches."""
+        ...
+
+    async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
+        """Autocomplete values for an option of `kind` (e.g. "company") starting like `prefix`."""
+        ...
+
+    async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
+        """Whether this user has a live dialog in this chat: then their plain messages are answers.
+
+        Discord asks before passing a guild-channel message to the core, so ordinary chatter of
+        members who are not answering a question never reaches it.
+        """
+        ...
+
+    def register_notifier(self, platform: str, notifier: Notifier) -> None:
+        """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""
+        ...
+
+    def unregister_notifier(self, platform: str) -> None:
+        """Forget a platform's notifier (its adapter stopped)."""
+        ...
+
+    def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
+        """Mirror discussion threads to `platform` (Discord forum threads, Telegram forum topics)."""
         ...
