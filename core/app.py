@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from core.actors import ActorResolver
 from core.companies import CompanyMatcher
 from core.config import Config
 from core.dialog.engine import DialogEngine
@@ -132,7 +133,7 @@ async def bootstrap(
     insight = build_insight_features(services, database.sessions, fallback_text)
     community = Community(services, engine, CommunityRepo(database.sessions))
     resources = Resources(services, engine, community.repo, community.moderation)
-    router = Router(engine, community.chain(resources.chain(insight.text)))
+    router = Router(engine, community.chain(resources.chain(insight.text)), ActorResolver(repos.users))
     moderation = Moderation(services, engine)
     mock = Mock(services, engine, MockRepo(database.sessions), scorer or ScoringPool(config.mock.workers))
     privacy = Privacy(services, engine, PrivacyRepo(database.sessions))

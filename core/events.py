@@ -42,6 +42,34 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who is asking, resolved once by the router before any feature runs.
+
+    `user_id` is the internal users.id, or None for someone the bot stores nothing about yet (a
+    first contact who only reads, or someone who used /forget): reading never creates a user row;
+    `ensure_id()` creates it when a feature is about to store something of theirs. `is_moderator`
+    is the single answer to "may this person moderate" (the platform's signal, e.g. a Discord role
+    or a configured moderator id); `chat` is where they are asking from.
+    """
+
+    user_id: int | None
+    platform: str
+    platform_user_id: str
+    display_name: str
+    chat: ChatRef
+    is_moderator: bool = False
+    register: Callable[[], Awaitable[int]] | None = field(default=None, compare=False, repr=False)
+
+    async def ensure_id(self) -> int:
+        """The internal user id, creating the user on first contact (idempotent)."""
+        if self.user_id is not None:
+            return self.user_id
+        if self.register is None:
+            raise RuntimeError("actor cannot be registered")
+        return await self.register()
+
+
+@dataclass(frozen=True)
 class IncomingEvent:
     """One thing a user did: a command, a free-text message, a button press, a submitted form or a file."""
 
@@ -54,7 +82,18 @@ class IncomingEvent:
     action: str | None = None
     form: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
-    is_moderator: bool = False
+    is_moderator: bool = False  # the adapter's platform signal; features read `actor.is_moderator`
+    resolved: Actor | None = field(default=None, compare=False)
+
+    @property
+    def actor(self) -> Actor:
+        """The resolved sender (the router sets it before any feature runs).
+
+        Raises RuntimeError for an event that did not go through the router (a programming error).
+        """
+        if self.resolved is None:
+            raise RuntimeError("event has no resolved actor: it must pass through the router")
+        return self.resolved
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -9,13 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from core.dialog.engine import DialogEngine, is_dialog_token
-from core.events import IncomingEvent
+from core.events import Actor, IncomingEvent
 from core.ports import CommandInfo
 from core.replies import Reply
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[IncomingEvent], Awaitable[list[Reply]]]
+ActorResolver = Callable[[IncomingEvent], Awaitable[Actor]]
 COMMAND_ACTION = "g:"
 SOMETHING_WRONG = "Something went wrong on our side, sorry. Please try again."
 
@@ -36,9 +37,10 @@ def command_button_action(name: str, args: str = "") -> str:
 class Router:
     """Serialises each user's events and dispatches commands, buttons and dialog answers."""
 
-    def __init__(self, engine: DialogEngine, fallback: Handler) -> None:
+    def __init__(self, engine: DialogEngine, fallback: Handler, resolve: ActorResolver) -> None:
         self._engine = engine
         self._fallback = fallback
+        self._resolve = resolve
         self._commands: dict[str, Command] = {}
         self._infos: list[CommandInfo] = []
         self._locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
@@ -75,6 +77,7 @@ class Router:
         """Answer one event; never raises (a failure becomes a friendly apology)."""
         async with self.lock_for(event.key):
             try:
+                event = replace(event, resolved=await self._resolve(event))
                 replies = await self._dispatch(event)
             except Exception:
                 logger.exception("failed to handle %s event from %s", event.kind, event.user.platform)
@@ -95,6 +98,7 @@ class Router:
                 command=name,
                 args=args,
                 is_moderator=event.is_moderator,
+                resolved=event.resolved,
             )
         if event.kind == "command":
             return await self._command(event)
@@ -113,6 +117,6 @@ class Router:
         command = self._commands.get(name)
         if command is None:
             return [Reply(text=f"I don't know the command /{name}. Send /help to see what I can do.")]
-        if command.info.moderator_only and not event.is_moderator:
+        if command.info.moderator_only and not event.actor.is_moderator:
             return [Reply(text="Sorry, only moderators can use that command.", private=True)]
         return await command.handler(event)

@@ -290,7 +290,8 @@ class DialogEngine:
             user_name=event.user.display_name,
             version=record.version,
             token=lambda choice: prefix + choice,
-            is_moderator=event.is_moderator,
+            is_moderator=event.resolved.is_moderator if event.resolved else event.is_moderator,
+            resolved=event.resolved,
         )
 
     def _expired(self, record: DialogRecord) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from core.events import IncomingEvent
+from core.events import Actor, IncomingEvent
 from core.replies import Button, Field, Form, Reply, button_rows
 from core.text_norm import collapse_spaces
 
@@ -59,6 +59,14 @@ class DialogContext:
     token: Callable[[str], str]
     is_moderator: bool = False
     notes: list[str] = field(default_factory=list)
+    resolved: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """Who is answering (resolved once by the router); RuntimeError outside a routed event."""
+        if self.resolved is None:
+            raise RuntimeError("dialog context has no actor")
+        return self.resolved
 
     def choice_token(self, index: int | str) -> str:
         """The action token of choice number `index` of the current prompt."""

@@ -94,7 +94,7 @@ class DigestFeature:
 
     @staticmethod
     def _allowed(event: IncomingEvent) -> bool:
-        return event.chat.is_private or event.is_moderator
+        return event.chat.is_private or event.actor.is_moderator
 
     async def subscribe(self, event: IncomingEvent) -> list[Reply]:
         """`/subscribe` (the general digest) or `/subscribe <company>` (also that company's new posts)."""
@@ -108,9 +108,7 @@ class DigestFeature:
         channel = not event.chat.is_private
         user_id = None
         if not channel:
-            user_id = await self._services.repos.users.ensure_user(
-                event.user.platform, event.user.id, event.user.display_name
-            )
+            user_id = await event.actor.ensure_id()
         new = await self.repo.subscribe(
             event.chat.platform,
             event.chat.id,

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.events import ChatRef, IncomingEvent
+from core.events import ChatRef
 from core.replies import Reply
 from core.services import Services
 from storage.community import CommunityRepo
@@ -84,16 +84,6 @@ async def scope_from_token(services: Services, token: str) -> Scope | None:
         name = await services.repos.companies.name_of(company_id)
         return Scope(company_id, name) if name else None
     return None
-
-
-def user_of(event: IncomingEvent) -> dict[str, str]:
-    """The sender as stored in dialog answers (platform, id, name)."""
-    return {"platform": event.user.platform, "id": event.user.id, "name": event.user.display_name}
-
-
-async def ensure_user(services: Services, user: dict[str, str]) -> int:
-    """The internal user id of a sender, created on first contact."""
-    return await services.repos.users.ensure_user(user["platform"], user["id"], user.get("name", ""))
 
 
 async def spam_message(

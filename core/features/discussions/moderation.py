@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, DialogContext, Invalid
-from core.events import IncomingEvent
-from core.features.discussions.common import ensure_user, parse_id, short, tell, user_of
+from core.events import Actor, IncomingEvent
+from core.features.discussions.common import parse_id, short, tell
 from core.features.moderation.service import REJECT_REASONS, REPORT_REASONS
 from core.ports import CommandInfo
 from core.replies import Button, Document, Reply
@@ -215,7 +215,9 @@ class CommunityModeration:
         if verb == "approve" and target is not None:
             return await self._decide(event, target, approve=True)
         if verb == "reject" and target is not None:
-            answers = {"target": code(*target), "_moderator": user_of(event)}
+            answers = {
+                "target": code(*target),
+            }
             return await self._engine.start(event, "community_reject", answers)
         if verb == "next" or target is None:
             target = await self._repo.next_waiting(after=target)
@@ -231,7 +233,7 @@ class CommunityModeration:
     async def _decide(
         self, event: IncomingEvent, target: tuple[str, int], approve: bool, reason: str = ""
     ) -> list[Reply]:
-        moderator = await ensure_user(self._services, user_of(event))
+        moderator = await event.actor.ensure_id()
         return await self._decide_as(moderator, target, approve, reason, event)
 
     async def _decide_as(
@@ -283,7 +285,7 @@ class CommunityModeration:
     async def _rejected(self, ctx: DialogContext) -> list[Reply]:
         target = parse_target(ctx.answers["target"])
         assert target is not None
-        moderator = await ensure_user(self._services, ctx.answers["_moderator"])
+        moderator = await ctx.actor.ensure_id()
         return await self._decide_as(moderator, target, False, ctx.answers["reason"], None)
 
     async def promote(self, event: IncomingEvent) -> list[Reply]:
@@ -291,7 +293,7 @@ class CommunityModeration:
         thread_id = parse_id(event.args)
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /promote <id>, e.g. /promote 12.", private=True)]
-        moderator = await ensure_user(self._services, user_of(event))
+        moderator = await event.actor.ensure_id()
         outcome, faq_id = await self._repo.promote(thread_id, moderator)
         text = {
             "ok": f"📌 #{thread_id} is now pinned in the company's FAQ (FAQ entry {faq_id}).",
@@ -310,7 +312,7 @@ class CommunityModeration:
         post_id = parse_id(event.args)
         if post_id is None:
             return [Reply(text="Tell me which reply: /upvote <reply id> (the number in [brackets]).")]
-        voter = await ensure_user(self._services, user_of(event))
+        voter = await event.actor.ensure_id()
         outcome, count = await self._repo.vote_post(voter, post_id)
         text = {
             "ok": f"👍 Thanks! {count} reader(s) found reply {post_id} helpful.",
@@ -328,16 +330,16 @@ class CommunityModeration:
         if post_id is None:
             return [Reply(text="Tell me which post: /flag <reply id> [reason], e.g. /flag 45 spam.")]
         if reason.strip():
-            return await self._report(user_of(event), post_id, " ".join(reason.split())[:MAX_REASON])
+            return await self._report(event.actor, post_id, " ".join(reason.split())[:MAX_REASON])
         if await self._repo.post(post_id) is None:
             return [Reply(text=f"There is no reply {post_id}.", private=True)]
-        return await self._engine.start(event, "post_report", {"post_id": post_id, "_user": user_of(event)})
+        return await self._engine.start(event, "post_report", {"post_id": post_id})
 
     async def _reported(self, ctx: DialogContext) -> list[Reply]:
-        return await self._report(ctx.answers["_user"], ctx.answers["post_id"], ctx.answers["reason"])
+        return await self._report(ctx.actor, ctx.answers["post_id"], ctx.answers["reason"])
 
-    async def _report(self, user: dict[str, str], post_id: int, reason: str) -> list[Reply]:
-        reporter = await ensure_user(self._services, user)
+    async def _report(self, actor: Actor, post_id: int, reason: str) -> list[Reply]:
+        reporter = await actor.ensure_id()
         hide_at = self._services.config.moderation.reports_to_hide
         outcome, hidden = await self._repo.report_post(reporter, post_id, reason, hide_at)
         if outcome == "missing":

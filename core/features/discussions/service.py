@@ -8,13 +8,12 @@ from typing import Any
 
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
-from core.events import IncomingEvent
+from core.events import Actor, IncomingEvent
 from core.features.discussions.bridge import Bridge
 from core.features.discussions.common import (
     KNOWN_TOPICS,
     QUESTION_TOPIC,
     Scope,
-    ensure_user,
     needs_review,
     normalise_topic,
     parse_id,
@@ -22,7 +21,6 @@ from core.features.discussions.common import (
     short,
     spam_message,
     tell,
-    user_of,
 )
 from core.features.discussions.moderation import CommunityModeration
 from core.features.discussions.views import PAGE_SIZE, clamp_page, thread_list, thread_view
@@ -194,11 +192,11 @@ class Community:
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /thread <id>, e.g. /thread 12.")]
         thread = await self.repo.thread(thread_id)
-        viewer = await self._services.repos.users.find_user(event.user.platform, event.user.id)
+        viewer = event.actor.user_id
         is_author = thread is not None and viewer is not None and thread.author_user_id == viewer
         visible = thread is not None and (
             thread.status in ("open", "resolved")
-            or (thread.status == "pending" and (is_author or event.is_moderator))
+            or (thread.status == "pending" and (is_author or event.actor.is_moderator))
         )
         if not visible:
             return [Reply(text=f"There is no discussion #{thread_id}. /discuss <company|topic> lists them.")]
@@ -215,8 +213,8 @@ class Community:
                 page,
                 total,
                 first_post_id=first.id if first else None,
-                can_solve=thread.status == "open" and (is_author or event.is_moderator),
-                can_promote=event.is_moderator
+                can_solve=thread.status == "open" and (is_author or event.actor.is_moderator),
+                can_promote=event.actor.is_moderator
                 and thread.status == "resolved"
                 and thread.company_id is not None,
             )
@@ -238,12 +236,12 @@ class Community:
         refused = await self._refusal(event)
         if refused:
             return refused
-        answers = {"_user": user_of(event), "scope": scope.token, "label": scope.label}
+        answers = {"scope": scope.token, "label": scope.label}
         return await self._engine.start(event, "thread_new", answers)
 
     async def _refusal(self, event: IncomingEvent) -> list[Reply]:
-        user_id = await ensure_user(self._services, user_of(event))
-        message = await spam_message(self._services, self.repo, user_id, event.is_moderator)
+        user_id = await event.actor.ensure_id()
+        message = await spam_message(self._services, self.repo, user_id, event.actor.is_moderator)
         return [Reply(text=message, private=True)] if message else []
 
     async def _new_done(self, ctx: DialogContext) -> list[Reply]:
@@ -251,7 +249,7 @@ class Community:
         if scope is None:
             return [Reply(text="That company no longer exists; nothing was posted.", private=True)]
         return await self.start_thread(
-            ctx.answers["_user"],
+            ctx.actor,
             scope,
             ctx.answers["title"],
             ctx.answers["body"],
@@ -261,7 +259,7 @@ class Community:
 
     async def start_thread(
         self,
-        user: dict[str, str],
+        actor: Actor,
         scope: Scope,
         title: str,
         body: str,
@@ -270,7 +268,7 @@ class Community:
         topic: str | None = None,
     ) -> list[Reply]:
         """Create a thread (pending for low-reputation users), mirror it, and say what happens next."""
-        user_id = await ensure_user(self._services, user)
+        user_id = await actor.ensure_id()
         message = await spam_message(self._services, self.repo, user_id, is_moderator)
         if message:
             return [Reply(text=message, private=True)]
@@ -282,7 +280,7 @@ class Community:
             title=title,
             body=body,
             anonymous=anonymous,
-            platform=user["platform"],
+            platform=actor.platform,
             status="pending" if pending else "open",
             now=self._services.clock(),
         )
@@ -295,7 +293,7 @@ class Community:
             )
             return [Reply(text=text, private=True)]
         await self.thread_published(thread_id)
-        who = "anonymously" if anonymous else f"as {author_label(False, user.get('name'))}"
+        who = "anonymously" if anonymous else f"as {author_label(False, actor.display_name)}"
         return [
             Reply(text=f"✅ Started discussion #{thread_id} ({scope.label}) {who}.", buttons=(open_button,))
         ]
@@ -352,17 +350,17 @@ class Community:
             refused = await self._refusal(event)
             if refused:
                 return refused
-            answers = {"_user": user_of(event), "scope": scope.token, "label": scope.label}
+            answers = {"scope": scope.token, "label": scope.label}
             return await self._engine.start(event, "thread_ask", answers)
         if len(question) > self._services.config.dialog.max_text_chars:
             return [Reply(text="That question is very long; please shorten it and ask again.")]
         replies = await self.start_thread(
-            user_of(event),
+            event.actor,
             scope,
             short(question, TITLE_MAX),
             question,
             anonymous,
-            event.is_moderator,
+            event.actor.is_moderator,
             QUESTION_TOPIC,
         )
         return replies + self._ask_note(scope)
@@ -384,7 +382,7 @@ class Community:
             return [Reply(text="That company no longer exists; nothing was posted.", private=True)]
         body = ctx.answers["body"]
         replies = await self.start_thread(
-            ctx.answers["_user"],
+            ctx.actor,
             scope,
             short(body, TITLE_MAX),
             body,
@@ -397,7 +395,7 @@ class Community:
     async def askme(self, event: IncomingEvent) -> list[Reply]:
         """`/askme on|off`: opt in or out of juniors' questions about companies you shared."""
         choice = event.args.strip().lower()
-        user_id = await ensure_user(self._services, user_of(event))
+        user_id = await event.actor.ensure_id()
         if choice not in ("on", "off"):
             state = "on" if await self.repo.ask_me(user_id) else "off"
             return [
@@ -438,24 +436,24 @@ class Community:
             refused = await self._refusal(event)
             if refused:
                 return refused
-            answers = {"_user": user_of(event), "thread_id": thread_id}
+            answers = {"thread_id": thread_id}
             return [
                 Reply(text=f"Replying in #{thread_id} “{short(thread.title, 60)}”.", private=True),
                 *await self._engine.start(event, "thread_reply", answers),
             ]
         if len(text) > self._services.config.dialog.max_text_chars:
             return [Reply(text="That reply is very long; please shorten it and send it again.")]
-        return await self.add_reply(user_of(event), thread_id, text, anonymous, event.is_moderator)
+        return await self.add_reply(event.actor, thread_id, text, anonymous, event.actor.is_moderator)
 
     async def _reply_done(self, ctx: DialogContext) -> list[Reply]:
         answers = ctx.answers
         return await self.add_reply(
-            answers["_user"], answers["thread_id"], answers["body"], answers["anonymous"], ctx.is_moderator
+            ctx.actor, answers["thread_id"], answers["body"], answers["anonymous"], ctx.is_moderator
         )
 
     async def add_reply(
         self,
-        user: dict[str, str],
+        actor: Actor,
         thread_id: int,
         body: str,
         anonymous: bool,
@@ -464,7 +462,7 @@ class Community:
         message_id: str | None = None,
     ) -> list[Reply]:
         """Post a reply, mirror it everywhere but `origin`, and tell the thread's author."""
-        user_id = await ensure_user(self._services, user)
+        user_id = await actor.ensure_id()
         message = await spam_message(self._services, self.repo, user_id, is_moderator)
         if message:
             return [Reply(text=message, private=True)]
@@ -473,17 +471,17 @@ class Community:
             user_id=user_id,
             body=body,
             anonymous=anonymous,
-            platform=user["platform"],
+            platform=actor.platform,
             now=self._services.clock(),
             platform_message_id=message_id,
         )
         if post_id is None:
             return [Reply(text=f"Discussion #{thread_id} is not open for replies.", private=True)]
-        author = author_label(anonymous, user.get("name"))
+        author = author_label(anonymous, actor.display_name)
         await self.bridge.post_added(thread_id, author, body, origin)
         thread = await self.repo.thread(thread_id)
         if thread is not None and thread.author_user_id not in (None, user_id):
-            recipient = await self.repo.recipient_of(thread.author_user_id, user["platform"])
+            recipient = await self.repo.recipient_of(thread.author_user_id, actor.platform)
             await tell(
                 self._services,
                 recipient,
@@ -510,11 +508,11 @@ class Community:
         if thread_id is None:
             return None
         return await self.add_reply(
-            user_of(event),
+            event.actor,
             thread_id,
             event.text.strip(),
             False,
-            event.is_moderator,
+            event.actor.is_moderator,
             origin=event.chat.platform,
         )
 
@@ -530,8 +528,8 @@ class Community:
         thread = await self.repo.thread(thread_id)
         if thread is None or thread.status not in ("open", "resolved"):
             return [Reply(text=f"There is no open discussion #{thread_id}.")]
-        viewer = await self._services.repos.users.find_user(event.user.platform, event.user.id)
-        if not event.is_moderator and (viewer is None or viewer != thread.author_user_id):
+        viewer = event.actor.user_id
+        if not event.actor.is_moderator and (viewer is None or viewer != thread.author_user_id):
             return [
                 Reply(
                     text=f"Only the person who started #{thread_id} or a moderator can mark it solved.",
@@ -542,7 +540,7 @@ class Community:
             return [Reply(text=f"#{thread_id} is already marked as resolved.")]
         await self.bridge.resolved(thread_id)
         buttons: Any = ()
-        if event.is_moderator and thread.company_id is not None:
+        if event.actor.is_moderator and thread.company_id is not None:
             buttons = ((Button("📌 Promote to FAQ", command_button_action("promote", str(thread_id))),),)
         return [
             Reply(text=f"✅ Marked #{thread_id} “{short(thread.title, 60)}” as resolved.", buttons=buttons)

@@ -130,7 +130,7 @@ class FaqFeature:
         return [Reply(text="\n".join(lines), buttons=button_rows(nav, 3))]
 
     async def _pin(self, event: IncomingEvent, verb: str, rest: str) -> list[Reply]:
-        if not event.is_moderator:
+        if not event.actor.is_moderator:
             return [
                 Reply(text="Only moderators can pin answers. Send /faq <company> to read them.", private=True)
             ]
@@ -147,10 +147,7 @@ class FaqFeature:
             text = "Unpinned." if done else f"No pinned answer to that question for {company.name}."
             return [Reply(text=text, private=True)]
         answer = parts[2][:MAX_ANSWER]
-        user_id = await self._services.repos.users.ensure_user(
-            event.user.platform, event.user.id, event.user.display_name
-        )
-        new = await self._repo.pin(company.id, question, answer, user_id)
+        new = await self._repo.pin(company.id, question, answer, (await event.actor.ensure_id()))
         verb_done = "Pinned" if new else "Updated the pinned answer"
         return [
             Reply(

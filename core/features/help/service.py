@@ -76,7 +76,7 @@ class Basics:
         """List the commands (moderator commands only for moderators) and re-ask any open question."""
         lines = ["**What I can do:**"]
         for info in self._commands():
-            if info.moderator_only and not event.is_moderator:
+            if info.moderator_only and not event.actor.is_moderator:
                 continue
             hint = f" {info.args_hint}" if info.args_hint else ""
             lines.append(f"/{info.name}{hint} — {info.description}")
@@ -98,8 +98,7 @@ class Basics:
                 text="You are already sharing an experience; let's continue where you left off.", private=True
             )
             return [note, prompt]
-        user = {"platform": event.user.platform, "id": event.user.id, "name": event.user.display_name}
-        return await self._engine.start(event, FLOW_NAME, {"_user": user})
+        return await self._engine.start(event, FLOW_NAME)
 
     async def cancel(self, event: IncomingEvent) -> list[Reply]:
         """Nothing to cancel outside a dialog."""
@@ -112,7 +111,7 @@ class Basics:
     async def myposts(self, event: IncomingEvent) -> list[Reply]:
         """The student's own experiences, newest first, with moderation status (and reject reasons)."""
         repos = self._services.repos
-        user_id = await repos.users.find_user(event.user.platform, event.user.id)
+        user_id = event.actor.user_id
         posts = await repos.experiences.list_by_user(user_id, limit=MYPOSTS_PAGE) if user_id else []
         if not posts:
             button = (Button("📝 Share my experience", command_button_action("share")),)

@@ -158,10 +158,9 @@ class Mock:
             CommandInfo("progress", "Your mock-interview scores over time", personal=True), self.progress
         )
 
-    async def _user_id(self, event: IncomingEvent) -> int:
-        return await self._services.repos.users.ensure_user(
-            event.user.platform, event.user.id, event.user.display_name
-        )
+    @staticmethod
+    async def _user_id(event: IncomingEvent) -> int:
+        return await event.actor.ensure_id()
 
     async def mock(self, event: IncomingEvent) -> list[Reply]:
         """Start practising (consent first), or show what is measured with `/mock privacy`."""

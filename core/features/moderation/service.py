@@ -148,10 +148,9 @@ class Moderation:
         router.add(CommandInfo("helpful", "Mark an experience as helpful", args_hint="<id>"), self.helpful)
         router.add(CommandInfo("leaderboard", "Top contributors and badges"), self.leaderboard)
 
-    async def _moderator_id(self, event: IncomingEvent) -> int:
-        return await self._services.repos.users.ensure_user(
-            event.user.platform, event.user.id, event.user.display_name
-        )
+    @staticmethod
+    async def _moderator_id(event: IncomingEvent) -> int:
+        return await event.actor.ensure_id()
 
     async def review(self, event: IncomingEvent) -> list[Reply]:
         """`/review`, `/review 12`, and the card's buttons: approve, reject, edit, next."""
@@ -265,17 +264,17 @@ class Moderation:
         target = int(words[0])
         if len(words) > 1:
             return await self._record_report(event, target, words[1][:MAX_REASON])
-        return await self._engine.start(event, "report", {"target_id": target, "_user": _user_of(event)})
+        return await self._engine.start(event, "report", {"target_id": target})
 
     async def _reported(self, ctx: DialogContext) -> list[Reply]:
-        user = ctx.answers["_user"]
-        return await self._record_report_for(user, ctx.answers["target_id"], ctx.answers["reason"])
+        return await self._record_report_for(
+            (await ctx.actor.ensure_id()), ctx.answers["target_id"], ctx.answers["reason"]
+        )
 
     async def _record_report(self, event: IncomingEvent, target: int, reason: str) -> list[Reply]:
-        return await self._record_report_for(_user_of(event), target, reason)
+        return await self._record_report_for(await event.actor.ensure_id(), target, reason)
 
-    async def _record_report_for(self, user: dict[str, str], target: int, reason: str) -> list[Reply]:
-        reporter = await self._services.repos.users.ensure_user(user["platform"], user["id"], user["name"])
+    async def _record_report_for(self, reporter: int, target: int, reason: str) -> list[Reply]:
         recorded, hidden = await self._repo.report(
             reporter, "experience", target, reason, self._services.config.moderation.reports_to_hide
         )
@@ -295,9 +294,7 @@ class Moderation:
         if not event.args.strip().isdigit():
             return [Reply(text="Tell me which experience: /helpful <id>.")]
         target = int(event.args.strip())
-        voter = await self._services.repos.users.ensure_user(
-            event.user.platform, event.user.id, event.user.display_name
-        )
+        voter = await event.actor.ensure_id()
         outcome, count = await self._repo.vote_helpful(voter, "experience", target)
         text = {
             "ok": f"👍 Thanks! {count} reader(s) found this helpful.",
@@ -320,7 +317,3 @@ class Moderation:
             lines.append(f"{rank}. {name}: {points} pts {shown}".rstrip())
         lines.append("Points: 10 per published experience, 2 per helpful vote received.")
         return [Reply(text="\n".join(lines))]
-
-
-def _user_of(event: IncomingEvent) -> dict[str, str]:
-    return {"platform": event.user.platform, "id": event.user.id, "name": event.user.display_name}

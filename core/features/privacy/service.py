@@ -103,7 +103,7 @@ class Privacy:
 
     async def mydata(self, event: IncomingEvent) -> list[Reply]:
         """Send everything stored about the student as a JSON file, privately."""
-        user_id = await self._services.repos.users.find_user(event.user.platform, event.user.id)
+        user_id = event.actor.user_id
         data = await self._repo.user_data(user_id) if user_id is not None else None
         if data is None:
             return [Reply(text="I have nothing stored about you yet.", private=True)]
@@ -126,7 +126,7 @@ class Privacy:
     async def forget(self, event: IncomingEvent) -> list[Reply]:
         """Ask for confirmation: delete everything, anonymise contributions, or cancel."""
         repos = self._services.repos
-        user_id = await repos.users.find_user(event.user.platform, event.user.id)
+        user_id = event.actor.user_id
         if user_id is None:
             return [Reply(text="I have nothing stored about you: there is nothing to forget.", private=True)]
         experiences = await repos.experiences.count_by_user(user_id)

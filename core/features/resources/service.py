@@ -12,16 +12,14 @@ from urllib.parse import urlsplit
 
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import DialogContext, Done, Invalid, Outcome
-from core.events import Attachment, IncomingEvent
+from core.events import Actor, Attachment, IncomingEvent
 from core.features.discussions.common import (
     Scope,
-    ensure_user,
     needs_review,
     parse_id,
     scope_from_token,
     short,
     spam_message,
-    user_of,
 )
 from core.features.discussions.moderation import CommunityModeration
 from core.ports import CommandInfo
@@ -236,7 +234,7 @@ class Resources:
         """`/resource <id>`: the PDF itself (moderators may also fetch waiting ones)."""
         resource_id = parse_id(event.args)
         row = await self._repo.resource(resource_id) if resource_id is not None else None
-        if row is None or (row.status != "approved" and not event.is_moderator):
+        if row is None or (row.status != "approved" and not event.actor.is_moderator):
             return [Reply(text="There is no such resource. /resources <company> lists them.")]
         if row.url:
             return [Reply(text=f"🔗 {row.title}: {row.url}")]
@@ -259,20 +257,20 @@ class Resources:
         scope = await self._company(" ".join(company_words))
         if isinstance(scope, list):
             return [*scope, Reply(text=ADD_HELP)]
-        user = user_of(event)
-        user_id = await ensure_user(self._services, user)
-        refused = await spam_message(self._services, self._repo, user_id, event.is_moderator)
+        refused = await spam_message(
+            self._services, self._repo, (await event.actor.ensure_id()), event.actor.is_moderator
+        )
         if refused:
             return [Reply(text=refused, private=True)]
         if at is None:
-            answers = {"_user": user, "scope": scope.token, "label": scope.label}
+            answers = {"scope": scope.token, "label": scope.label}
             return await self._engine.start(event, "resource_add", answers)
         try:
             url = check_url(words[at])
         except Invalid as problem:
             return [Reply(text=f"⚠️ {problem}")]
         title = " ".join(words[at + 1 :]) or default_title(url)
-        return await self.save(user, scope, url, title, None, event.is_moderator)
+        return await self.save(event.actor, scope, url, title, None, event.actor.is_moderator)
 
     async def _save_from_dialog(
         self, ctx: DialogContext, url: str | None, title: str, file: tuple[str, bytes] | None
@@ -280,11 +278,11 @@ class Resources:
         scope = await scope_from_token(self._services, ctx.answers["scope"])
         if scope is None or scope.company_id is None:
             return [Reply(text="That company no longer exists; nothing was saved.", private=True)]
-        return await self.save(ctx.answers["_user"], scope, url, title, file, ctx.is_moderator)
+        return await self.save(ctx.actor, scope, url, title, file, ctx.is_moderator)
 
     async def save(
         self,
-        user: dict[str, str],
+        actor: Actor,
         scope: Scope,
         url: str | None,
         title: str,
@@ -292,7 +290,7 @@ class Resources:
         is_moderator: bool,
     ) -> list[Reply]:
         """Store a resource (pending for low-reputation users, who wait for a moderator)."""
-        user_id = await ensure_user(self._services, user)
+        user_id = await actor.ensure_id()
         refused = await spam_message(self._services, self._repo, user_id, is_moderator)
         if refused:
             return [Reply(text=refused, private=True)]
@@ -359,5 +357,5 @@ class Resources:
             return [Reply(text=f"⚠️ {problem}")]
         title = " ".join(rest) or PurePath(attachment.filename).stem
         return await self.save(
-            user_of(event), scope, None, title, (attachment.filename, data), event.is_moderator
+            event.actor, scope, None, title, (attachment.filename, data), event.actor.is_moderator
         )

@@ -321,8 +321,7 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
     answers = ctx.answers
     check_consistency(answers, ctx)
     services = ctx.services
-    user_key = answers["_user"]
-    user_id = await services.repos.users.ensure_user(user_key["platform"], user_key["id"], user_key["name"])
+    user_id = await ctx.actor.ensure_id()
     company_id = answers.get("company_id")
     if company_id is None:
         company_id = await services.repos.companies.get_or_create(answers["company_name"])
@@ -358,7 +357,7 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
     questions = [q for spec in rounds for q in spec["questions"]]
     fields["content_hash"] = content_hash([fields["preparation"], fields["reflections"], *questions])
     experience_id = await services.repos.experiences.create_pending(
-        user_id, company_id, user_key["platform"], fields, rounds
+        user_id, company_id, ctx.actor.platform, fields, rounds
     )
     company = answers["company_name"]
     if await services.moderation.reputation(user_id) >= services.config.moderation.reputation_threshold:

@@ -98,8 +98,7 @@ class Verification:
     async def verify(self, event: IncomingEvent) -> list[Reply]:
         """`/verify you@college.edu` mails a code; `/verify 123456` completes; `/verify` explains."""
         arg = event.args.strip()
-        users = self._services.repos.users
-        user_id = await users.ensure_user(event.user.platform, event.user.id, event.user.display_name)
+        user_id = await event.actor.ensure_id()
         if await self._repo.is_verified(user_id):
             return [_private("✔ You are already verified: your experiences carry the verified badge.")]
         if not self._config.email_enabled:
@@ -186,9 +185,7 @@ class Verification:
         if not arg.isdigit():
             return [_private("Tell me which experience: /verifyuser <experience id>, e.g. /verifyuser 12.")]
         experience_id = int(arg)
-        moderator = await self._services.repos.users.ensure_user(
-            event.user.platform, event.user.id, event.user.display_name
-        )
+        moderator = await event.actor.ensure_id()
         found, author = await self._repo.verify_author(experience_id, moderator)
         if not found:
             return [_private(f"There is no experience #{experience_id}.")]
