@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print JSON: scores (0-100) and raw measurements")
     imp = commands.add_parser(
         "import",
-        help="import experiences from a CSV or JSON file (columns: see storage/importer.py)",
+        help="import experiences from a CSV or JSON file (columns: see core/features/share/importer.py)",
         description="Import experiences (e.g. from an earlier web platform). Every row is validated like the "
         "sharing dialog; rejected rows are listed with their line numbers and reasons; rows already imported "
         "are skipped. Columns: name, linkedin, branch, roll_number, passout_year, company, interview_year, "
@@ -141,13 +141,13 @@ async def run_import(config: Config, db_url: str | None, path: str, approve: boo
     from pathlib import Path
 
     from core.app import bootstrap
-    from storage.importer import ImportFormatError, import_experiences
+    from core.features.share.importer import ImportFormatError, import_experiences
 
     app = await bootstrap(config, db_url=db_url)
     try:
         now = app.services.clock()
         report = await import_experiences(
-            app.database.sessions, config, Path(path), approve=approve, now=now, dry_run=dry_run
+            app.services.repos, config, Path(path), approve=approve, now=now, dry_run=dry_run
         )
         await app.services.companies.refresh()
         for experience_id in report.approved:

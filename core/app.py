@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TypeVar
 
 from core.actors import ActorResolver
+from core.analytics.pipeline import analyse_and_store
 from core.companies import CompanyMatcher
 from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
+from core.features.base import Feature
+from core.features.company.charts import ChartService
 from core.features.company.inline import InlineCards
+from core.features.company.service import CompanyFeature
 from core.features.digest.service import DigestFeature, build_digest
-from core.features.discussions.service import Community
+from core.features.discussions.service import Community as Discussions
+from core.features.faq.service import FaqFeature
 from core.features.help.service import Basics, fallback_text
-from core.features.insights.setup import InsightFeatures, build_insight_features
+from core.features.insights.service import InsightsFeature
 from core.features.mock.service import Mock, Scorer
 from core.features.moderation.service import Moderation
 from core.features.privacy.service import Privacy
+from core.features.registry import FeatureRegistry
 from core.features.resources.service import Resources
-from core.features.share.flow import FLOW_NAME, build_flow
+from core.features.search.service import SearchFeature
 from core.features.verify.service import Verification
+from core.notifiers import Notifiers
 from core.ports import AppPort, CommandInfo, Notifier, ThreadMirror
 from core.replies import InlineCard, Reply
 from core.router import Router
@@ -28,30 +36,62 @@ from core.services import Services
 from media.pool import ScoringPool
 from storage.community import CommunityRepo
 from storage.db import Database, open_database
+from storage.digest import DigestRepo
+from storage.faq_repo import FaqRepo
 from storage.mock import MockRepo
 from storage.models import utcnow
 from storage.moderation import ModerationRepo
 from storage.privacy import PrivacyRepo, VerificationRepo
 from storage.repos import Repos
+from storage.search import SearchRepo
 from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
+
+F = TypeVar("F")
 
 
 class App(AppPort):
     """The platform-neutral bot: adapters feed it events and render the replies it returns."""
 
-    def __init__(self, config: Config, database: Database, services: Services, router: Router) -> None:
+    def __init__(
+        self,
+        config: Config,
+        database: Database,
+        services: Services,
+        router: Router,
+        features: tuple[Feature, ...],
+        notifiers: Notifiers,
+        charts: ChartService,
+        inline_cards: InlineCards,
+        mirrors: dict[str, ThreadMirror],
+    ) -> None:
         self.config = config
         self.database = database
         self.services = services
         self.router = router
-        self._notifiers: dict[str, Notifier] = {}
-        self.mirrors: dict[str, ThreadMirror] = {}  # shared with the community bridge
-        self.mock: Mock | None = None
-        self.digest: DigestFeature | None = None
-        self.insight: InsightFeatures | None = None
-        self.inline_cards: InlineCards | None = None
+        self.features = features
+        self.notifiers = notifiers
+        self.charts = charts
+        self._inline_cards = inline_cards
+        self.mirrors = mirrors  # the discussions bridge reads it: a registered mirror is used at once
+
+    def feature(self, kind: type[F]) -> F:
+        """The one feature of this type (e.g. `app.feature(Mock)`); LookupError if it is not wired."""
+        for feature in self.features:
+            if isinstance(feature, kind):
+                return feature
+        raise LookupError(f"no {kind.__name__} feature")
+
+    @property
+    def mock(self) -> Mock:
+        """The mock-interview feature (tests drain its scoring)."""
+        return self.feature(Mock)
+
+    @property
+    def digest(self) -> DigestFeature:
+        """The digest feature: main.py drives `digest.sender` (scheduler, `main.py digest`)."""
+        return self.feature(DigestFeature)
 
     @property
     def commands(self) -> tuple[CommandInfo, ...]:
@@ -64,7 +104,7 @@ class App(AppPort):
 
     async def inline(self, query: str, limit: int = 20) -> list[InlineCard]:
         """Cards to share into any chat (Telegram inline mode); [] when nothing matches. Never raises."""
-        return await self.inline_cards.cards(query, limit) if self.inline_cards is not None else []
+        return await self._inline_cards.cards(query, limit)
 
     async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
         """Autocomplete values from data: companies whose name or an alias matches the prefix."""
@@ -84,13 +124,13 @@ class App(AppPort):
             logger.exception("in_dialog failed for a %s user", platform)
             return False
 
-    def unregister_notifier(self, platform: str) -> None:
-        """Forget a platform's notifier (it is not running): pushes to it return False."""
-        self._notifiers.pop(platform, None)
-
     def register_notifier(self, platform: str, notifier: Notifier) -> None:
         """Let the core push replies to `platform` later (scores, moderation outcomes, digests)."""
-        self._notifiers[platform] = notifier
+        self.notifiers.register(platform, notifier)
+
+    def unregister_notifier(self, platform: str) -> None:
+        """Forget a platform's notifier (it is not running): pushes to it return False."""
+        self.notifiers.unregister(platform)
 
     def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
         """Mirror discussion threads to `platform` (Discord forum threads, Telegram forum topics)."""
@@ -98,65 +138,82 @@ class App(AppPort):
 
     async def notify(self, chat: ChatRef, reply: Reply) -> bool:
         """Push a reply to a chat; False when no adapter for its platform is running."""
-        notifier = self._notifiers.get(chat.platform)
-        if notifier is None:
-            logger.info("no notifier for %s; reply dropped", chat.platform)
-            return False
-        await notifier.send(chat, reply)
-        return True
+        return await self.notifiers.notify(chat, reply)
 
     async def close(self) -> None:
-        """Stop background work, then release storage."""
-        if self.insight is not None:
-            await self.insight.company.idle()  # pushes of slow charts and card redraws in flight
-            self.insight.close()
-        if self.mock is not None:
-            await self.mock.close()
+        """Close the features in reverse order (background work first), then the charts and storage."""
+        for feature in reversed(self.features):
+            try:
+                await feature.close()
+            except Exception:
+                logger.exception("closing %s failed", feature.name)
+        self.charts.close()
         await self.database.dispose()
 
 
 async def bootstrap(
     config: Config, *, db_url: str | None = None, clock=utcnow, scorer: Scorer | None = None
 ) -> App:
-    """Build a ready App: open the database (migrated to the latest schema), wire the features."""
+    """Build a ready App: open the database (migrated to the latest schema), build the ports once,
+    then the features in /help order; the registry closes the engine <-> features cycle."""
     database = await open_database(db_url or config.database.url)
-    repos = Repos.over(database.sessions)
+    sessions = database.sessions
+    repos = Repos.over(sessions)
+    registry = FeatureRegistry()
+    notifiers = Notifiers()
     services = Services(
         config=config,
         repos=repos,
         companies=CompanyMatcher(repos.companies),
         clock=clock,
-        moderation=ModerationRepo(database.sessions),
+        moderation=ModerationRepo(sessions),
+        verification=VerificationRepo(sessions),
+        push=notifiers.notify,
+        approved=registry.experience_approved,
     )
-    flows = {FLOW_NAME: build_flow(config.submission, config.dialog.max_text_chars)}
-    engine = DialogEngine(repos.dialogs, flows, services, timedelta(hours=config.dialog.timeout_hours), clock)
-    insight = build_insight_features(services, database.sessions, fallback_text)
-    community = Community(services, engine, CommunityRepo(database.sessions))
-    resources = Resources(services, engine, community.repo, community.moderation)
-    router = Router(engine, community.chain(resources.chain(insight.text)), ActorResolver(repos.users))
-    moderation = Moderation(services, engine)
-    mock = Mock(services, engine, MockRepo(database.sessions), scorer or ScoringPool(config.mock.workers))
-    privacy = Privacy(services, engine, PrivacyRepo(database.sessions))
-    services.verification = VerificationRepo(database.sessions)
-    verification = Verification(services, services.verification)
-    for feature in (moderation, mock, privacy, community, resources):
-        flows.update({flow.name: flow for flow in feature.flows()})
-    Basics(services, engine, lambda: router.commands).register(router)
-    insight.register(router)
-    moderation.register(router)
-    mock.register(router)
-    privacy.register(router)
-    verification.register(router)
-    community.register(router)
-    resources.register(router)
-    digest = build_digest(services, database.sessions, insight.charts)
-    digest.register(router)
-    app = App(config, database, services, router)
-    app.mock = mock
-    app.insight = insight
-    app.inline_cards = InlineCards(services, StatsRepo(database.sessions))
-    app.mirrors = community.bridge.mirrors
-    app.digest = digest  # main.py drives digest.sender (scheduler, `main.py digest`)
-    services.push = app.notify
-    await digest.subscribe_config_channels()
+    engine = DialogEngine(
+        repos.dialogs, registry.flow, services, timedelta(hours=config.dialog.timeout_hours), clock
+    )
+    stats = StatsRepo(sessions)
+    charts = ChartService(config.insights.chart_workers, timeout_s=config.insights.chart_timeout_s)
+    charts.start()  # matplotlib imported in the workers before the first request
+
+    async def analyse(experience_id: int) -> int | None:
+        return await analyse_and_store(sessions, experience_id)
+
+    router: Router | None = None
+
+    def commands() -> tuple[CommandInfo, ...]:
+        assert router is not None
+        return router.commands
+
+    discussions = Discussions(services, engine, CommunityRepo(sessions))
+    features: tuple[Feature, ...] = (
+        Basics(services, engine, commands),
+        CompanyFeature(services, stats, charts, fallback_text, analyse=analyse),
+        SearchFeature(services, SearchRepo(sessions)),
+        InsightsFeature(services, stats, charts),
+        FaqFeature(services, FaqRepo(sessions), stats),
+        Moderation(services, engine),
+        Mock(services, engine, MockRepo(sessions), scorer or ScoringPool(config.mock.workers)),
+        Privacy(services, engine, PrivacyRepo(sessions)),
+        Verification(services, services.verification),
+        discussions,
+        Resources(services, engine, discussions.repo, discussions.moderation),
+        build_digest(services, DigestRepo(sessions), charts),
+    )
+    registry.seal(features)
+    router = Router(engine, features, ActorResolver(repos.users), fallback_text)
+    app = App(
+        config,
+        database,
+        services,
+        router,
+        features,
+        notifiers,
+        charts,
+        InlineCards(services, stats),
+        discussions.bridge.mirrors,
+    )
+    await app.digest.subscribe_config_channels()
     return app

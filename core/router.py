@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from core.dialog.engine import DialogEngine, is_dialog_token
 from core.events import Actor, IncomingEvent
+from core.features.base import NO_TEXT, Feature
 from core.ports import CommandInfo
 from core.replies import Reply
 
@@ -37,7 +38,17 @@ def command_button_action(name: str, args: str = "") -> str:
 class Router:
     """Serialises each user's events and dispatches commands, buttons and dialog answers."""
 
-    def __init__(self, engine: DialogEngine, fallback: Handler, resolve: ActorResolver) -> None:
+    def __init__(
+        self,
+        engine: DialogEngine,
+        features: Sequence[Feature],
+        resolve: ActorResolver,
+        fallback: Handler,
+    ) -> None:
+        """Collect every feature's commands (in order: /help's order) and text handlers (by priority).
+
+        `fallback` answers plain text that no feature's `on_text` took.
+        """
         self._engine = engine
         self._fallback = fallback
         self._resolve = resolve
@@ -45,6 +56,11 @@ class Router:
         self._infos: list[CommandInfo] = []
         self._locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
+        )
+        for feature in features:
+            feature.register(self)
+        self._text = tuple(
+            sorted((f for f in features if f.text_priority < NO_TEXT), key=lambda f: f.text_priority)
         )
 
     def add(self, info: CommandInfo, handler: Handler) -> None:
@@ -107,6 +123,10 @@ class Router:
         replies = await self._engine.handle(event)
         if replies is not None:
             return replies
+        for feature in self._text:
+            taken = await feature.on_text(event)
+            if taken is not None:
+                return taken
         return await self._fallback(event)
 
     async def _command(self, event: IncomingEvent) -> list[Reply]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.companies import CompanyMatcher
@@ -30,9 +30,9 @@ class Services:
     companies: CompanyMatcher
     clock: Callable[[], datetime]
     moderation: ModerationRepo
-    push: Push | None = None
-    verification: VerificationRepo | None = None
-    approved_hooks: list[ApprovedHook] = field(default_factory=list)
+    verification: VerificationRepo
+    push: Push  # Notifiers.notify: the running adapters
+    approved: ApprovedHook  # FeatureRegistry.experience_approved: every feature's on_approved
 
     def this_year(self) -> int:
         """The current calendar year (UTC), so "never in the future" is testable with a fake clock."""
@@ -40,8 +40,6 @@ class Services:
 
     async def notify(self, chat: ChatRef, reply: Reply) -> bool:
         """Push a message to a chat outside the current turn; never raises (a failed push is logged)."""
-        if self.push is None:
-            return False
         try:
             return await self.push(chat, reply)
         except Exception:
@@ -50,11 +48,7 @@ class Services:
 
     async def experience_approved(self, experience_id: int) -> None:
         """Run what must happen once an experience is public (text analytics, cache invalidation)."""
-        for hook in self.approved_hooks:
-            try:
-                await hook(experience_id)
-            except Exception:
-                logger.exception("approval hook failed for experience %s", experience_id)
+        await self.approved(experience_id)
 
     def moderator_chats(self) -> list[ChatRef]:
         """Where new submissions and reports are announced: moderators' chats and a Discord channel."""

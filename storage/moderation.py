@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -75,12 +74,6 @@ class Decision:
     company: str
     status: str
     author: Recipient | None
-
-
-def content_hash(parts: list[str]) -> str:
-    """A fingerprint of an experience's text, so exact resubmissions are caught."""
-    text = " ".join(" ".join(part.lower().split()) for part in parts)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def experience_text(experience: Experience) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.domain.experience import content_hash
 from core.text_norm import normalise_name
 from storage.models import (
     Company,
@@ -266,6 +267,67 @@ class ExperienceRepo:
                             normalized=" ".join(text.lower().split()),
                         )
                     )
+            return experience.id
+
+    async def store_imported(
+        self,
+        company_id: int,
+        fields: dict[str, Any],
+        rounds: list[dict[str, Any]],
+        status: str,
+        now: datetime,
+    ) -> int | None:
+        """Store one imported experience with its rounds and questions in one transaction.
+
+        None when it is already stored: same company, roll number and content hash (re-importing a file
+        adds nothing twice).
+        """
+        questions = [q for spec in rounds for q in spec["questions"]]
+        digest = content_hash([fields["preparation"], fields["reflections"], *questions])
+        roll = fields["roll_number"]
+        async with self._sessions.begin() as session:
+            same = select(Experience.id).where(
+                Experience.company_id == company_id,
+                Experience.content_hash == digest,
+                Experience.roll_number.is_(None) if roll is None else Experience.roll_number == roll,
+            )
+            if await session.scalar(same.limit(1)) is not None:
+                return None
+            experience = Experience(
+                user_id=None,
+                company_id=company_id,
+                platform="import",
+                status=status,
+                content_hash=digest,
+                created_at=now,
+                approved_at=now if status == "approved" else None,
+                **fields,
+            )
+            session.add(experience)
+            await session.flush()
+            for position, spec in enumerate(rounds, start=1):
+                round_row = Round(
+                    experience_id=experience.id,
+                    position=position,
+                    kind=spec["kind"],
+                    duration_minutes=spec["duration_minutes"],
+                    difficulty=spec["difficulty"],
+                )
+                session.add(round_row)
+                await session.flush()
+                for q_position, text in enumerate(spec["questions"], start=1):
+                    session.add(
+                        Question(
+                            round_id=round_row.id,
+                            experience_id=experience.id,
+                            company_id=company_id,
+                            position=q_position,
+                            text=text,
+                            normalized=" ".join(text.lower().split()),
+                        )
+                    )
+            if status == "approved":
+                await bump_data_version(session, [company_id])
             return experience.id
 
     async def list_by_user(

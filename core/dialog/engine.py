@@ -106,7 +106,7 @@ class DialogEngine:
     def __init__(
         self,
         repo: DialogRepo,
-        flows: dict[str, Flow],
+        flows: Callable[[str], Flow | None],
         services: Any,
         timeout: timedelta,
         clock: Callable[[], datetime] = utcnow,
@@ -132,7 +132,9 @@ class DialogEngine:
         step: str | None = None,
     ) -> list[Reply]:
         """Begin a flow at its first step, or at `step` (replacing any dialog in progress)."""
-        flow = self._flows[flow_name]
+        flow = self._flows(flow_name)
+        if flow is None:
+            raise KeyError(f"no flow {flow_name!r}")
         version = int(time.time() * 1000)
         first = flow.step(step).name if step else flow.steps[0].name
         record = DialogRecord(flow.name, first, dict(answers or {}), [], version, self._clock())
@@ -142,9 +144,10 @@ class DialogEngine:
     async def reprompt(self, event: IncomingEvent) -> Reply | None:
         """The current question of a live dialog again (after /help, or /share while sharing)."""
         record = await self.current(event.key)
-        if record is None or record.flow not in self._flows:
+        flow = self._flows(record.flow) if record is not None else None
+        if record is None or flow is None:
             return None
-        return await self._prompt(self._flows[record.flow], record, event)
+        return await self._prompt(flow, record, event)
 
     async def handle(self, event: IncomingEvent) -> list[Reply] | None:
         """Answer an event inside a dialog; None when no dialog is active and the event is not for one."""
@@ -152,7 +155,7 @@ class DialogEngine:
         token = parse_token(event.action) if event.kind in ("action", "form") and event.action else None
         if record is None:
             return [self._expired_reply()] if token is not None else None
-        flow = self._flows.get(record.flow)
+        flow = self._flows(record.flow)
         if flow is None or record.step not in {s.name for s in flow.steps}:
             logger.warning("dropping dialog with unknown flow/step %s/%s", record.flow, record.step)
             await self._repo.delete(event.key)

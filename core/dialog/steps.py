@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from core.domain.experience import Invalid
 from core.events import Actor, IncomingEvent
 from core.replies import Button, Field, Form, Reply, button_rows
 from core.text_norm import collapse_spaces
@@ -17,10 +18,6 @@ logger = logging.getLogger(__name__)
 SKIP = "skip"
 KEEP = "keep"
 SKIP_WORDS = {"skip", "-", "none", "no", "n/a", "na"}
-
-
-class Invalid(Exception):
-    """An answer that does not fit; the message tells the student what is expected."""
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from PIL import Image as PILImage
 
 from core.config import ConfigError, parse_config
 from core.events import ChatRef
+from core.features.company import charts as company_charts
 from core.features.company.charts import ChartService, shared_pool
 from core.features.company.service import CHARTS_FAILED, CHARTS_FOLLOW, CompanyFeature, company_jobs
-from core.features.company import charts as company_charts
 from core.replies import Reply
 from storage.stats import StatsRepo
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image as PILImage
 
 from core.analytics.pipeline import analyse_all
-from core.features.insights.setup import build_insight_features
+from core.features.company.service import CompanyFeature
 from tests.console.driver import Console, make_app
 from tests.console.driver import test_config as config_for
 from tests.insights.data import ANONYMOUS_LINKS, ANONYMOUS_NAMES, ROLL_NUMBERS, seed
@@ -66,13 +66,12 @@ async def test_plain_text_opens_the_card_with_five_decodable_charts(app_and_ids,
 
 async def test_charts_are_cached_per_data_version_and_redrawn_after_an_approval(app_and_ids, tmp_path):
     app, ids = app_and_ids
-    # A second set of insight features on the same app, so the test can count what its pool drew.
-    features = build_insight_features(app.services, app.database.sessions)
-    company = features.company
+    company = app.feature(CompanyFeature)
+    charts = app.charts
     first = await company.card(ids.tcs)
-    assert features.charts.renders == 5 and len(first[1].images) == 5
+    assert charts.renders == 5 and len(first[1].images) == 5
     again = await company.card(ids.tcs)
-    assert features.charts.renders == 5  # warm: nothing redrawn
+    assert charts.renders == 5  # warm: nothing redrawn
     assert [i.png for i in again[1].images] == [i.png for i in first[1].images]
     # Approving another TCS experience bumps data_version; the card is redrawn in the background at once.
     from sqlalchemy import update
@@ -83,10 +82,10 @@ async def test_charts_are_cached_per_data_version_and_redrawn_after_an_approval(
         await session.execute(update(Experience).where(Experience.id == ids.e4).values(status="approved"))
     await app.services.experience_approved(ids.e4)
     await company.idle()
-    assert features.charts.renders == 10
+    assert charts.renders == 10
     replies = await company.card(ids.tcs)
     assert "Experiences shared: 4" in replies[0].text and len(replies[1].images) == 5
-    assert features.charts.renders == 10  # the student got the background render
+    assert charts.renders == 10  # the student got the background render
     assert [i.png for i in replies[1].images] != [i.png for i in first[1].images]
     out = await console(app, tmp_path).say("/company tcs")
     assert "Experiences shared: 4" in out and len(images(out)) == 5

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from core.config import InsightsConfig
 from core.events import ChatRef, IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.company.charts import COMPANY_VIEWS, ChartJob, ChartService
 from core.features.company.views import (
     DIMENSION_TITLES,
@@ -22,7 +23,7 @@ from core.features.company.views import (
 )
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.repos import CompanyName
 from storage.stats import CompanyStats, StatsRepo
@@ -40,6 +41,7 @@ _CHITCHAT = frozenset(
     + ("morning", "evening", "night", "cool", "nice", "help", "start", "menu", "hmm")
 )
 Fallback = Callable[[IncomingEvent], Awaitable[list[Reply]]]
+Analyse = Callable[[int], Awaitable[int | None]]
 
 
 def company_action(company_id: int, rest: str = "") -> str:
@@ -57,8 +59,11 @@ def fits(action: str) -> bool:
     return len(action.encode("utf-8")) <= MAX_TOKEN
 
 
-class CompanyFeature:
+class CompanyFeature(FeatureBase):
     """Company insight cards with charts, drill-downs by passout/role/branch/round, paged experience lists."""
+
+    name = "company"
+    text_priority = 100
 
     def __init__(
         self,
@@ -67,7 +72,12 @@ class CompanyFeature:
         charts: ChartService,
         fallback: Fallback,
         chart_wait_s: float | None = None,
+        *,
+        analyse: Analyse | None = None,
     ) -> None:
+        """`analyse(experience_id) -> company_id` stores an approved experience's text analytics
+        (topics, search index); None skips it (tests of the card alone)."""
+        self._analyse = analyse
         self._services = services
         self._stats = stats
         self._charts = charts
@@ -77,15 +87,16 @@ class CompanyFeature:
         self._wait_s = settings.chart_wait_s if chart_wait_s is None else chart_wait_s
         self._background: set[asyncio.Task[None]] = set()
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /company and /experience."""
-        router.add(
+
+        commands.add(
             CommandInfo(
                 "company", "A company's insights: numbers, charts and seniors' experiences", "<company>"
             ),
             self.company,
         )
-        router.add(
+        commands.add(
             CommandInfo("experience", "Read one shared experience in full", "<number>"), self.experience
         )
 
@@ -218,7 +229,7 @@ class CompanyFeature:
         await self._charts.ready()  # pool start-up (once, at bootstrap) is not the render's time
         drawing = asyncio.ensure_future(self.charts(stats))
         done, _ = await asyncio.wait({drawing}, timeout=self._wait_s)
-        if not done and chat is not None and self._services is not None and self._services.push is not None:
+        if not done and chat is not None:
             self._spawn(self._push_charts(chat, stats, drawing))
             return [Reply(text=text + f"\n\n{CHARTS_FOLLOW}", buttons=buttons)]
         try:
@@ -271,6 +282,22 @@ class CompanyFeature:
         """Wait for background pushes and refreshes (tests and shutdown)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def on_text(self, event: IncomingEvent) -> list[Reply] | None:
+        """Plain text outside a dialog: a company name opens its card (the last text handler)."""
+        return await self.text(event)
+
+    async def on_approved(self, experience_id: int) -> None:
+        """Analyse the newly public experience, then redraw its company's card in the background."""
+        if self._analyse is None:
+            return
+        company_id = await self._analyse(experience_id)
+        if company_id is not None and self._services.config.insights.refresh_on_approval:
+            self.refresh_later(company_id)
+
+    async def close(self) -> None:
+        """Finish pushes of slow charts and card redraws in flight."""
+        await self.idle()
 
     @staticmethod
     def _card_buttons(company_id: int) -> tuple[tuple[Button, ...], ...]:

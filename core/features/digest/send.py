@@ -170,8 +170,6 @@ class DigestSender:
 
     async def _push(self, chat: ChatRef, reply: Reply) -> bool:
         """Send through the app's notifiers; False when no adapter of that platform runs here."""
-        if self._services.push is None:
-            return False
         return await self._services.push(chat, reply)
 
     def reply_for(self, recipient: Recipient, content: WeekContent) -> Reply:

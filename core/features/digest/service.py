@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from core.events import IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.company.charts import ChartService
 from core.features.company.lookup import lookup
 from core.features.digest.send import DigestSender
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.digest import ALL, DigestRepo
 from storage.repos import CompanyName
@@ -42,27 +41,30 @@ MODERATORS_ONLY = (
 )
 
 
-class DigestFeature:
+class DigestFeature(FeatureBase):
     """Subscription commands, plus the sender the scheduler and `main.py digest` drive."""
+
+    name = "digest"
 
     def __init__(self, services: Services, repo: DigestRepo, sender: DigestSender) -> None:
         self._services = services
         self.repo = repo
         self.sender = sender
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /subscribe, /unsubscribe and /subscriptions."""
-        router.add(
+
+        commands.add(
             CommandInfo(
                 "subscribe", "Get the weekly insight digest (optionally follow a company)", "[company]"
             ),
             self.subscribe,
         )
-        router.add(
+        commands.add(
             CommandInfo("unsubscribe", "Stop the weekly digest (or stop following a company)", "[company]"),
             self.unsubscribe,
         )
-        router.add(CommandInfo("subscriptions", "What weekly digests this chat gets"), self.subscriptions)
+        commands.add(CommandInfo("subscriptions", "What weekly digests this chat gets"), self.subscriptions)
 
     def schedule_text(self) -> str:
         """ "every Monday at 09:00 (Asia/Kolkata)"."""
@@ -183,10 +185,7 @@ class DigestFeature:
         return [Reply(text="\n".join(lines), buttons=button_rows(buttons))]
 
 
-def build_digest(
-    services: Services, sessions: async_sessionmaker[AsyncSession], charts: ChartService
-) -> DigestFeature:
+def build_digest(services: Services, repo: DigestRepo, charts: ChartService) -> DigestFeature:
     """The digest feature on its repository, sending through `services.push` and drawing with `charts`."""
-    repo = DigestRepo(sessions)
     sender = DigestSender(services, repo, charts, services.config.digest)
     return DigestFeature(services, repo, sender)

@@ -8,11 +8,12 @@ from collections.abc import Awaitable, Callable
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, DialogContext, Invalid
 from core.events import Actor, IncomingEvent
+from core.features.base import CommandSink
 from core.features.discussions.common import parse_id, short, tell
 from core.features.moderation.service import REJECT_REASONS, REPORT_REASONS
 from core.ports import CommandInfo
 from core.replies import Button, Document, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.community import CommunityRepo
 
@@ -80,9 +81,9 @@ class CommunityModeration:
             Flow("post_report", "report", [report], on_done=self._reported),
         ]
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""
-        router.add(
+        commands.add(
             CommandInfo(
                 "moderate",
                 "Moderators: review waiting discussions, resources and reported replies",
@@ -91,7 +92,7 @@ class CommunityModeration:
             ),
             self.moderate,
         )
-        router.add(
+        commands.add(
             CommandInfo(
                 "promote",
                 "Moderators: put a resolved discussion in the company FAQ",
@@ -100,10 +101,10 @@ class CommunityModeration:
             ),
             self.promote,
         )
-        router.add(
+        commands.add(
             CommandInfo("upvote", "Mark a reply in a discussion as helpful", "<reply id>"), self.upvote
         )
-        router.add(CommandInfo("flag", "Report a post in a discussion", "<reply id> [reason]"), self.flag)
+        commands.add(CommandInfo("flag", "Report a post in a discussion", "<reply id> [reason]"), self.flag)
 
     # --- cards --------------------------------------------------------------------------------------
 

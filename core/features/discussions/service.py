@@ -9,6 +9,7 @@ from typing import Any
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
 from core.events import Actor, IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.discussions.bridge import Bridge
 from core.features.discussions.common import (
     KNOWN_TOPICS,
@@ -26,7 +27,7 @@ from core.features.discussions.moderation import CommunityModeration
 from core.features.discussions.views import PAGE_SIZE, clamp_page, thread_list, thread_view
 from core.ports import CommandInfo
 from core.replies import Button, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.community import MIRROR_COLUMNS, CommunityRepo, author_label
 
@@ -68,8 +69,11 @@ def _split_anon(text: str) -> tuple[bool, str]:
     return False, text.strip()
 
 
-class Community:
+class Community(FeatureBase):
     """Threads and posts on every platform; mirrors them through the Bridge."""
+
+    name = "discussions"
+    text_priority = 10
 
     def __init__(self, services: Services, engine: DialogEngine, repo: CommunityRepo) -> None:
         self._services = services
@@ -80,6 +84,7 @@ class Community:
 
     def flows(self) -> list[Flow]:
         """Dialogs: start a thread, reply, ask a question; plus the moderation ones."""
+
         max_text = self._services.config.dialog.max_text_chars
         title = Ask(
             "title",
@@ -107,9 +112,9 @@ class Community:
             *self.moderation.flows(),
         ]
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add the discussion commands (and the community moderation ones) to the router."""
-        add = router.add
+        add = commands.add
         add(CommandInfo("discuss", "Discussions about a company or topic", "<company|topic>"), self.discuss)
         add(CommandInfo("thread", "Open a discussion", "<id> [page]"), self.thread)
         add(CommandInfo("reply", "Reply in a discussion", "<id> [text]"), self.reply)
@@ -124,16 +129,11 @@ class Community:
         )
         add(CommandInfo("askme", "Get juniors' questions about companies you shared", "on|off"), self.askme)
         add(CommandInfo("solve", "Mark your discussion as resolved", "<id>"), self.solve)
-        self.moderation.register(router)
+        self.moderation.register(commands)
 
-    def chain(self, fallback: Handler) -> Handler:
-        """A text fallback that first takes replies written inside mirrored threads, then `fallback`."""
-
-        async def handle(event: IncomingEvent) -> list[Reply]:
-            replies = await self.inbound(event)
-            return replies if replies is not None else await fallback(event)
-
-        return handle
+    async def on_text(self, event: IncomingEvent) -> list[Reply] | None:
+        """Replies written inside mirrored threads (first text handler); None for anything else."""
+        return await self.inbound(event)
 
     # --- listing and opening ------------------------------------------------------------------------
 

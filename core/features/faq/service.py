@@ -11,10 +11,11 @@ from collections import OrderedDict
 from core.analytics.faq import FaqGroup, group_questions
 from core.analytics.stats import round_label
 from core.events import IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.faq_repo import FaqRepo
 from storage.stats import StatsRepo
@@ -41,8 +42,10 @@ def rounds_text(group: FaqGroup) -> str:
     return ", ".join(f"{round_label(kind)} ×{n}" for kind, n in group.round_kinds[:3])
 
 
-class FaqFeature:
+class FaqFeature(FeatureBase):
     """Grouped frequent questions per company, cached per data_version; pinned answers first."""
+
+    name = "faq"
 
     def __init__(self, services: Services, repo: FaqRepo, stats: StatsRepo) -> None:
         self._services = services
@@ -50,9 +53,10 @@ class FaqFeature:
         self._stats = stats
         self._cache: OrderedDict[tuple[int, int], list[FaqGroup]] = OrderedDict()
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /faq (pinning is checked per call: only moderators may pin)."""
-        router.add(
+
+        commands.add(
             CommandInfo(
                 "faq",
                 "Frequently asked questions of a company (moderators: /faq pin <company> | <question> | "

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from core.dialog.engine import DialogEngine
+from core.dialog.engine import DialogEngine, Flow
 from core.events import IncomingEvent
-from core.features.share.flow import FLOW_NAME
+from core.features.base import CommandSink, FeatureBase
+from core.features.share.flow import FLOW_NAME, build_flow
 from core.ports import CommandInfo
 from core.replies import Button, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,10 @@ STATUS_LABELS = {
 MYPOSTS_PAGE = 10
 
 
-class Basics:
+class Basics(FeatureBase):
     """The always-available commands: /start, /help, /share, /cancel, /back, /myposts."""
+
+    name = "help"
 
     def __init__(
         self, services: Services, engine: DialogEngine, commands: Callable[[], tuple[CommandInfo, ...]]
@@ -41,17 +44,23 @@ class Basics:
         self._engine = engine
         self._commands = commands
 
-    def register(self, router: Router) -> None:
+    def flows(self) -> list[Flow]:
+        """The sharing dialog /share starts (core/features/share/flow.py)."""
+        config = self._services.config
+        return [build_flow(config.submission, config.dialog.max_text_chars)]
+
+    def register(self, commands: CommandSink) -> None:
         """Add this feature's commands to the router."""
-        router.add(CommandInfo("start", "Start here: what this bot does"), self.start)
-        router.add(CommandInfo("help", "Everything I can do"), self.help)
-        router.add(
+
+        commands.add(CommandInfo("start", "Start here: what this bot does"), self.start)
+        commands.add(CommandInfo("help", "Everything I can do"), self.help)
+        commands.add(
             CommandInfo("share", "Share your interview experience", personal=True, aliases=("submit",)),
             self.share,
         )
-        router.add(CommandInfo("cancel", "Stop the current question-and-answer"), self.cancel)
-        router.add(CommandInfo("back", "Go back to the previous question"), self.back)
-        router.add(
+        commands.add(CommandInfo("cancel", "Stop the current question-and-answer"), self.cancel)
+        commands.add(CommandInfo("back", "Go back to the previous question"), self.back)
+        commands.add(
             CommandInfo("myposts", "The experiences you shared and their status", personal=True), self.myposts
         )
 

@@ -6,10 +6,10 @@ import logging
 
 from core.analytics.stats import percent, selection_rate
 from core.events import IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.company.charts import ChartJob, ChartService
 from core.ports import CommandInfo
 from core.replies import Reply
-from core.router import Router
 from core.services import Services
 from storage.stats import GlobalStats, StatsRepo
 
@@ -20,8 +20,10 @@ MIN_DECIDED = 5  # companies with fewer known results are left out of the scatte
 MAX_SENTIMENT_VALUES = 200_000
 
 
-class InsightsFeature:
+class InsightsFeature(FeatureBase):
     """Overall insights, cached (text and charts) until any company's data_version changes."""
+
+    name = "insights"
 
     def __init__(self, services: Services, stats: StatsRepo, charts: ChartService) -> None:
         self._services = services
@@ -29,9 +31,10 @@ class InsightsFeature:
         self._charts = charts
         self._cached: tuple[tuple[int, int], GlobalStats] | None = None
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /insights."""
-        router.add(
+
+        commands.add(
             CommandInfo("insights", "Trends across all companies: selection rates, topics, difficulty"),
             self.insights,
         )

@@ -14,10 +14,11 @@ from typing import Any, Protocol
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Choose, DialogContext, Done, Invalid, Next, Option, Outcome, Stay, choice_index
 from core.events import Attachment, ChatRef, IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.mock.bank import BANK
 from core.ports import CommandInfo
 from core.replies import Button, Image, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from media.scoring import LABELS
 from storage.mock import MockRepo
@@ -107,8 +108,10 @@ class AnswerStep:
         return answers.get("question", "")
 
 
-class Mock:
+class Mock(FeatureBase):
     """/mock, /mock privacy and /progress."""
+
+    name = "mock"
 
     def __init__(self, services: Services, engine: DialogEngine, repo: MockRepo, scorer: Scorer) -> None:
         self._services = services
@@ -120,6 +123,7 @@ class Mock:
 
     def flows(self) -> list[Flow]:
         """The practice dialog: consent (first time only), the question, then retry / next / finish."""
+
         consent = Choose(
             "consent",
             "Consent",
@@ -146,15 +150,15 @@ class Mock:
         )
         return [Flow("mock", "mock interview", [consent, AnswerStep(self), after], on_done=self._done)]
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""
-        router.add(
+        commands.add(
             CommandInfo(
                 "mock", "Practise: answer an interview question on video", "[company] [role]", personal=True
             ),
             self.mock,
         )
-        router.add(
+        commands.add(
             CommandInfo("progress", "Your mock-interview scores over time", personal=True), self.progress
         )
 

@@ -8,10 +8,11 @@ from typing import Any
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
 from core.events import ChatRef, IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.share.steps import ROUND_LABELS
 from core.ports import CommandInfo
 from core.replies import Button, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.moderation import ExperienceCard
 
@@ -78,8 +79,10 @@ def render_card(card: ExperienceCard, waiting: int) -> Reply:
     return Reply(text="\n".join(lines), buttons=buttons, private=True)
 
 
-class Moderation:
+class Moderation(FeatureBase):
     """Commands and dialogs of moderators and of every reader who reports or votes."""
+
+    name = "moderation"
 
     def __init__(self, services: Services, engine: DialogEngine) -> None:
         self._services = services
@@ -88,6 +91,7 @@ class Moderation:
 
     def flows(self) -> list[Flow]:
         """The dialogs this feature runs: reject with reason, edit a field, report with reason."""
+
         reject = Flow(
             "mod_reject",
             "rejection",
@@ -136,17 +140,17 @@ class Moderation:
         )
         return [reject, edit, report]
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""
-        router.add(
+        commands.add(
             CommandInfo("review", "Moderators: review waiting posts", moderator_only=True, args_hint="[id]"),
             self.review,
         )
-        router.add(
+        commands.add(
             CommandInfo("report", "Report a post that breaks the rules", args_hint="<id>"), self.report
         )
-        router.add(CommandInfo("helpful", "Mark an experience as helpful", args_hint="<id>"), self.helpful)
-        router.add(CommandInfo("leaderboard", "Top contributors and badges"), self.leaderboard)
+        commands.add(CommandInfo("helpful", "Mark an experience as helpful", args_hint="<id>"), self.helpful)
+        commands.add(CommandInfo("leaderboard", "Top contributors and badges"), self.leaderboard)
 
     @staticmethod
     async def _moderator_id(event: IncomingEvent) -> int:

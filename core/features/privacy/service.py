@@ -11,9 +11,10 @@ from typing import Any
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Choose, DialogContext, Done, Next, Option, Outcome
 from core.events import IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.ports import CommandInfo
 from core.replies import Button, Document, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.privacy import ForgetOutcome, PrivacyRepo
 
@@ -70,8 +71,10 @@ TABLE_LABELS = {
 }
 
 
-class Privacy:
+class Privacy(FeatureBase):
     """The student's privacy commands."""
+
+    name = "privacy"
 
     def __init__(self, services: Services, engine: DialogEngine, repo: PrivacyRepo) -> None:
         self._services = services
@@ -80,16 +83,17 @@ class Privacy:
 
     def flows(self) -> list[Flow]:
         """The /forget confirmation: delete everything, anonymise, or cancel."""
+
         step = Choose("choice", "Forget me", self._question, FORGET_OPTIONS, per_row=1, then=self._chosen)
         return [Flow(FORGET_FLOW, "request to forget your data", [step], on_done=self._forget)]
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /privacy, /mydata and /forget."""
-        router.add(CommandInfo("privacy", "What is stored about you and who sees it"), self.privacy)
-        router.add(
+        commands.add(CommandInfo("privacy", "What is stored about you and who sees it"), self.privacy)
+        commands.add(
             CommandInfo("mydata", "Get a file with everything stored about you", personal=True), self.mydata
         )
-        router.add(CommandInfo("forget", "Delete or anonymise your data", personal=True), self.forget)
+        commands.add(CommandInfo("forget", "Delete or anonymise your data", personal=True), self.forget)
 
     async def privacy(self, event: IncomingEvent) -> list[Reply]:
         """Explain, in plain words, what is stored and who sees it."""

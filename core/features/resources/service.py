@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import DialogContext, Done, Invalid, Outcome
 from core.events import Actor, Attachment, IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.discussions.common import (
     Scope,
     needs_review,
@@ -24,7 +25,7 @@ from core.features.discussions.common import (
 from core.features.discussions.moderation import CommunityModeration
 from core.ports import CommandInfo
 from core.replies import Button, Document, Field, Form, Reply
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.community import CommunityRepo
 
@@ -141,8 +142,11 @@ class LinkOrFile:
         return "—"
 
 
-class Resources:
+class Resources(FeatureBase):
     """`/resources`, `/addresource`, `/resource <id>` and PDFs sent with a company caption."""
+
+    name = "resources"
+    text_priority = 20
 
     def __init__(
         self, services: Services, engine: DialogEngine, repo: CommunityRepo, moderation: CommunityModeration
@@ -167,25 +171,20 @@ class Resources:
             )
         ]
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""
-        router.add(
+        commands.add(
             CommandInfo("resources", "Links and PDFs shared for a company", "<company>"), self.resources
         )
-        router.add(
+        commands.add(
             CommandInfo("addresource", "Share a link or PDF for a company", "<company> [link] [title]"),
             self.add,
         )
-        router.add(CommandInfo("resource", "Get a shared PDF", "<id>"), self.resource)
+        commands.add(CommandInfo("resource", "Get a shared PDF", "<id>"), self.resource)
 
-    def chain(self, fallback: Handler) -> Handler:
-        """A fallback that takes PDFs sent with a company caption, then defers to `fallback`."""
-
-        async def handle(event: IncomingEvent) -> list[Reply]:
-            replies = await self.upload(event)
-            return replies if replies is not None else await fallback(event)
-
-        return handle
+    async def on_text(self, event: IncomingEvent) -> list[Reply] | None:
+        """PDFs sent with a company caption outside a dialog; None for anything else."""
+        return await self.upload(event)
 
     async def _company(self, text: str) -> Scope | list[Reply]:
         text = " ".join(text.split())

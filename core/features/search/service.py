@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from core.analytics.stats import OUTCOME_LABELS
 from core.events import IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
-from core.router import Router, command_button_action
+from core.router import command_button_action
 from core.services import Services
 from storage.search import SearchPage, SearchRepo
 
@@ -40,17 +41,20 @@ class Query:
     page: int = 0
 
 
-class SearchFeature:
+class SearchFeature(FeatureBase):
     """Parses queries (company filter by option or by name among the words) and renders result pages."""
+
+    name = "search"
 
     def __init__(self, services: Services, repo: SearchRepo) -> None:
         self._services = services
         self._repo = repo
         self._refs: OrderedDict[str, tuple[str, int | None]] = OrderedDict()
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /search."""
-        router.add(
+
+        commands.add(
             CommandInfo(
                 "search",
                 "Search all experiences and their questions (add company:<name> to narrow)",

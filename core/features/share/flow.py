@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import Any
 
 from core.config import SubmissionConfig
 from core.dialog.engine import Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, yes_no
+from core.domain import experience
+from core.domain.experience import OUTCOMES, SOURCES, content_hash
 from core.features.share.steps import (
     CompanyStep,
     QuestionsStep,
@@ -24,79 +25,36 @@ from core.features.share.steps import (
 from core.features.verify.service import author_verified
 from core.replies import Button, Reply
 from core.router import command_button_action
-from core.text_norm import collapse_spaces
-from storage.moderation import content_hash
 
 logger = logging.getLogger(__name__)
 
 FLOW_NAME = "share"
-LINKEDIN = re.compile(
-    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/([A-Za-z0-9\-_%.]{3,100})/?(?:[?#].*)?$", re.IGNORECASE
-)
-SOURCES = [
-    ("on_campus", "On-campus"),
-    ("off_campus", "Off-campus"),
-    ("referral", "Referral"),
-    ("internship_conversion", "Internship conversion"),
-    ("other", "Other"),
-]
-OUTCOMES = [
-    ("selected", "Selected"),
-    ("rejected", "Rejected"),
-    ("pending", "Result pending"),
-    ("withdrew", "Withdrew"),
-]
 ROLE_SUGGESTIONS = ("SDE", "SDE Intern", "GET", "Analyst")
-MIN_NARRATIVE = 20
 
 
 def validate_name(raw: str, ctx: DialogContext) -> str:
-    """1-80 characters with at least one letter."""
-    name = collapse_spaces(raw)
-    if not 1 <= len(name) <= 80 or not re.search(r"[^\W\d_]", name):
-        raise Invalid("Please type your name: 1 to 80 characters, with at least one letter.")
-    return name
+    """1-80 characters with at least one letter (core.domain.experience)."""
+    return experience.validate_name(raw)
 
 
 def validate_linkedin(raw: str, ctx: DialogContext) -> str:
-    """A linkedin.com/in/... profile URL, stored in one canonical form."""
-    match = LINKEDIN.match(raw.strip())
-    if not match:
-        raise Invalid(
-            "That doesn't look like a LinkedIn profile link. It should look like "
-            "https://www.linkedin.com/in/your-name — or press Skip."
-        )
-    return f"https://www.linkedin.com/in/{match.group(1)}"
+    """A linkedin.com/in/... profile URL (core.domain.experience)."""
+    return experience.validate_linkedin(raw)
 
 
 def validate_roll(raw: str, ctx: DialogContext) -> str:
-    """The college roll number in the configured format (kept private)."""
-    config: SubmissionConfig = ctx.services.config.submission
-    roll = re.sub(r"\s+", "", raw).upper()
-    if not re.fullmatch(config.roll_number_pattern, roll):
-        raise Invalid(
-            f"Roll numbers look like {config.roll_number_example}. Please check yours and type it again "
-            "(it is only used to verify you and is never shown publicly)."
-        )
-    return roll
+    """The college roll number in the configured format (core.domain.experience)."""
+    return experience.validate_roll(raw, ctx.services.config.submission)
 
 
 def validate_role(raw: str, ctx: DialogContext) -> str:
-    """2-80 characters, e.g. SDE or GET."""
-    role = collapse_spaces(raw)
-    if not 2 <= len(role) <= 80:
-        raise Invalid("Please type the role in 2 to 80 characters, for example SDE, GET or Analyst.")
-    return role
+    """2-80 characters (core.domain.experience)."""
+    return experience.validate_role(raw)
 
 
 def validate_narrative(raw: str, ctx: DialogContext) -> str:
-    """Free text of at least a sentence."""
-    text = raw.strip()
-    if len(text) < MIN_NARRATIVE:
-        raise Invalid(
-            f"Please write at least a sentence ({MIN_NARRATIVE}+ characters): juniors learn from details."
-        )
-    return text
+    """Free text of at least a sentence (core.domain.experience)."""
+    return experience.validate_narrative(raw)
 
 
 def validate_optional_text(raw: str, ctx: DialogContext) -> str:
@@ -302,16 +260,13 @@ def review_fields(config: SubmissionConfig) -> list[tuple[int, str, str, Any]]:
 
 
 def check_consistency(answers: dict[str, Any], ctx: DialogContext) -> None:
-    """Cross-field rules re-checked at submit time (an edit can break them)."""
-    config = ctx.services.config.submission
+    """Cross-field rules re-checked at submit time (an edit can break them), with the field to edit."""
     passout, interview = int(answers["passout_year"]), int(answers["interview_year"])
-    if interview > ctx.services.this_year():
-        raise Invalid(f"The interview year {interview} is in the future: edit field 7.")
-    if interview > passout + config.interview_years_after_passout:
-        raise Invalid(
-            f"The interview year {interview} is more than {config.interview_years_after_passout} years after "
-            f"your passout year {passout}: edit field 5 or 7."
-        )
+    try:
+        experience.check_years(passout, interview, ctx.services.this_year(), ctx.services.config.submission)
+    except Invalid as problem:
+        field = "7" if interview > ctx.services.this_year() else "5 or 7"
+        raise Invalid(f"{problem}: edit field {field}.") from None
     if not answers.get("rounds"):
         raise Invalid("Add at least one round: edit field 11.")
 

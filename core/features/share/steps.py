@@ -20,21 +20,13 @@ from core.dialog.steps import (
     answer_text,
     choice_index,
 )
+from core.domain.experience import ROUND_KINDS
 from core.events import IncomingEvent
 from core.replies import Button, Field, Form, Reply, button_rows
 from core.text_norm import collapse_spaces
 
 logger = logging.getLogger(__name__)
 
-ROUND_KINDS = [
-    ("online_assessment", "Online assessment"),
-    ("coding", "Coding"),
-    ("technical", "Technical"),
-    ("managerial", "Managerial"),
-    ("hr", "HR"),
-    ("group_discussion", "Group discussion"),
-    ("other", "Other"),
-]
 ROUND_LABELS = dict(ROUND_KINDS)
 DONE_ROUNDS = "done"
 QUESTION_BULLET = re.compile(r"^\s*(?:[-*•]+|q?\d{1,2}\s*[.):-]|q\s*[.):-])\s*", re.IGNORECASE)

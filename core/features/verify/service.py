@@ -11,10 +11,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from core.events import ChatRef, IncomingEvent
+from core.features.base import CommandSink, FeatureBase
 from core.mailer import Mailer, MailError
 from core.ports import CommandInfo
 from core.replies import Reply
-from core.router import Router
 from core.services import Services
 from storage.privacy import VerificationRepo
 
@@ -65,8 +65,10 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class Verification:
+class Verification(FeatureBase):
     """/verify by college email and /verifyuser for moderators."""
+
+    name = "verify"
 
     def __init__(self, services: Services, repo: VerificationRepo, mailer: Mailer | None = None) -> None:
         self._services = services
@@ -74,9 +76,10 @@ class Verification:
         self._config = services.config.verification
         self._mailer = mailer or Mailer(self._config.smtp)
 
-    def register(self, router: Router) -> None:
+    def register(self, commands: CommandSink) -> None:
         """Add /verify and /verifyuser."""
-        router.add(
+
+        commands.add(
             CommandInfo(
                 "verify",
                 "Verify you are a student (college email code)",
@@ -85,7 +88,7 @@ class Verification:
             ),
             self.verify,
         )
-        router.add(
+        commands.add(
             CommandInfo(
                 "verifyuser",
                 "Moderators: verify an author after checking the roll number",

@@ -30,32 +30,16 @@ import csv
 import io
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
-
-from sqlalchemy import select
+from typing import Any, Protocol
 
 from core.config import Config
-from core.dialog.steps import DialogContext, Invalid
-from core.features.share.flow import (
-    OUTCOMES,
-    SOURCES,
-    check_consistency,
-    validate_linkedin,
-    validate_name,
-    validate_narrative,
-    validate_optional_text,
-    validate_role,
-    validate_roll,
-)
-from core.features.share.steps import ROUND_KINDS
+from core.domain import experience
+from core.domain.experience import OUTCOMES, ROUND_KINDS, SOURCES, Invalid
 from core.text_norm import collapse_spaces, normalise_name
-from storage.models import Experience, Question, Round
-from storage.moderation import content_hash
-from storage.repos import CompanyRepo, Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +47,40 @@ REQUIRED = ("branch", "passout_year", "company", "interview_year", "role", "sour
 REQUIRED += ("preparation", "reflections", "outcome", "difficulty", "rating")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
+
+
+class ImportRepos(Protocol):
+    """The repositories an import writes through (storage.repos.Repos)."""
+
+    @property
+    def companies(self) -> CompanyStore: ...
+
+    @property
+    def experiences(self) -> ImportedExperienceStore: ...
+
+
+class CompanyStore(Protocol):
+    """Companies by name, created when new."""
+
+    async def get_or_create(self, name: str) -> int:
+        """The company id for `name` (matched case- and suffix-insensitively), created if unknown."""
+        ...
+
+
+class ImportedExperienceStore(Protocol):
+    """Where validated imported experiences are stored."""
+
+    async def store_imported(
+        self,
+        company_id: int,
+        fields: dict[str, Any],
+        rounds: list[dict[str, Any]],
+        status: str,
+        now: datetime,
+    ) -> int | None:
+        """Store one experience with its rounds and questions in one transaction; None if it is a duplicate
+        (same company, roll number and content hash)."""
+        ...
 
 
 class ImportFormatError(Exception):
@@ -194,11 +212,6 @@ def _element_lines(text: str, decoder: json.JSONDecoder, start: int, count: int)
 # ---------------------------------------------------------------------- validation
 
 
-def _context(config: Config, this_year: int) -> DialogContext:
-    services = SimpleNamespace(config=config, this_year=lambda: this_year)
-    return DialogContext(answers={}, services=services, user_name="", version=0, token=lambda c: c)
-
-
 def _text(record: dict[str, Any], key: str) -> str:
     value = record.get(key)
     if value is None:
@@ -288,7 +301,7 @@ def _compact_round(part: str) -> dict[str, Any]:
 
 
 def validate_record(record: dict[str, Any], config: Config, this_year: int) -> Candidate:
-    """Check one row with the sharing dialog's rules; raise Invalid naming the first problem."""
+    """Check one row with core.domain.experience's rules; raise Invalid naming the first problem."""
     if not isinstance(record, dict):
         raise Invalid("each experience must be an object of column: value")
     record = {str(k).strip().lower(): v for k, v in record.items()}
@@ -297,18 +310,21 @@ def validate_record(record: dict[str, Any], config: Config, this_year: int) -> C
     missing = [key for key in REQUIRED if record.get(key) in (None, "", [])]
     if missing:
         raise Invalid("missing " + ", ".join(missing))
-    ctx = _context(config, this_year)
     submission = config.submission
 
-    def check(key: str, validator: Any) -> Any:
+    def check(key: str, validator: Callable[[str], Any]) -> Any:
         try:
-            return validator(_text(record, key), ctx)
+            return validator(_text(record, key))
         except Invalid as problem:
             raise Invalid(f"{key}: {problem}") from None
 
-    name = check("name", validate_name) if _text(record, "name").strip() else None
-    linkedin = check("linkedin", validate_linkedin) if _text(record, "linkedin").strip() else None
-    roll = check("roll_number", validate_roll) if _text(record, "roll_number").strip() else None
+    name = check("name", experience.validate_name) if _text(record, "name").strip() else None
+    linkedin = check("linkedin", experience.validate_linkedin) if _text(record, "linkedin").strip() else None
+    roll = (
+        check("roll_number", lambda raw: experience.validate_roll(raw, submission))
+        if _text(record, "roll_number").strip()
+        else None
+    )
     if name is not None and roll is None:
         raise Invalid("roll_number is needed when a name is given (it is how moderators verify authors)")
     branches = {b.lower(): b for b in submission.branches}
@@ -321,11 +337,9 @@ def validate_record(record: dict[str, Any], config: Config, this_year: int) -> C
     passout = _int(record, "passout_year", years.first, years.last)
     interview = _int(record, "interview_year", 1990, 2100)
     rounds = parse_rounds(record["rounds"], config)
-    answers = {"passout_year": passout, "interview_year": interview, "rounds": rounds}
-    try:
-        check_consistency(answers, ctx)
-    except Invalid as problem:
-        raise Invalid(str(problem).split(":")[0]) from None  # the dialog's "edit field N" hint does not apply
+    experience.check_years(passout, interview, this_year, submission)
+    if not rounds:
+        raise Invalid("Add at least one round")
     if interview < passout - 4:
         raise Invalid(f"interview_year {interview} is more than 4 years before passout_year {passout}")
     company = collapse_spaces(_text(record, "company"))
@@ -342,11 +356,11 @@ def validate_record(record: dict[str, Any], config: Config, this_year: int) -> C
         "roll_number": roll,
         "passout_year": passout,
         "interview_year": interview,
-        "role": check("role", validate_role),
-        "role_description": check("role_description", validate_optional_text),
+        "role": check("role", experience.validate_role),
+        "role_description": _text(record, "role_description").strip(),
         "source": _choice(record, "source", SOURCES),
-        "preparation": check("preparation", validate_narrative),
-        "reflections": check("reflections", validate_narrative),
+        "preparation": check("preparation", experience.validate_narrative),
+        "reflections": check("reflections", experience.validate_narrative),
         "outcome": _choice(record, "outcome", OUTCOMES),
         "difficulty": _int(record, "difficulty", 1, 5),
         "rating": _int(record, "rating", 1, 5),
@@ -362,11 +376,10 @@ def validate_record(record: dict[str, Any], config: Config, this_year: int) -> C
 
 
 async def import_experiences(
-    sessions: Sessions, config: Config, path: Path, *, approve: bool, now: datetime, dry_run: bool = False
+    repos: ImportRepos, config: Config, path: Path, *, approve: bool, now: datetime, dry_run: bool = False
 ) -> ImportReport:
     """Validate every row, store the new ones (approved or pending), report duplicates and rejects."""
     report = ImportReport()
-    companies = CompanyRepo(sessions)
     for line, record in read_records(path):
         try:
             candidate = validate_record(record, config, now.year)
@@ -375,9 +388,11 @@ async def import_experiences(
             continue
         if dry_run:
             continue
-        company_id = await companies.get_or_create(candidate.company)
+        company_id = await repos.companies.get_or_create(candidate.company)
         status = candidate.status or ("approved" if approve else "pending")
-        experience_id = await _store(sessions, company_id, candidate, status, now)
+        experience_id = await repos.experiences.store_imported(
+            company_id, candidate.fields, candidate.rounds, status, now
+        )
         if experience_id is None:
             report.duplicates.append(line)
             continue
@@ -392,56 +407,3 @@ async def import_experiences(
         len(report.rejected),
     )
     return report
-
-
-async def _store(
-    sessions: Sessions, company_id: int, candidate: Candidate, status: str, now: datetime
-) -> int | None:
-    fields = candidate.fields
-    questions = [q for spec in candidate.rounds for q in spec["questions"]]
-    digest = content_hash([fields["preparation"], fields["reflections"], *questions])
-    roll = fields["roll_number"]
-    async with sessions.begin() as session:
-        same = select(Experience.id).where(
-            Experience.company_id == company_id,
-            Experience.content_hash == digest,
-            Experience.roll_number.is_(None) if roll is None else Experience.roll_number == roll,
-        )
-        if await session.scalar(same.limit(1)) is not None:
-            return None
-        experience = Experience(
-            user_id=None,
-            company_id=company_id,
-            platform="import",
-            status=status,
-            content_hash=digest,
-            created_at=now,
-            approved_at=now if status == "approved" else None,
-            **fields,
-        )
-        session.add(experience)
-        await session.flush()
-        for position, spec in enumerate(candidate.rounds, start=1):
-            round_row = Round(
-                experience_id=experience.id,
-                position=position,
-                kind=spec["kind"],
-                duration_minutes=spec["duration_minutes"],
-                difficulty=spec["difficulty"],
-            )
-            session.add(round_row)
-            await session.flush()
-            for q_position, text in enumerate(spec["questions"], start=1):
-                session.add(
-                    Question(
-                        round_id=round_row.id,
-                        experience_id=experience.id,
-                        company_id=company_id,
-                        position=q_position,
-                        text=text,
-                        normalized=" ".join(text.lower().split()),
-                    )
-                )
-        if status == "approved":
-            await bump_data_version(session, [company_id])
-        return experience.id

@@ -1,0 +1,111 @@
+"""The rules of a valid interview experience, shared by the sharing dialog and the importer.
+
+Each validator takes the raw text (and the settings it needs) and returns the stored value or
+raises `Invalid` whose message tells a student what is expected. The dialog adds where to fix it
+("edit field 7"); the importer prefixes the column name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from core.config import SubmissionConfig
+from core.text_norm import collapse_spaces
+
+
+class Invalid(Exception):
+    """A value that does not fit; the message tells the person what is expected."""
+
+
+SOURCES = [
+    ("on_campus", "On-campus"),
+    ("off_campus", "Off-campus"),
+    ("referral", "Referral"),
+    ("internship_conversion", "Internship conversion"),
+    ("other", "Other"),
+]
+OUTCOMES = [
+    ("selected", "Selected"),
+    ("rejected", "Rejected"),
+    ("pending", "Result pending"),
+    ("withdrew", "Withdrew"),
+]
+ROUND_KINDS = [
+    ("online_assessment", "Online assessment"),
+    ("coding", "Coding"),
+    ("technical", "Technical"),
+    ("managerial", "Managerial"),
+    ("hr", "HR"),
+    ("group_discussion", "Group discussion"),
+    ("other", "Other"),
+]
+MIN_NARRATIVE = 20
+LINKEDIN = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/([A-Za-z0-9\-_%.]{3,100})/?(?:[?#].*)?$", re.IGNORECASE
+)
+
+
+def validate_name(raw: str) -> str:
+    """1-80 characters with at least one letter."""
+    name = collapse_spaces(raw)
+    if not 1 <= len(name) <= 80 or not re.search(r"[^\W\d_]", name):
+        raise Invalid("Please type your name: 1 to 80 characters, with at least one letter.")
+    return name
+
+
+def validate_linkedin(raw: str) -> str:
+    """A linkedin.com/in/... profile URL, stored in one canonical form."""
+    match = LINKEDIN.match(raw.strip())
+    if not match:
+        raise Invalid(
+            "That doesn't look like a LinkedIn profile link. It should look like "
+            "https://www.linkedin.com/in/your-name — or press Skip."
+        )
+    return f"https://www.linkedin.com/in/{match.group(1)}"
+
+
+def validate_roll(raw: str, config: SubmissionConfig) -> str:
+    """The college roll number in the configured format (kept private), upper-cased, no spaces."""
+    roll = re.sub(r"\s+", "", raw).upper()
+    if not re.fullmatch(config.roll_number_pattern, roll):
+        raise Invalid(
+            f"Roll numbers look like {config.roll_number_example}. Please check yours and type it again "
+            "(it is only used to verify you and is never shown publicly)."
+        )
+    return roll
+
+
+def validate_role(raw: str) -> str:
+    """2-80 characters, e.g. SDE or GET."""
+    role = collapse_spaces(raw)
+    if not 2 <= len(role) <= 80:
+        raise Invalid("Please type the role in 2 to 80 characters, for example SDE, GET or Analyst.")
+    return role
+
+
+def validate_narrative(raw: str) -> str:
+    """Free text of at least a sentence."""
+    text = raw.strip()
+    if len(text) < MIN_NARRATIVE:
+        raise Invalid(
+            f"Please write at least a sentence ({MIN_NARRATIVE}+ characters): juniors learn from details."
+        )
+    return text
+
+
+def check_years(passout: int, interview: int, this_year: int, config: SubmissionConfig) -> None:
+    """The interview happened by now and at most `interview_years_after_passout` after passing out."""
+    if interview > this_year:
+        raise Invalid(f"The interview year {interview} is in the future")
+    after = config.interview_years_after_passout
+    if interview > passout + after:
+        raise Invalid(
+            f"The interview year {interview} is more than {after} years after the passout year {passout}"
+        )
+
+
+def content_hash(parts: list[str]) -> str:
+    """A fingerprint of an experience's text (case and spacing folded), so exact resubmissions are caught."""
+    text = " ".join(" ".join(part.lower().split()) for part in parts)
+    return hashlib.sha256(text.encode()).hexdigest()
