@@ -22,6 +22,7 @@ from nltk.probability import FreqDist
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
+from core.analytics.sections import process_text
 from core.analytics.stopwords import ENGLISH, KEYWORD_NOISE, STOPWORDS
 from core.analytics.topics import (
     ALL_TOPICS,
@@ -131,6 +132,15 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"singly[- ]linked[- ]lists?|linked[- ]lists?", "linkedlist"),
     (r"url[- ]shorten(?:er|ing)(?: service)?|tiny ?url|bit\.ly", "urlshortener"),
     (r"\bdp\b", "dynamic programming"),
+    (r"b\+? ?trees?", "btree"),
+    # Screening steps and connection trouble, not topics: "resume shortlisting", "network issue".
+    (
+        r"(?:resume|cv)s?[ _-]?(?:based )?short[ -]?list\w*"
+        r"|short[ -]?list\w* (?:is |was )?(?:done )?(?:(?:on|of|based on|by) )?"
+        r"(?:the |your )?(?:resume|cv)s?",
+        "screening",
+    ),
+    (r"network(?:ing)? (?:issues?|problems?|glitch\w*|connectivity|connection)", "connectionissue"),
     (r"group by", "groupby"),
     (r"order by", "orderby"),
     (r"binary search trees?|\bbsts?\b", "bst"),
@@ -465,8 +475,11 @@ def analyse_experience(exp: ExperienceText, n_keywords: int = 10) -> Analysis:
     narrative = " \n".join(t for t in (exp.preparation, exp.reflections) if t and t.strip())
     all_texts = [exp.role, exp.role_description, exp.preparation, exp.reflections, *question_texts]
     scores: Counter[str] = Counter()
-    for t in (exp.role, exp.role_description, exp.preparation, exp.reflections):
-        scores.update(topic_scores(t))
+    # Topics are what was ASKED: the process parts of the role description and of the narrative only.
+    # Reflections are advice, preparation sections and sentences name what was studied, and the role
+    # title ("Product Manager", "Data Scientist") says what the job is, not what the interview tested.
+    for t in (exp.role_description, exp.preparation):
+        scores.update(topic_scores(process_text(t)))
     q_topics: list[str | None] = []
     for kind, text in exp.questions:
         q_scores = topic_scores(text, question=True)
