@@ -41,7 +41,27 @@ _PREP_SENTENCE = re.compile(
     re.I,
 )
 # ... unless it says something was asked in the same sentence.
-_ASKED = re.compile(r"\b(?:ask(?:ed|s)?|question(?:s|ed)?|round|test(?:ed)?|interview(?:er)?s?)\b", re.I)
+_ASKED = re.compile(
+    r"\b(?:ask(?:ed|s)?|question(?:s|ed)?|rounds?|test(?:ed)?|interview(?:er)?s?|discuss(?:ed|ion)?|quizz?ed"
+    r"|based on|focus(?:ed)? on|explain|describe)\b",
+    re.I,
+)
+# A sentence that says something was NOT asked, or only might be ("They don't ask anything from the
+# resume", "not necessary to know ML", "projects may be asked", "not in my case").
+_NOT_ASKED = re.compile(
+    r"\b(?:not|never|no|don'?t|didn'?t|doesn'?t|won'?t|without)\b(?:\W+\w+){0,3}?\W+"
+    r"(?:ask\w*|discuss\w*|allow\w*|necessary|need\w*|required|expert|focus\w*)\b"
+    r"|\b(?:may|might|can|could) be (?:asked|discussed|tested)\b|\bif (?:it is|you have|you) mention"
+    r"|\bnot in my case\b|\b(?:little|no) role\b",
+    re.I,
+)
+# "... were asked in the quant interviews", "for the software GD": a process of another profile; it is
+# the student's own only when the introduction names that profile.
+_PROFILE_PROCESS = re.compile(
+    r"\b(quant|software|sde|swe|product|consulting|core|hardware|analyst|finance|data science|ml)\s+"
+    r"(?:interviews?|roles?|profiles?|rounds?|companies|firms?|gds?)\b",
+    re.I,
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n+")
 
 
@@ -115,7 +135,7 @@ def other_company_names(text: str | None) -> frozenset[str]:
             if not found or len(found) > 4:  # a sentence, not a name
                 continue
             parts = [w for w in found if w.lower() not in _NOT_NAMES]
-            if not parts or not parts[0][:1].isupper():
+            if not parts:
                 continue
             if len(parts[0]) >= 4 or (parts[0].isupper() and len(parts[0]) >= 2):
                 names.add(parts[0] if parts[0].isupper() else parts[0].lower())
@@ -139,6 +159,16 @@ def _mentions(sentence: str, names: frozenset[str]) -> bool:
     return False
 
 
+def is_not_asked(sentence: str) -> bool:
+    """True for a sentence that denies or only supposes that something was asked."""
+    return bool(_NOT_ASKED.search(sentence))
+
+
+def says_asked(sentence: str) -> bool:
+    """True when a sentence says something was asked, discussed or tested (weak keywords need this)."""
+    return bool(_ASKED.search(sentence))
+
+
 def is_prep_sentence(sentence: str) -> bool:
     """True for a sentence about studying ("I practised trees on LeetCode") that says nothing was asked."""
     return bool(_PREP_SENTENCE.search(sentence)) and not _ASKED.search(sentence)
@@ -148,13 +178,18 @@ def process_text(text: str | None) -> str:
     """The sentences of `text` that describe the interview process (see the module docstring)."""
     kept: list[str] = []
     others = other_company_names(text)
-    for section in split_sections(text):
+    sections = split_sections(text)
+    intro = " ".join(s.body for s in sections if s.kind == OTHER and not s.heading).lower()
+    for section in sections:
         if section.kind != PROCESS:
             continue
         for sentence in _SENTENCE.split(section.body):
-            if not sentence.strip() or is_prep_sentence(sentence):
+            if not sentence.strip() or is_prep_sentence(sentence) or is_not_asked(sentence):
                 continue
             if others and _mentions(sentence, others):
+                continue
+            profile = _PROFILE_PROCESS.search(sentence)
+            if profile and intro and profile.group(1).lower() not in intro:
                 continue
             kept.append(sentence.strip())
     return "\n".join(kept)
@@ -173,7 +208,9 @@ __all__ = [
     "Section",
     "has_sections",
     "heading_kind",
+    "is_not_asked",
     "is_prep_sentence",
+    "says_asked",
     "other_company_names",
     "process_text",
     "split_sections",

@@ -22,7 +22,7 @@ from nltk.probability import FreqDist
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
-from core.analytics.sections import process_text
+from core.analytics.sections import process_text, says_asked
 from core.analytics.stopwords import ENGLISH, KEYWORD_NOISE, STOPWORDS
 from core.analytics.topics import (
     ALL_TOPICS,
@@ -32,6 +32,7 @@ from core.analytics.topics import (
     OTHER_KEYWORDS,
     QUESTION_ONLY_KEYWORDS,
     ROUND_KIND_TOPICS,
+    WEAK_KEYWORDS,
     phrases,
 )
 
@@ -270,6 +271,7 @@ _QUESTION = _compile(
     {t: ", ".join((_STRONG_SPEC.get(t, ""), QUESTION_ONLY_KEYWORDS.get(t, ""))) for t in ALL_TOPICS}
 )
 _RANK = {t: i for i, t in enumerate(ALL_TOPICS)}
+_WEAK = _compile({t: ", ".join((_STRONG_SPEC.get(t, ""), WEAK_KEYWORDS[t])) for t in WEAK_KEYWORDS})
 
 
 def topic_scores(text: str | None, question: bool = False) -> Counter[str]:
@@ -279,7 +281,25 @@ def topic_scores(text: str | None, question: bool = False) -> Counter[str]:
     sub-topic also scores the umbrella "DSA".
     """
     seq = stems(text, stop=ENGLISH, keep_numbers=True)
-    index = _QUESTION if question else _STRONG
+    return _scan(seq, _QUESTION if question else _STRONG)
+
+
+def narrative_topic_scores(text: str | None) -> Counter[str]:
+    """topic_scores of a narrative, sentence by sentence (one per line of `process_text`): weak words
+    ("resume", "internship") count only in sentences that say something was asked or discussed."""
+    scores: Counter[str] = Counter()
+    for sentence in (text or "").split("\n"):
+        scores.update(topic_scores(sentence))
+        if says_asked(sentence):
+            weak = _scan(stems(sentence, stop=ENGLISH, keep_numbers=True), _WEAK)
+            for topic, n in weak.items():
+                if not scores.get(topic):
+                    scores[topic] += n
+    return scores
+
+
+def _scan(seq: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> Counter[str]:
+    """Keyword phrases of `index` found in the stem sequence, longest first, no overlaps; DSA umbrella."""
     scores: Counter[str] = Counter()
     i = 0
     while i < len(seq):
@@ -479,7 +499,7 @@ def analyse_experience(exp: ExperienceText, n_keywords: int = 10) -> Analysis:
     # Reflections are advice, preparation sections and sentences name what was studied, and the role
     # title ("Product Manager", "Data Scientist") says what the job is, not what the interview tested.
     for t in (exp.role_description, exp.preparation):
-        scores.update(topic_scores(process_text(t)))
+        scores.update(narrative_topic_scores(process_text(t)))
     q_topics: list[str | None] = []
     for kind, text in exp.questions:
         q_scores = topic_scores(text, question=True)

@@ -19,6 +19,7 @@ DSA_KEYWORDS: dict[str, str] = {
         list, partition list, copy list with random pointer, remove nth node, reverse nodes, flatten
         multilevel, add two numbers, swap nodes in pairs, odd even list, intersection of two
 
+
     """,
     "Trees & graphs": """
         tree, binary tree, bst, trie, prefix tree, graph, bfs, dfs, breadth first search, depth first search,
@@ -28,6 +29,7 @@ DSA_KEYWORDS: dict[str, str] = {
         oranges, clone graph, maze, path sum, subtree, bipartite, network delay, cheapest flights, alien
         dictionary, serialize, deserialize, vertices, segment tree, fenwick, redundant connection, friend
         circles, provinces, binary lifting
+
 
     """,
     "Dynamic programming": """
@@ -39,22 +41,26 @@ DSA_KEYWORDS: dict[str, str] = {
         subsequences, stone game, dungeon game, cherry pickup, egg drop, rod cutting, subset sum, perfect
         squares, ugly number, fibonacci, catalan
 
+
     """,
     "Stacks & queues": """
         stack, queue, deque, monotonic stack, parentheses, bracket, next greater element, min stack, infix,
-        postfix, prefix expression, evaluate expression, calculator, asteroid collision, daily temperatures,
-        histogram, trapping rain water, simplify path, decode string, remove k digits, stock span, sliding
-        window maximum
+        postfix, prefix expression, evaluate expression, basic calculator, asteroid collision, daily
+        temperatures, histogram, trapping rain water, simplify path, decode string, remove k digits, stock
+        span, sliding window maximum
+
 
     """,
     "Heaps": """
         heap, priority queue, top frequent, k closest points, kth largest, kth smallest, task scheduler,
         meeting rooms, min heap, max heap, heapify
 
+
     """,
     "Hashing": """
         hash, hashing, hash map, hashmap, hash table, hashset, hash set, lru cache, lfu cache, two sum, group
         anagrams, anagram, longest consecutive sequence, isomorphic, word pattern
+
 
     """,
     "Sorting & searching": """
@@ -62,16 +68,19 @@ DSA_KEYWORDS: dict[str, str] = {
         sort, counting sort, radix sort, search in rotated sorted array, peak element, first bad version,
         sqrt, square root, merge intervals, dutch national flag, sort colors, wiggle sort
 
+
     """,
     "Recursion & backtracking": """
         recursion, recursive, backtracking, permutation, generate combinations, generate subsets, power set, n
         queens, sudoku, generate parentheses, word search, letter combinations, palindrome partitioning,
         combination sum, gray code, restore ip addresses, tower of hanoi, rat in a maze
 
+
     """,
     "Greedy": """
         greedy, activity selection, gas station, candy, assign cookies, minimum platforms, job sequencing,
         fractional knapsack, huffman, non overlapping intervals, boats to save people
+
 
     """,
     "Math & bits": """
@@ -79,12 +88,14 @@ DSA_KEYWORDS: dict[str, str] = {
         number, reverse integer, modulo, sieve, geometry, strobogrammatic, discrete math, discrete
         mathematics, discreet math, number theory, combinatorics
 
+
     """,
     "Arrays & strings": """
         array, arrays, subarray, string, strings, substring, palindrome, palindromic, prefix, suffix, two
         pointers, sliding window, prefix sum, kadane, matrix, grid, 2d, vowel, vowels, majority element,
         missing number, 3sum, 4sum, three sum, four sum, container with most water, spiral, transpose, move
         zeroes, strstr, camelcase, concatenation
+
 
     """,
 }
@@ -96,35 +107,43 @@ QUESTION_ONLY_KEYWORDS: dict[str, str] = {
         game, iterator, board, winner, cards, deck, robot, simulation, path, paths, jump, kth, stones,
         keyboard, calendar, parser, expression, bulls and cows, fizz buzz, celebrity, skyline
 
+
     """,
     "System design": """
         design
+
 
     """,
     "Trees & graphs": """
         leaf, leaves, node, nodes, root, edges, diameter, sibling, cousins
 
+
     """,
     "Dynamic programming": """
         triangle
+
 
     """,
     "Heaps": """
         median
 
+
     """,
     "Hashing": """
         frequency, duplicate, dictionary, collision
 
+
     """,
     "Sorting & searching": """
         sort, sorting, sorted, search, interval, intervals
+
 
     """,
     "Math & bits": """
         bits, bit, prime, primes, digit, digits, integer, integers, multiply, divide, fraction, decimal,
         binary, base conversion, hamming, numbers, average, product of array, maximum product, square,
         rectangle, points, angle, coordinate, complement, divisor, divisible, sum of
+
 
     """,
     "Arrays & strings": """
@@ -134,9 +153,11 @@ QUESTION_ONLY_KEYWORDS: dict[str, str] = {
         partition, merge, intersection, union, target, pivot, valid, count, minimum, maximum, largest,
         smallest, closest, distance, frequent, unique, distinct, occurrence
 
+
     """,
     "C/C++": """
         c, vector
+
 
     """,
 }
@@ -148,6 +169,7 @@ DSA_GENERIC = """
         space complexity, big o notation, coding question, coding problem, coding round, coding test, brute
         force, optimize the solution, dry run, edge cases, online coding, online assessment
 
+
 """
 
 # Everything that is not DSA, in priority order.
@@ -158,12 +180,14 @@ OTHER_KEYWORDS: dict[str, str] = {
         key, super key, functional dependency, concurrency control, two phase locking, isolation level, nosql,
         mongodb, relational database, relational model, schema, keys in dbms, clustered index, data warehouse
 
+
     """,
     "SQL": """
         sql, mysql, postgresql, postgres, sql query, sql queries, inner join, outer join, left join, right
         join, sql join, types of join, join query, self join, groupby, orderby, having clause, nth highest
         salary, second highest salary, subquery, stored procedure, database trigger, sql trigger, window
         function, ddl, dml, select statement, plsql, where clause
+
 
     """,
     "OS": """
@@ -174,12 +198,14 @@ OTHER_KEYWORDS: dict[str, str] = {
         synchronization, producer consumer, dining philosophers, segmentation, demand paging, cache memory,
         zombie process, child process, fork, interrupt, linux, unix, shell scripting
 
+
     """,
     "Networks": """
         computer networks, computer network, networking, tcp, udp, ip address, ip, osi, osi model, tcp ip,
         http, https, dns, subnet, subnetting, router, routing, mac address, three way handshake, handshake,
         arp, dhcp, ssl, tls, socket, sockets, what happens when you type, firewall, vpn, proxy, ipv4, ipv6,
         lan, wan, ftp, smtp, network protocol, network protocols, network layer, transport layer
+
 
     """,
     "OOP": """
@@ -188,6 +214,7 @@ OTHER_KEYWORDS: dict[str, str] = {
         constructor, destructor, design pattern, design patterns, singleton, factory pattern, observer
         pattern, solid principles, multiple inheritance, access modifier, access specifier, friend function,
         object oriented design, class diagram, uml
+
 
     """,
     "System design": """
@@ -199,15 +226,17 @@ OTHER_KEYWORDS: dict[str, str] = {
         design a system, design an application, design bookmyshow, design splitwise, redis, throughput,
         latency
 
+
     """,
     "Puzzles": """
         puzzle, puzzles, riddle, water jug, burning rope, rope, egg, eggs, poisoned, poison, bulbs, horses,
         camel, bananas, balls, weighing, glasses, bridge and torch, hats, prisoners, pirates, clock hands
 
+
     """,
     "Projects": """
-        project, projects, internship, internships, final year project, tech stack, github, hackathon, resume,
-        cv, research paper, publication
+        project, projects, final year project, tech stack, github, hackathon, research paper, publication
+
 
     """,
     "HR": """
@@ -217,8 +246,9 @@ OTHER_KEYWORDS: dict[str, str] = {
         weaknesses, work pressure, night shift, night shifts, service bond, higher studies, tell me about a
         time, managerial, career goals, extracurricular, work life balance, location preference, questions
         about the company, company based questions, why this company, hr round, hr interview, hr questions,
-        culture fit, company culture, hobbies and interests, pors, position of responsibility, positions of
+        culture fit, company culture, hobbies and interests, position of responsibility, positions of
         responsibility
+
 
     """,
     "Aptitude": """
@@ -228,6 +258,7 @@ OTHER_KEYWORDS: dict[str, str] = {
         speed distance, speed and distance, profit and loss, probability, blood relation, blood relations,
         seating arrangement, data interpretation, amcat, cocubes, elitmus, mettl, number series, ratio and
         proportion, simple interest, compound interest, syllogism, english grammar
+
 
     """,
     "Machine learning": """
@@ -239,6 +270,7 @@ OTHER_KEYWORDS: dict[str, str] = {
         matrix, precision and recall, ai, artificial intelligence, llm, embeddings, statistics, hypothesis
         testing
 
+
     """,
     "Web": """
         html, css, javascript, react, angular, vue, nodejs, rest api, rest apis, api, apis, frontend, front
@@ -246,16 +278,19 @@ OTHER_KEYWORDS: dict[str, str] = {
         cookies, jwt, cors, dom, web app, typescript, graphql, mern, session storage, local storage,
         authentication, authorization
 
+
     """,
     "Java": """
         java, jvm, jdk, jre, garbage collection, garbage collector, collections framework, arraylist, string
         pool, final keyword, static keyword, exception handling, checked exception, spring boot, spring
         framework, hibernate, string builder, stringbuilder, java 8, streams api, servlet, jdbc
 
+
     """,
     "Python": """
         python, list comprehension, decorator, decorators, python generator, generator function, gil, lambda
         function, tuple, tuples, python list, pep8, pip
+
 
     """,
     "C/C++": """
@@ -263,17 +298,20 @@ OTHER_KEYWORDS: dict[str, str] = {
         struct, macro, macros, header file, smart pointer, virtual destructor, templates, storage classes,
         volatile
 
+
     """,
     "Cloud": """
         cloud, aws, azure, gcp, google cloud, docker, kubernetes, devops, ci cd, jenkins, terraform, ec2, s3,
         serverless, virtual machine, container, containers, containerization, cloud computing, iaas, paas,
         saas
 
+
     """,
     "Guesstimates & case studies": """
         guesstimate, guesstimates, guestimate, guestimates, market sizing, case study, case studies, case
         interview, case interviews, case round, case rounds, case solving, consulting case, business case,
         market entry, profitability, estimation question, estimate the number
+
 
     """,
     "Finance & economics": """
@@ -282,12 +320,14 @@ OTHER_KEYWORDS: dict[str, str] = {
         interest rate, interest rates, inflation, monetary policy, corporate finance, investment banking,
         equity research, npv, dcf
 
+
     """,
     "Product management": """
         product management, product manager, product managers, product sense, product design, product case,
         product round, product questions, idea pitching, pitch an idea, pitch your idea, new feature, go to
         market, user persona, user personas, product roadmap, product metrics, prioritize features, improve
         the app, improve the product
+
 
     """,
     "Core engineering": """
@@ -302,6 +342,16 @@ OTHER_KEYWORDS: dict[str, str] = {
         mechanical questions, electrical questions, blast furnace, materials testing, material
         characterization, materials characterization, characterization techniques, metallurgy, structural
         engineering, shear building
+
+
+    """,
+}
+
+# Words that name a topic only in a sentence saying something was asked or discussed ("questions were
+# based on my resume"); elsewhere they are about screening or advice ("your resume is the pitch").
+WEAK_KEYWORDS: dict[str, str] = {
+    "Projects": """
+        resume, cv, internship, internships, intern
 
     """,
 }
