@@ -195,6 +195,14 @@ def process_text(text: str | None) -> str:
     return "\n".join(kept)
 
 
+def without_intro(text: str | None) -> str:
+    """A headed write-up without its introduction (the text before the first heading names the author,
+    which must never reach keywords or word clouds); other text unchanged."""
+    t = text or ""
+    first = _HEADING.search(t)
+    return t[first.start() :] if first else t
+
+
 def has_sections(text: str | None) -> bool:
     """True when `text` is a headed write-up (at least one markdown heading)."""
     return bool(_HEADING.search(text or ""))
@@ -214,4 +222,5 @@ __all__ = [
     "other_company_names",
     "process_text",
     "split_sections",
+    "without_intro",
 ]

@@ -7,6 +7,7 @@ experience is approved (`analyse_experience`); the results are stored, never rec
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import os
 import re
@@ -22,7 +23,7 @@ from nltk.probability import FreqDist
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
-from core.analytics.sections import process_text, says_asked
+from core.analytics.sections import process_text, says_asked, without_intro
 from core.analytics.stopwords import ENGLISH, KEYWORD_NOISE, STOPWORDS
 from core.analytics.topics import (
     ALL_TOPICS,
@@ -175,6 +176,8 @@ DISPLAY: dict[str, str] = {
     "linkedlist": "linked list",
     "doublylinkedlist": "doubly linked list",
     "urlshortener": "URL shortener",
+    "screening": "resume shortlist",
+    "connectionissue": "network issue",
     "bst": "BST",
     "lrucache": "LRU cache",
     "machinelearning": "machine learning",
@@ -353,6 +356,69 @@ def primary_topic(text: str | None, round_kind: str | None = None) -> str | None
 
 # ---------------------------------------------------------------- keywords
 
+_CODE_BLOCK = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s.*$", re.M)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(?m)^\s*(?:[-*+•>]|\d+[.)])\s+|[*_~]{1,3}(?=\S)|(?<=\S)[*_~]{1,3}|<[^>\n]{1,40}>")
+# Identifiers and hashes ("m6adyutsu3ebds", "x7f3a9c2e1"): letters and digits mixed, longer than a course
+# code like "cs220" or "esc101".
+_CODE_WORD = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{9,}$")
+_KEYWORD_EXTRA_NOISE = frozenset({"dos", "donts", "nots", "don", "insights", "brief", "studying"})
+
+
+def strip_markup(text: str | None) -> str:
+    """`text` without markdown (headings, links, emphasis, bullets), code, HTML tags and entities.
+
+    Headings of a write-up are its template ("## Preparation Resources"), not what the student said."""
+    if not text:
+        return ""
+    t = without_intro(html.unescape(str(text)).replace("\r\n", "\n"))
+    t = _CODE_BLOCK.sub(" ", t)
+    t = _MD_HEADING.sub(" ", t)
+    t = _MD_IMAGE.sub(" ", t)
+    t = _MD_LINK.sub(r"\1", t)
+    t = _MD_MARKS.sub(" ", t)
+    return re.sub(r"\bdon'?ts\b|\bdo'?s\b", " ", t, flags=re.I)
+
+
+def _unique_texts(texts: Iterable[str | None]) -> list[str]:
+    """Non-empty texts, dropping any that is contained in another (a post's tips inside its text)."""
+    items = [str(t) for t in texts if t and str(t).strip()]
+    squashed = [" ".join(t.split()) for t in items]
+    return [
+        t
+        for i, t in enumerate(items)
+        if not any(
+            j != i and squashed[i] in squashed[j] and (len(squashed[j]) > len(squashed[i]) or j < i)
+            for j in range(len(items))
+        )
+    ]
+
+
+def keyword_words(text: str | None, stop: frozenset[str] | None = None) -> list[str]:
+    """Content words of `text` for keywords and word clouds: markup, URLs, code words, stopwords, bare
+    numbers and single letters (except "c") removed, in order."""
+    stop = stop if stop is not None else STOPWORDS | KEYWORD_NOISE | _KEYWORD_EXTRA_NOISE
+    return [
+        w
+        for w in words(strip_markup(text))
+        if w not in stop and not w.isdigit() and (len(w) > 1 or w == "c") and not _CODE_WORD.match(w)
+    ]
+
+
+def word_counts(texts: Iterable[tuple[str | None, int]], limit: int = 120) -> dict[str, int]:
+    """Word-cloud counts: for each (text, weight) its distinct content words, grouped by stem so
+    "number"/"numbers" are one word, shown in their commonest form; the `limit` largest, largest first."""
+    counts: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, weight in texts:
+        for w in set(keyword_words(text)):
+            s = stem(w)
+            counts[s] += weight
+            surfaces[s][display(w)] += weight
+    return {surfaces[s].most_common(1)[0][0]: n for s, n in counts.most_common(limit)}
+
 
 def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
     """The `n` most frequent keywords and two-word phrases of `texts` as (phrase, count), most frequent first.
@@ -362,14 +428,14 @@ def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
     """
     if n <= 0:
         return []
-    stop = STOPWORDS | KEYWORD_NOISE
+    stop = STOPWORDS | KEYWORD_NOISE | _KEYWORD_EXTRA_NOISE
     runs: list[list[str]] = []  # stretches of content words between stopwords/punctuation
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        for chunk in re.split(r"[.,;:!?()\[\]{}\n/\\|\"]+", canonical(text)):
+    for text in _unique_texts(texts):
+        for chunk in re.split(r"[.,;:!?()\[\]{}\n/\\|\"]+", canonical(strip_markup(text))):
             run: list[str] = []
             for w in words(chunk):
-                if w in stop or w.isdigit() or len(w) < 2 and w != "c":
+                if w in stop or w.isdigit() or len(w) < 2 and w != "c" or _CODE_WORD.match(w):
                     if len(run) > 0:
                         runs.append(run)
                     run = []
@@ -581,7 +647,10 @@ __all__ = [
     "clean",
     "content_hash",
     "display",
+    "keyword_words",
     "keywords",
+    "strip_markup",
+    "word_counts",
     "normalize_question",
     "primary_topic",
     "tag_topics",
