@@ -413,10 +413,12 @@ def word_counts(texts: Iterable[tuple[str | None, int]], limit: int = 120) -> di
     counts: Counter[str] = Counter()
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for text, weight in texts:
-        for w in set(keyword_words(text)):
-            s = stem(w)
+        seen: dict[str, str] = {}
+        for w in keyword_words(text):
+            seen.setdefault(stem(w), w)
+            surfaces[stem(w)][display(w)] += weight
+        for s in seen:
             counts[s] += weight
-            surfaces[s][display(w)] += weight
     return {surfaces[s].most_common(1)[0][0]: n for s, n in counts.most_common(limit)}
 
 
