@@ -20,7 +20,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from core.analytics.stopwords import FAQ_NOISE, STOPWORDS
-from core.analytics.text import clean, primary_topic, stem, tokens, words
+from core.analytics.text import canonical, clean, primary_topic, stem, tokens, words
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,39 @@ _CONTEXT_WORDS = """
     structures dsa programming language languages
 """
 _CONTEXT = frozenset(stem(w) for w in _CONTEXT_WORDS.split())
+# Narrative words of real write-ups ("the interviewer mainly discussed the projects mentioned in my CV"):
+# they say how a question came up, not what it asked.
+_NARRATIVE_WORDS = """
+    mention mentioned mentions mainly mostly specific specifically general chat talk talking based related
+    frequently frequent provided provide easy level few majority carried part previous experience snippet
+    snippets tested test share screen plus type kind involved done mtech btech phd masters bachelors degree
+"""
+_NARRATIVE = frozenset(stem(w) for w in _NARRATIVE_WORDS.split())
+# "internal" is noise, "internship" is not, and both stem to "intern".
+_NOISE_STEMS = (frozenset(stem(w) for w in FAQ_NOISE) | _NARRATIVE) - {"intern"}
+_LANGUAGES = frozenset({"c", "c++", "java", "python"})
+# Wordings folded to one before the signature is taken (on canonical text, in order).
+_FAQ_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"\blist (?:down|out)\b", " "),
+        (r"\bpre[ -]process", "preprocess"),
+        (r"\bprobs?\b", "probability"),
+        (r"\binternships?\b", "intern"),
+        (r"\bcvs?\b", "resume"),
+        (r"\blru\b(?:\s*\(?least recently used\)?)?", " lrucache "),
+        (r"\boopconcept\b", " oop "),
+        (
+            r"\b(?:your |my |the )?reasons? (?:for|to|of|behind) (?:joining|join)"
+            r"(?: (?:the|this|our))? [\w.&]+",
+            " whyjoin ",
+        ),
+        (r"\bhobb(?:y|ies)(?:\s*(?:,|and|&|or)\s*)+(?:passions?|interests?)\b", " hobbies "),
+        (r"\b(?:coding|dsa(?:[- ]based)?) (?:questions?|problems?)\b", " dsaquestion "),
+        # Order matters: "stack using queues" is not "queue using stacks".
+        (r"\busing (?:a |an |the |two |2 |only )?(?!c\b|c\+\+|java\b|python\b)([a-z]+)", r" by\1 "),
+    )
+)
 _ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
 TYPO_RATIO = 88.0  # two differing stems this similar (0-100) are taken for a typo of each other
 _TRAILING = re.compile(r"[\s?.!:;,]+$")
@@ -59,13 +92,35 @@ class FaqGroup:
     topic: str | None = None
 
 
+def _folded(text: str) -> str:
+    t = canonical(text)
+    for pattern, out in _FAQ_FOLDS:
+        t = pattern.sub(out, t)
+    return t
+
+
 @lru_cache(maxsize=32768)
 def signature(text: str) -> frozenset[str]:
-    """The stems that decide what `text` asks: noise and context words removed, order ignored."""
-    stems = {stem(w) for w in tokens(text, stop=_STOP, keep_numbers=True)}
+    """The stems that decide what `text` asks: noise and context words removed, order mostly ignored.
+
+    Three rules beyond plain stems: a question opening with "why" keeps a "why" mark ("Why this
+    project?" is not "Describe your project"); the word after "using" is marked ("stack using queues"
+    is not "queue using stacks"); and a question about the student's own internship or project
+    (without "why" or "course") reduces to that one subject, however it is narrated ("the interviewer
+    discussed the projects mentioned in my CV" = "Describe your project").
+    """
+    folded = _folded(text)
+    stems = {stem(w) for w in tokens(folded, stop=_STOP, keep_numbers=True)} - _NOISE_STEMS
+    why = {"why"} if folded.lstrip(" \"'(-").startswith("why ") or folded.strip() == "why" else set()
     core = stems - _CONTEXT
+    if core and not why and "cours" not in core:
+        for subject in ("intern", "project"):
+            if subject in core:
+                return frozenset({subject})
     if core:
-        return frozenset(core)
+        return frozenset(core | why)
+    if stems - _LANGUAGES:  # "OOPS concepts using C/C++" asks about OOP, not about C
+        return frozenset((stems - _LANGUAGES) | why)
     if stems:
         return frozenset(stems)
     whole = " ".join(words(text))  # only stopwords ("What is it?"): group identical wordings only

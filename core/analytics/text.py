@@ -7,6 +7,7 @@ experience is approved (`analyse_experience`); the results are stored, never rec
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ from nltk.probability import FreqDist
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
 
+from core.analytics.sections import process_text, says_asked, without_intro
 from core.analytics.stopwords import ENGLISH, KEYWORD_NOISE, STOPWORDS
 from core.analytics.topics import (
     ALL_TOPICS,
@@ -31,6 +33,7 @@ from core.analytics.topics import (
     OTHER_KEYWORDS,
     QUESTION_ONLY_KEYWORDS,
     ROUND_KIND_TOPICS,
+    WEAK_KEYWORDS,
     phrases,
 )
 
@@ -131,6 +134,15 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"singly[- ]linked[- ]lists?|linked[- ]lists?", "linkedlist"),
     (r"url[- ]shorten(?:er|ing)(?: service)?|tiny ?url|bit\.ly", "urlshortener"),
     (r"\bdp\b", "dynamic programming"),
+    (r"b\+? ?trees?", "btree"),
+    # Screening steps and connection trouble, not topics: "resume shortlisting", "network issue".
+    (
+        r"(?:resume|cv)s?[ _-]?(?:based )?short[ -]?list\w*"
+        r"|short[ -]?list\w* (?:is |was )?(?:done )?(?:(?:on|of|based on|by) )?"
+        r"(?:the |your )?(?:resume|cv)s?",
+        "screening",
+    ),
+    (r"network(?:ing)? (?:issues?|problems?|glitch\w*|connectivity|connection)", "connectionissue"),
     (r"group by", "groupby"),
     (r"order by", "orderby"),
     (r"binary search trees?|\bbsts?\b", "bst"),
@@ -164,6 +176,8 @@ DISPLAY: dict[str, str] = {
     "linkedlist": "linked list",
     "doublylinkedlist": "doubly linked list",
     "urlshortener": "URL shortener",
+    "screening": "resume shortlist",
+    "connectionissue": "network issue",
     "bst": "BST",
     "lrucache": "LRU cache",
     "machinelearning": "machine learning",
@@ -260,6 +274,7 @@ _QUESTION = _compile(
     {t: ", ".join((_STRONG_SPEC.get(t, ""), QUESTION_ONLY_KEYWORDS.get(t, ""))) for t in ALL_TOPICS}
 )
 _RANK = {t: i for i, t in enumerate(ALL_TOPICS)}
+_WEAK = _compile({t: ", ".join((_STRONG_SPEC.get(t, ""), WEAK_KEYWORDS[t])) for t in WEAK_KEYWORDS})
 
 
 def topic_scores(text: str | None, question: bool = False) -> Counter[str]:
@@ -269,7 +284,25 @@ def topic_scores(text: str | None, question: bool = False) -> Counter[str]:
     sub-topic also scores the umbrella "DSA".
     """
     seq = stems(text, stop=ENGLISH, keep_numbers=True)
-    index = _QUESTION if question else _STRONG
+    return _scan(seq, _QUESTION if question else _STRONG)
+
+
+def narrative_topic_scores(text: str | None) -> Counter[str]:
+    """topic_scores of a narrative, sentence by sentence (one per line of `process_text`): weak words
+    ("resume", "internship") count only in sentences that say something was asked or discussed."""
+    scores: Counter[str] = Counter()
+    for sentence in (text or "").split("\n"):
+        scores.update(topic_scores(sentence))
+        if says_asked(sentence):
+            weak = _scan(stems(sentence, stop=ENGLISH, keep_numbers=True), _WEAK)
+            for topic, n in weak.items():
+                if not scores.get(topic):
+                    scores[topic] += n
+    return scores
+
+
+def _scan(seq: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> Counter[str]:
+    """Keyword phrases of `index` found in the stem sequence, longest first, no overlaps; DSA umbrella."""
     scores: Counter[str] = Counter()
     i = 0
     while i < len(seq):
@@ -323,6 +356,71 @@ def primary_topic(text: str | None, round_kind: str | None = None) -> str | None
 
 # ---------------------------------------------------------------- keywords
 
+_CODE_BLOCK = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s.*$", re.M)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(?m)^\s*(?:[-*+•>]|\d+[.)])\s+|[*_~]{1,3}(?=\S)|(?<=\S)[*_~]{1,3}|<[^>\n]{1,40}>")
+# Identifiers and hashes ("m6adyutsu3ebds", "x7f3a9c2e1"): letters and digits mixed, longer than a course
+# code like "cs220" or "esc101".
+_CODE_WORD = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{9,}$")
+_KEYWORD_EXTRA_NOISE = frozenset({"dos", "donts", "nots", "don", "insights", "brief", "studying"})
+
+
+def strip_markup(text: str | None) -> str:
+    """`text` without markdown (headings, links, emphasis, bullets), code, HTML tags and entities.
+
+    Headings of a write-up are its template ("## Preparation Resources"), not what the student said."""
+    if not text:
+        return ""
+    t = without_intro(html.unescape(str(text)).replace("\r\n", "\n"))
+    t = _CODE_BLOCK.sub(" ", t)
+    t = _MD_HEADING.sub(" ", t)
+    t = _MD_IMAGE.sub(" ", t)
+    t = _MD_LINK.sub(r"\1", t)
+    t = _MD_MARKS.sub(" ", t)
+    return re.sub(r"\bdon'?ts\b|\bdo'?s\b", " ", t, flags=re.I)
+
+
+def _unique_texts(texts: Iterable[str | None]) -> list[str]:
+    """Non-empty texts, dropping any that is contained in another (a post's tips inside its text)."""
+    items = [str(t) for t in texts if t and str(t).strip()]
+    squashed = [" ".join(t.split()) for t in items]
+    return [
+        t
+        for i, t in enumerate(items)
+        if not any(
+            j != i and squashed[i] in squashed[j] and (len(squashed[j]) > len(squashed[i]) or j < i)
+            for j in range(len(items))
+        )
+    ]
+
+
+def keyword_words(text: str | None, stop: frozenset[str] | None = None) -> list[str]:
+    """Content words of `text` for keywords and word clouds: markup, URLs, code words, stopwords, bare
+    numbers and single letters (except "c") removed, in order."""
+    stop = stop if stop is not None else STOPWORDS | KEYWORD_NOISE | _KEYWORD_EXTRA_NOISE
+    return [
+        w
+        for w in words(strip_markup(text))
+        if w not in stop and not w.isdigit() and (len(w) > 1 or w == "c") and not _CODE_WORD.match(w)
+    ]
+
+
+def word_counts(texts: Iterable[tuple[str | None, int]], limit: int = 120) -> dict[str, int]:
+    """Word-cloud counts: for each (text, weight) its distinct content words, grouped by stem so
+    "number"/"numbers" are one word, shown in their commonest form; the `limit` largest, largest first."""
+    counts: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, weight in texts:
+        seen: dict[str, str] = {}
+        for w in keyword_words(text):
+            seen.setdefault(stem(w), w)
+            surfaces[stem(w)][display(w)] += weight
+        for s in seen:
+            counts[s] += weight
+    return {surfaces[s].most_common(1)[0][0]: n for s, n in counts.most_common(limit)}
+
 
 def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
     """The `n` most frequent keywords and two-word phrases of `texts` as (phrase, count), most frequent first.
@@ -332,14 +430,14 @@ def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
     """
     if n <= 0:
         return []
-    stop = STOPWORDS | KEYWORD_NOISE
+    stop = STOPWORDS | KEYWORD_NOISE | _KEYWORD_EXTRA_NOISE
     runs: list[list[str]] = []  # stretches of content words between stopwords/punctuation
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        for chunk in re.split(r"[.,;:!?()\[\]{}\n/\\|\"]+", canonical(text)):
+    for text in _unique_texts(texts):
+        for chunk in re.split(r"[.,;:!?()\[\]{}\n/\\|\"]+", canonical(strip_markup(text))):
             run: list[str] = []
             for w in words(chunk):
-                if w in stop or w.isdigit() or len(w) < 2 and w != "c":
+                if w in stop or w.isdigit() or len(w) < 2 and w != "c" or _CODE_WORD.match(w):
                     if len(run) > 0:
                         runs.append(run)
                     run = []
@@ -375,6 +473,31 @@ def keywords(texts: Iterable[str | None], n: int = 10) -> list[tuple[str, int]]:
 
 # ---------------------------------------------------------------- sentiment
 
+# VADER was built on social-media text. In interview write-ups these words describe the task or are
+# function words, not feelings: "a hard DP problem", "got stuck on the edge case", "mock interviews",
+# "prepare well", "make sure", "topics like OS", "no CPI cut-off". In the labelled real tips
+# (tests/data/real-experiences/sentiment_labels.json) "hard"/"difficult" only ever describe questions
+# ("questions you find difficult", "Code Hard", "no matter how hard it seems"), so they are neutral here.
+_INTERVIEW_NEUTRAL_WORDS = """
+    problem problems stuck mock mocks hard tricky difficult tough challenging challenge solve solved solution
+    solutions like well sure no
+"""
+INTERVIEW_NEUTRAL: frozenset[str] = frozenset(_INTERVIEW_NEUTRAL_WORDS.split())
+# Instructions ("Be confident", "Don't bluff", "Practise DP") carry no feeling of their own; they count
+# only when they encourage ("Don't lose hope", "trust yourself", "it will help").
+_INSTRUCTION = re.compile(
+    r"^\W*(?:\d+\W*)?(?:be|do|don'?t|do not|never|make|prepare|practi[cs]e|focus|try|start|keep|plan|choose"
+    r"|read|talk|ask|solve|go|give|take|work|have|look|note|register|upsolve|attend|develop|think|spend|stay"
+    r"|avoid|use|apply|search|set|maintain|consider|ensure|always|just|also|first|dos|don'?ts|do's)\b",
+    re.I,
+)
+_ENCOURAGING = re.compile(
+    r"\b(?:hope|trust yourself|believe|all the best|good luck|motivated|enjoy|worth|you will|you'll|it will"
+    r"|it becomes|helps?|helpful|beneficial|good to go|succeed|okay|luck)\b",
+    re.I,
+)
+_ADVICE_SPLIT = re.compile(r"(?<=[.!?])\s+|\s+-\s+|\n+|(?<=\S)\s+(?=\d+[.)-]\s)")
+
 _analyzer_lock = threading.Lock()
 _analyzer: object | None = None
 _analyzer_loaded = False
@@ -390,16 +513,25 @@ def _load_analyzer() -> object | None:
         folder = os.path.dirname(vaderSentiment.__file__)
         if folder not in nltk.data.path:
             nltk.data.path.append(folder)
-        return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+        return _neutralised(SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt"))
     except Exception:  # noqa: BLE001 - any failure here means "use the fallback", logged below
         logger.warning("NLTK VADER unavailable, trying vaderSentiment's own analyser", exc_info=True)
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as PlainVader
 
-        return PlainVader()
+        return _neutralised(PlainVader())
     except Exception:  # noqa: BLE001
         logger.warning("no VADER lexicon available: sentiment will read as neutral (0.0)", exc_info=True)
     return None
+
+
+def _neutralised(analyzer: object) -> object:
+    """`analyzer` with the INTERVIEW_NEUTRAL words taken out of its lexicon (they then score 0)."""
+    lexicon = getattr(analyzer, "lexicon", None)
+    if isinstance(lexicon, dict):
+        for word in INTERVIEW_NEUTRAL:
+            lexicon.pop(word, None)
+    return analyzer
 
 
 def _get_analyzer() -> object | None:
@@ -413,14 +545,32 @@ def _get_analyzer() -> object | None:
     return _analyzer
 
 
+def feeling_text(text: str) -> str:
+    """The sentences of `text` that can carry a feeling: instructions are dropped unless they encourage."""
+    parts = [p for p in _ADVICE_SPLIT.split(text) if p and p.strip()]
+    return " ".join(p for p in parts if not _INSTRUCTION.search(p) or _ENCOURAGING.search(p))
+
+
 def sentiment(text: str | None) -> float:
-    """VADER compound score of `text` in [-1, 1] (0.0 for empty text or when no lexicon is available)."""
+    """VADER compound score in [-1, 1] of what `text` says about how it went (0.0 for empty text or when
+    no lexicon is available); shown as positive >= 0.05, negative <= -0.05, else neutral.
+
+    Labelling rule this is measured against (tests/data/real-experiences/sentiment_labels.json, our
+    labels of the real posts' tips): positive = reassures or encourages the reader, or judges the
+    experience, a practice or a resource favourably; negative = the student's own distress, struggle or
+    a bad judgement of the process, not turned around; neutral = only instructions or facts. Difficulty
+    of tasks ("hard", "stuck", "mock") is a fact, not a feeling (INTERVIEW_NEUTRAL), and instructions
+    count only when they encourage. Agreement: bench/quality.py, key sentiment.agreement.
+    """
     if not text or not text.strip():
         return 0.0
     analyzer = _get_analyzer()
     if analyzer is None:
         return 0.0
-    t = _SPACES.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text))).strip()
+    t = _SPACES.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES))).strip()
+    t = feeling_text(t)
+    if not t:
+        return 0.0
     try:
         score = float(analyzer.polarity_scores(t)["compound"])  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - a scoring hiccup must never block approving an experience
@@ -465,8 +615,11 @@ def analyse_experience(exp: ExperienceText, n_keywords: int = 10) -> Analysis:
     narrative = " \n".join(t for t in (exp.preparation, exp.reflections) if t and t.strip())
     all_texts = [exp.role, exp.role_description, exp.preparation, exp.reflections, *question_texts]
     scores: Counter[str] = Counter()
-    for t in (exp.role, exp.role_description, exp.preparation, exp.reflections):
-        scores.update(topic_scores(t))
+    # Topics are what was ASKED: the process parts of the role description and of the narrative only.
+    # Reflections are advice, preparation sections and sentences name what was studied, and the role
+    # title ("Product Manager", "Data Scientist") says what the job is, not what the interview tested.
+    for t in (exp.role_description, exp.preparation):
+        scores.update(narrative_topic_scores(process_text(t)))
     q_topics: list[str | None] = []
     for kind, text in exp.questions:
         q_scores = topic_scores(text, question=True)
@@ -496,7 +649,10 @@ __all__ = [
     "clean",
     "content_hash",
     "display",
+    "keyword_words",
     "keywords",
+    "strip_markup",
+    "word_counts",
     "normalize_question",
     "primary_topic",
     "tag_topics",
