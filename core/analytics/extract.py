@@ -158,12 +158,12 @@ def looks_like_roll_number(s: str) -> bool:
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE_RE = re.compile(r"(?<![\w+])(?:\+91[\s-]?|0)?[6-9]\d{4}[\s-]?\d{5}(?!\d)")
 _LINKEDIN_RE = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[\w%-]+/?", re.I)
-_ROLL_CONTEXT = re.compile(r"roll\s*(?:no\.?|number|#)?\s*[:.\-–]?\s*$", re.I)
+_ROLL_CONTEXT = re.compile(r"roll\s*(?:no\.?|number|#)?\s*(?:is\s*)?[:.\-–]?\s*$", re.I)
 _NAME_WORD = r"[A-Z][a-zA-Z'’]+|[A-Z]\.?"
 _NAME = rf"(?:{_NAME_WORD})(?:[ \t]+(?:{_NAME_WORD}|[a-z][a-z]+(?=[ \t]*[,(]))){{0,3}}"
 _NAME_INTRO = [
     re.compile(rf"\bName\s*[:\-–]?\s*(?P<n>{_NAME})", re.UNICODE),
-    re.compile(rf"\b(?:my name is|myself|i am|i'm|this is)\s+(?P<n>{_NAME})", re.I),
+    re.compile(rf"\b(?i:my name is|myself|i am|i'm|this is)\s+(?P<n>{_NAME})"),
     re.compile(rf"(?:^|[.!]\s+|\bHi,?\s+|\bHello,?\s+)(?P<n>{_NAME})\s+here\b"),
     re.compile(
         rf"^\s*(?P<n>(?:{_NAME_WORD}|[a-z]+)(?:[ \t]+(?:{_NAME_WORD}|[a-z]+)){{0,3}})\s*"
@@ -195,7 +195,7 @@ _NOT_NAME_WORDS = {
     "an",
 }
 _NAME_STOP = re.compile(
-    r"\s+(?:Roll|Branch|Programme|Program|Dept|Department|B\.?\s?Tech|M\.?\s?Tech|BT|MT)\b.*$"
+    r"\s+(?:Roll|Branch|Programme|Program|Dept|Department|B\.?\s?Tech|M\.?\s?Tech|BT|MT)\b.*$", re.I
 )
 
 
@@ -204,8 +204,8 @@ def _clean_name(raw: str) -> str | None:
     words = name.split()
     while words and words[-1].lower() in _NOT_NAME_WORDS:
         words.pop()
-    while words and words[0].lower() in _NOT_NAME_WORDS:
-        words.pop(0)
+    if not words or words[0].lower() in _NOT_NAME_WORDS:
+        return None
     if not words or len(words) > 4:
         return None
     if words[0][0].islower() and len(words) < 2:
@@ -303,7 +303,7 @@ class _Section:
 
 def _section_kind(header: str) -> str:
     h = header.lower()
-    if "shortlist" in h and "compan" in h:
+    if re.search(r"shortlisted\s+(?:profiles|compan)", h):
         return "others"
     if "prep" in h or "resource" in h:
         return "prep"
@@ -336,7 +336,7 @@ _LEGAL = re.compile(
 _ROLE_WORDS = (
     r"as|for|in|on|with|and|to|where|who|which|that|profile|role|team|intern|internship|engineer|analyst|"
     r"associate|developer|sde|swe|trainee|manager|scientist|consultant|hardware|software|summer|full[- ]time|"
-    r"company|office|here|this|through"
+    r"office|here|this|through|job"
 )
 _TARGET_PHRASES = [
     r"internship\b[^\n]{0,160}?\bprofile\s+at\s+",
@@ -351,7 +351,7 @@ _TARGET_PHRASES = [
 ]
 _TARGET_RE = re.compile("|".join(f"(?:{p})" for p in _TARGET_PHRASES), re.I)
 _NAME_AFTER = re.compile(
-    r"(?P<n>[A-Z0-9][\w&.'’-]*(?:[ \t]+(?!(?:"
+    r"(?:(?i:company)(?:\s+name)?\s*[:\-–]?\s*)?(?P<n>[A-Za-z0-9][\w&.'’-]*(?:[ \t]+(?!company\b)(?!(?i:"
     + _ROLE_WORDS
     + r")\b)(?:[A-Z0-9&][\w&.'’-]*|&|and|of|one|now)){0,5})",
 )
@@ -392,7 +392,11 @@ def _find_company(
     regexes = [(c, _company_regex(c)) for c in companies]
     others_text = " ".join(s.text for s in sections if s.kind == "others")
     body = "\n".join(s.text for s in sections if s.kind != "others")
-    other_names = {company_key(x) for x in re.split(r"[,\n•●;]|\s-\s|\d[.)]", others_text) if x.strip()}
+    other_names = {
+        company_key(re.split(r"\s*[(–:]|\s-\s", x)[0])
+        for x in re.split(r"[,\n•●;]|\s-\s|\d[.)]", others_text)
+        if x.strip()
+    }
 
     candidate: str | None = None
     for m in _TARGET_RE.finditer(body):
@@ -572,8 +576,13 @@ _LIST_SPLIT = re.compile(
     r"|(?<=[a-z.)])-\s+(?=[A-Z0-9])|\s+-\s+(?=[A-Z0-9])",
     re.M,
 )
-_SENT_SPLIT = re.compile(r"(?<=[?])\s*|(?<=[.!])\s+(?=[A-Z\"'(])|\n+")
-_CLAUSE_SPLIT = re.compile(r",?\s+(?:after (?:that|this)|then|and then|followed by)\s*,?\s+|;\s+", re.I)
+_SENT_SPLIT = re.compile(r"(?<=[?])\s*|(?<=[.!])\s+(?=[A-Z\"'(])|(?<=[a-z]\.)(?=[A-Z][a-z])|\n+")
+_CLAUSE_SPLIT = re.compile(
+    r",?\s+(?:after (?:that|this)|then|and then|followed by|after which)\s*,?\s+|;\s+"
+    r"|,?\s+and\s+(?=(?:also\s+)?(?:asked|included|gave|told|provided|discussed)\b)"
+    r"|\s+(?=\d+\s*(?:st|nd|rd|th)\s+round\b|round\s*\d+\b)",
+    re.I,
+)
 _CUE = re.compile(
     r"\basked\b|\bask\s+(?:me|us)\b|\bquestions?\s+(?:on|about|from|based\s+on|related\s+to|regarding|like|was|is|"
     r"were\s+asked|asked)\b|\bgiven\s+an?\b|\bgave\s+(?:me\s+)?an?\b|\btold\s+(?:me|us)\s+to\b|\bto\s+(?:code|implement|"
@@ -581,30 +590,45 @@ _CUE = re.compile(
     r"\bquestion\s+(?:is|was)\b",
     re.I,
 )
+# A piece that opens like a question or a task is one even without a cue word.
+_ASKING_START = re.compile(
+    r"^(?:what|why|how|which|when|where|who|whom|explain|describe|design|implement|write|find|given|"
+    r"difference between|introduce|tell me|walk me)\b",
+    re.I,
+)
+# Statements about what usually happens, or advice, are not questions that were asked.
+_GENERIC = re.compile(
+    r"\b(?:are|is|may be|might be|will be|can be|would be)\s+(?:also\s+)?asked\b"
+    r"|\bexpected to\b|\byou will\b",
+    re.I,
+)
 _NOT_QUESTION = re.compile(
     r"^(?:n\.?a\.?|none|nil|nan|-+)$|^(?:focus|prepare|practice|be\s|try|make sure|"
-    r"do\s|don'?t|always|better|if you|you should|it is|it was|overall|also)",
+    r"do\s|don'?t|always|better|if you|you should|it is|it was|it will|overall|also|"
+    r"there (?:was|were|is|are)|each\b|candidates\b)",
     re.I,
 )
 _LEAD = re.compile(
     r"^(?:[-–:,.\s]+|(?:and|also|then|so|but)\s+|round\s*\d+\s*[-–:]\s*|interview\s*\d*\s*[-–:]\s*)+", re.I
 )
-_OTHER_LABEL = re.compile(r"^(?:for\s+|in\s+)?(?P<n>[A-Z][\w&.]*(?:\s+[A-Z][\w&.]*){0,3})\s*(?:[-–:]|,)\s")
+_OTHER_LABEL = re.compile(r"^(?:for\s+|in\s+)?(?P<n>[A-Z][\w&.]*(?:\s+[A-Z][\w&.]*){0,3})\s*[-–:]\s")
 _STAGE_WORDS = re.compile(
     r"^(?:round|interview|test|hr|gd|technical|coding|online|resume|case|topics?|note|q|"
     r"questions?|answer|the|first|second|third|final|sample|some|i|we|he|she|they|it|"
     r"one|two|three)\b",
     re.I,
 )
+_LINK = re.compile(r"https?://|\]\(|www\.")
 
 
-def _pieces(text: str) -> list[str]:
-    out: list[str] = []
+def _items(text: str) -> list[list[str]]:
+    """List items (or paragraphs) of `text`, each as its sentences with whitespace collapsed."""
+    out: list[list[str]] = []
     for item in _LIST_SPLIT.split(text):
-        for sent in _SENT_SPLIT.split(item or ""):
-            sent = re.sub(r"\s+", " ", sent or "").strip()
-            if sent:
-                out.append(sent)
+        sents = [re.sub(r"\s+", " ", s or "").strip() for s in _SENT_SPLIT.split(item or "")]
+        sents = [s for s in sents if s]
+        if sents:
+            out.append(sents)
     return out
 
 
@@ -625,20 +649,33 @@ def _tidy(q: str) -> str:
 def _questions_in(
     text: str, listed: bool, target_rx: re.Pattern[str] | None, others: list[re.Pattern[str]]
 ) -> list[str]:
+    """Questions in one section. `listed`: a sample-questions section, where each item is a question.
+
+    An item (list entry or paragraph) whose first sentence is about another company is skipped whole:
+    the sentences after it usually go on about that company.
+    """
     out: list[str] = []
-    for piece in _pieces(text):
-        if _mentions_other(piece, target_rx, others):
+    for sents in _items(text):
+        if _mentions_other(sents[0], target_rx, others):
             continue
-        if listed:
-            q = _tidy(piece)
-            if len(q) >= 3 and not _NOT_QUESTION.match(q) and not q.endswith(":"):
-                out.append(q)
-            continue
-        for clause in _CLAUSE_SPLIT.split(piece):
-            if "?" in clause or _CUE.search(clause):
-                q = _tidy(clause)
-                if len(q) >= 8 and not _NOT_QUESTION.match(q):
+        for piece in sents:
+            if _LINK.search(piece) or _mentions_other(piece, target_rx, others):
+                continue
+            if listed and (len(piece) <= 120 or "?" in piece or _CUE.search(piece)):
+                q = _tidy(piece)
+                if (
+                    len(q) >= 3
+                    and not _NOT_QUESTION.match(q)
+                    and not q.endswith(":")
+                    and not _GENERIC.search(q)
+                ):
                     out.append(q)
+                continue
+            for clause in _CLAUSE_SPLIT.split(piece):
+                if "?" in clause or _CUE.search(clause) or _ASKING_START.match(_tidy(clause)):
+                    q = _tidy(clause)
+                    if len(q) >= 8 and not _NOT_QUESTION.match(q) and not _GENERIC.search(q):
+                        out.append(q)
     return out
 
 
@@ -699,20 +736,38 @@ def _duration(text: str) -> int | None:
 def _rounds_in(text: str) -> list[tuple[str, str, str]]:
     """(kind, label, body) per stage phrase in `text`, in order."""
     marks = list(_STAGE_RE.finditer(text))
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[str, str, str, bool, int]] = []  # kind, label, body, generic?, end of the phrase
     for i, m in enumerate(marks):
         idx = next(j for j in range(len(_STAGES)) if m.group(f"k{j}") is not None)
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         body = text[m.end() : end]
         kind = _STAGES[idx][0]
         label = re.sub(r"\s+", " ", m.group(0)).strip(" -–:(")
-        if not kind:
-            head = body[:200]
-            kind = next((k for k, rx in _KIND_WORDS if rx.search(head)), "technical")
         if out and out[-1][0] == kind and out[-1][1].lower() == label.lower():
             continue
-        out.append((kind, label, body))
-    return out
+        if (
+            out
+            and out[-1][3]
+            and kind
+            and out[-1][4] + 45 >= m.start()
+            and not re.search(r"[.!?\n]", text[out[-1][4] : m.start()])
+        ):
+            # "Round 3 Group Discussion", "ROUND 2: It was an HR interview": the stage names the round.
+            prev = out.pop()
+            out.append((kind, prev[1] + " " + label, body, False, m.end()))
+            continue
+        if out and out[-1][0] == kind and not out[-1][3] and out[-1][4] + 25 >= m.start():
+            continue  # "Group Discussion (GD)": the same stage said twice
+        out.append(
+            (
+                kind or next((k for k, rx in _KIND_WORDS if rx.search(body[:200])), "technical"),
+                label,
+                body,
+                not kind,
+                m.end(),
+            )
+        )
+    return [(k, lab, b) for k, lab, b, _g, _e in out]
 
 
 # ------------------------------------------------------------------ the draft
