@@ -133,7 +133,7 @@ _ROLL_ALNUM = (
     r"|[A-Z]{2,3}\d{10,13}"
     r"|2K\d{2}/[A-Z]{2,4}/\d{2,4}"
 )
-_ROLL_DIGITS = r"(?:1[5-9]|2\d)\d{4}(?:\d{2,3})?"
+_ROLL_DIGITS = r"(?:1[5-9]|2\d)\d{4}(?:\d{2})?"
 DEFAULT_ROLL_PATTERN = re.compile(rf"(?:{_ROLL_ALNUM}|{_ROLL_DIGITS})")
 _ALNUM_ROLL_RE = re.compile(rf"(?<![\w/])(?:{_ROLL_ALNUM})(?![\w/])")
 _DIGIT_ROLL_RE = re.compile(
@@ -146,7 +146,7 @@ def looks_like_roll_number(s: str) -> bool:
     """True if `s` (stripped) has a college roll-number shape and is not a year, phone, salary or count.
 
     Accepts the formats of `DEFAULT_ROLL_PATTERN`; rejects 4-digit years, 10-digit phone numbers,
-    and salary-like tokens ("12LPA"). Bare 6-9 digit numbers pass only if they start with a plausible
+    and salary-like tokens ("12LPA"). Bare 6- or 8-digit numbers pass only if they start with a plausible
     admission year (15-29); the extractor additionally wants a roll-number context for those.
     """
     s = s.strip()
@@ -584,7 +584,7 @@ _CLAUSE_SPLIT = re.compile(
     re.I,
 )
 _CUE = re.compile(
-    r"\basked\b|\bask\s+(?:me|us)\b|\bquestions?\s+(?:on|about|from|based\s+on|related\s+to|regarding|like|was|is|"
+    r"\basked\b|\bask\s+(?:me|us)\b|\b(?:questions?|qs|ques)\s*[-–:]\s|\b(?:questions?|qs|ques)\s+(?:on|about|from|based\s+on|related\s+to|regarding|like|was|is|"
     r"were\s+asked|asked)\b|\bgiven\s+an?\b|\bgave\s+(?:me\s+)?an?\b|\btold\s+(?:me|us)\s+to\b|\bto\s+(?:code|implement|"
     r"write|design|solve|explain|describe|derive|prove)\b|\b(?:inquired|enquired|quizzed|tested)\b|\bdiscussed\b|"
     r"\bquestion\s+(?:is|was)\b",
@@ -722,7 +722,10 @@ _KIND_WORDS = [
     ("case_interview", re.compile(r"\bcase\b|guess?timate|market siz", re.I)),
     ("managerial", re.compile(r"\bmanager|leadership|director", re.I)),
 ]
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*\d+(?:\.\d+)?\s*)?(mins?|minutes|hrs?|hours?)\b", re.I)
+_DURATION = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:-\s*\d+(?:\.\d+)?\s*)?(mins?|minutes|hrs|hours?|hr(?!\s*(?:round|interview|question|discussion)))\b",
+    re.I,
+)
 
 
 def _duration(text: str) -> int | None:
@@ -754,7 +757,7 @@ def _rounds_in(text: str) -> list[tuple[str, str, str]]:
         ):
             # "Round 3 Group Discussion", "ROUND 2: It was an HR interview": the stage names the round.
             prev = out.pop()
-            out.append((kind, prev[1] + " " + label, body, False, m.end()))
+            out.append((kind, prev[1] + " " + label, text[prev[4] : end], False, m.end()))
             continue
         if out and out[-1][0] == kind and not out[-1][3] and out[-1][4] + 25 >= m.start():
             continue  # "Group Discussion (GD)": the same stage said twice
@@ -818,7 +821,7 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
             questions += qs
             for kind, label, body in _rounds_in(sec.text):
                 rq = tuple(q for q in qs if q in body)
-                rounds.append(DraftRound(kind, label, _duration(label + body[:120]), rq))
+                rounds.append(DraftRound(kind, label, _duration(body[:120]), rq))
     questions = list(dict.fromkeys(questions))
 
     personal = find_personal_data(text)
