@@ -691,7 +691,7 @@ _STAGES: list[tuple[str, str]] = [
     ("case_interview", r"case\s+(?:interview|round)s?|consulting\s+interviews?|guess?timate\s+round"),
     (
         "hr",
-        r"\bhr\s+(?:interview|round|discussion)s?|behaviou?ral(?:\s*/\s*hr)?\s+round|hr\s+questions\s+round",
+        r"\bhr\s+(?:interview|round|discussion)s?|\bhr(?=\s*[-–:]\s)|behaviou?ral(?:\s*/\s*hr)?\s+round|hr\s+questions\s+round",
     ),
     (
         "managerial",
@@ -705,11 +705,12 @@ _STAGES: list[tuple[str, str]] = [
         r"(?:aptitude|written|technical|cognitive|screening|analytics|psychometric|mcq|online)\s+test|situation\s+judge?ment"
         r"\s+test|codethon|hackathon|(?<![\w-])test(?![\w-])",
     ),
-    ("technical", r"technical\s+(?:interview|round)s?|tech\s+round"),
+    ("technical", r"technical\s+(?:interview|round)s?|tech\s+round|technical(?=\s*[-–:]\s)"),
     (
         "",
         r"round\s*-?\s*\d+|\d+\s*(?:st|nd|rd|th)\s+round|(?:first|second|third|fourth|fifth|final|last)\s+round|"
-        r"interview\s*-?\s*\d+|\d+\s+(?:rounds?\s+of\s+interviews?|interview\s+rounds?)|(?:^|(?<=[\n•●-]))\s*interview"
+        r"interview\s*-?\s*\d+|(?:\d+|two|three|four|multiple)\s+(?:rounds?\s+of\s+(?:technical\s+)?interviews?"
+        r"|interview\s+rounds?)|(?:^|(?<=[\n•●-]))\s*interview"
         r"(?=\s*[:\-–(])",
     ),
 ]
