@@ -15,8 +15,12 @@ labels. Scoring (all figures 0-1):
 - question_precision / question_recall: an extracted question matches a labelled one when, after
   case folding and whitespace collapsing, one contains the other and the shorter is at least a third
   of the longer's length, or their token sets have Jaccard overlap >= 0.6 (tokens: [a-z0-9]+).
-  Precision: extracted questions matching some label / extracted (micro over posts); recall: labelled
-  questions matched by some extracted one / labelled.
+  An extracted question also finds every label that occurs in it verbatim (folded) when the labels
+  occurring in it together cover at least a third of its characters: one sentence that joins several
+  asks ("we discussed my internships and why I chose this field") finds each of them, a paragraph that
+  mentions a short label among other talk finds none. Precision: extracted questions finding at least
+  one label / extracted (each extracted question counts once, however many labels it holds; micro over
+  posts); recall: labelled questions found by some extracted one / labelled.
 - round_kind_accuracy: extracted rounds are aligned to labelled rounds in order (an order-keeping
   alignment maximising label-token Jaccard + 0.1 per aligned pair, not looking at kinds); share of
   labelled rounds whose aligned extracted round has the same kind (unaligned ones count wrong).
@@ -31,6 +35,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from core.analytics.extract import CompanyName, company_key, extract_draft, mask_personal_data
@@ -62,6 +67,32 @@ def question_match(extracted: str, labelled: str) -> bool:
         return True
     ta, tb = set(_TOKEN.findall(a)), set(_TOKEN.findall(b))
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
+
+
+def _covered_share(text: str, parts: list[str]) -> float:
+    """Share of the characters of `text` lying inside some occurrence of one of `parts` (all folded)."""
+    covered = [False] * len(text)
+    for part in parts:
+        for m in re.finditer(re.escape(part), text):
+            covered[m.start() : m.end()] = [True] * (m.end() - m.start())
+    return sum(covered) / len(text) if text else 0.0
+
+
+def matched_labels(extracted: str, labelled: Sequence[str]) -> set[int]:
+    """Indices of the labelled questions one extracted question finds (rule in the module docstring).
+
+    A label is found when `question_match` holds for the pair, or when the label occurs verbatim (folded)
+    inside the extracted text and the labels occurring in it together cover at least a third of it:
+    a sentence joining several asks ("discussed my internships and why I chose this field") finds each
+    of them, while a paragraph that merely contains a short label among other talk finds none.
+    """
+    a = _fold(extracted)
+    found = {i for i, lab in enumerate(labelled) if question_match(extracted, lab)}
+    folded = [_fold(lab) for lab in labelled]
+    inside = [i for i, b in enumerate(folded) if b and b in a]
+    if inside and _covered_share(a, [folded[i] for i in inside]) * 3 >= 1:
+        found.update(inside)
+    return found
 
 
 def _align(extracted: list, labelled: list) -> list[int | None]:
@@ -124,10 +155,11 @@ def extract_metrics(posts: list[dict]) -> dict[str, float]:
             year_given += 1
             year_right += d.interview_year == p.get("season_year")
         labelled = p.get("questions", [])
+        hits = [matched_labels(q, labelled) for q in d.questions]
         q_ext += len(d.questions)
-        q_ext_ok += sum(any(question_match(q, lq) for lq in labelled) for q in d.questions)
+        q_ext_ok += sum(bool(h) for h in hits)
         q_lab += len(labelled)
-        q_lab_ok += sum(any(question_match(q, lq) for q in d.questions) for lq in labelled)
+        q_lab_ok += len(set().union(*hits))
         lab_rounds = p.get("rounds", [])
         for lr, j in zip(lab_rounds, _align(list(d.rounds), lab_rounds), strict=True):
             r_lab += 1

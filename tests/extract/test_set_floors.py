@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.quality_extract import extract_metrics, load_posts, question_match
+from bench.quality_extract import extract_metrics, load_posts, matched_labels, question_match
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "real-experiences"
 
@@ -64,3 +64,15 @@ def test_question_matching_rule():
     long_text = "reverse a linked list " + "and then we talked about many other unrelated things " * 3
     assert not question_match(long_text, "reverse a linked list")
     assert not question_match("design a parking lot", "reverse a linked list")
+
+
+def test_a_sentence_joining_several_asks_finds_each_of_them_once():
+    labels = ["discussed my internships", "why I chose this field", "my life at IITK", "reverse a list"]
+    joined = "In HR round we discussed my internships and why I chose this field and also my life at IITK."
+    assert matched_labels(joined, labels) == {0, 1, 2}
+    # a paragraph that only mentions one short label among other talk finds nothing
+    chatty = (
+        "The interviewer was friendly and we spent most of the hour on the weather, the campus, the food "
+        "in the mess and my life at IITK before he wished me luck."
+    )
+    assert matched_labels(chatty, labels) == set()
