@@ -289,9 +289,12 @@ _MD_HEADER = re.compile(r"^[ \t]*#{1,6}[ \t]*(?P<h>.*?)[ \t]*$", re.M)
 _LINE_HEADER = re.compile(
     r"^[ \t]*(?P<h>(?:sample\s+(?:interview\s+)?(?:/\s*test\s+)?questions|(?:interview\s+)?questions\s+asked"
     r"|preparation(?:\s+resources)?|resources|tips|advice[^\n:]{0,40}|insights\s+on\s+the\s+selection\s+process"
-    r"|three insights)[ \t]*[:?]?)[ \t]*$",
+    r"|three insights)[ \t]*[:?]?)[ \t\r]*$",
     re.I | re.M,
 )
+
+
+_PROCESS_HEADER = re.compile(r"select|process|round|interview|test|experience|insight|question", re.I)
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,10 @@ def _sections(text: str) -> list[_Section]:
     out = [_Section("intro", 0, text[: marks[0][0]])] if marks[0][0] > 0 else []
     for i, (_s, e, h) in enumerate(marks):
         end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
-        out.append(_Section(_section_kind(h), e, text[e:end]))
+        kind = _section_kind(h)
+        if kind == "process" and out and out[-1].kind in ("prep", "tips") and not _PROCESS_HEADER.search(h):
+            kind = out[-1].kind  # "# General:" under "## Advice ...": a sub-heading of the advice
+        out.append(_Section(kind, e, text[e:end]))
     return out
 
 
@@ -618,12 +624,28 @@ _STAGE_WORDS = re.compile(
     r"one|two|three)\b",
     re.I,
 )
+# A line break inside a sentence (text pasted from a PDF or hard-wrapped mail): the next line goes on
+# in lower case.
+_WRAPPED = re.compile(r"[ \t]*\r?\n[ \t]*(?=[a-z][a-z])")
+# "HR Interview:", "Interview 1 (Theoretical):", "Deck round:" opening a list item or sentence.
+_STAGE_PREFIX = re.compile(
+    r"^(?:[A-Za-z&/-]+\s+){0,3}?(?:round|interview|test|assessment|discussion|gd)(?:\s*-?\s*\d+)?"
+    r"(?:\s*\([^)]{0,30}\))?\s*:\s*(?=\S)",
+    re.I,
+)
+# How a test was made up ("Aptitude (15 ques – 20 min)"): a format, not a question.
+_FORMAT = re.compile(
+    r"^[^,;]{0,40}\b\d+\s*(?:ques|questions|qs|mcqs?|problems)\b[^,;]{0,6}\d+\s*(?:min|mins|minutes|hours?|hrs)\b",
+    re.I,
+)
+_URL = re.compile(r"\[?\(?(?:https?://|www\.)[^\s)\]]+[)\]]*(?:\((?:https?://|www\.)[^\s)]+\))?")
 _LINK = re.compile(r"https?://|\]\(|www\.")
 
 
 def _items(text: str) -> list[list[str]]:
     """List items (or paragraphs) of `text`, each as its sentences with whitespace collapsed."""
     out: list[list[str]] = []
+    text = _WRAPPED.sub(" ", _URL.sub(" ", text))
     for item in _LIST_SPLIT.split(text):
         sents = [re.sub(r"\s+", " ", s or "").strip() for s in _SENT_SPLIT.split(item or "")]
         sents = [s for s in sents if s]
@@ -646,13 +668,29 @@ def _tidy(q: str) -> str:
     return q[:MAX_QUESTION_CHARS].rstrip()
 
 
+def _keep(q: str, min_len: int) -> bool:
+    return (
+        len(q) >= min_len
+        and not _NOT_QUESTION.match(q)
+        and not q.endswith(":")
+        and not _GENERIC.search(q)
+        and not _FORMAT.search(q)
+    )
+
+
+def _asks(clause: str) -> bool:
+    """True if a clause of narrative carries a question: a question mark, a cue, or a question opening."""
+    return "?" in clause or bool(_CUE.search(clause)) or bool(_ASKING_START.match(_tidy(clause)))
+
+
 def _questions_in(
     text: str, listed: bool, target_rx: re.Pattern[str] | None, others: list[re.Pattern[str]]
 ) -> list[str]:
     """Questions in one section. `listed`: a sample-questions section, where each item is a question.
 
     An item (list entry or paragraph) whose first sentence is about another company is skipped whole:
-    the sentences after it usually go on about that company.
+    the sentences after it usually go on about that company. In any section, what follows a stage label
+    ("HR Interview: ...", "Deck round: ...") says what that stage asked, so it is read like a listed item.
     """
     out: list[str] = []
     for sents in _items(text):
@@ -661,20 +699,18 @@ def _questions_in(
         for piece in sents:
             if _LINK.search(piece) or _mentions_other(piece, target_rx, others):
                 continue
-            if listed and (len(piece) <= 120 or "?" in piece or _CUE.search(piece)):
+            staged = _STAGE_PREFIX.match(piece)
+            if staged:
+                piece = piece[staged.end() :]
+            if (listed or staged) and (len(piece) <= 120 or "?" in piece or _CUE.search(piece)):
                 q = _tidy(piece)
-                if (
-                    len(q) >= 3
-                    and not _NOT_QUESTION.match(q)
-                    and not q.endswith(":")
-                    and not _GENERIC.search(q)
-                ):
+                if _keep(q, 3) and not piece.rstrip().endswith(":"):  # "Details are here:" leads to a link
                     out.append(q)
                 continue
             for clause in _CLAUSE_SPLIT.split(piece):
-                if "?" in clause or _CUE.search(clause) or _ASKING_START.match(_tidy(clause)):
+                if _asks(clause):
                     q = _tidy(clause)
-                    if len(q) >= 8 and not _NOT_QUESTION.match(q) and not _GENERIC.search(q):
+                    if _keep(q, 8):
                         out.append(q)
     return out
 
