@@ -579,21 +579,25 @@ def _find_role(text: str) -> str | None:
 
 _LIST_SPLIT = re.compile(
     r"(?:^|(?<=\s)|(?<=[.:;?!]))-?\(?\d{1,2}\s*[.)](?![\d.])\s*|^\s*[-•●*]\s+|(?<=\S)\s+[•●]\s+"
-    r"|(?<=[a-z.)])-\s+(?=[A-Z0-9])|\s+-\s+(?=[A-Z0-9])",
+    r"|(?<=[a-z.)])-\s+(?=[A-Z0-9])|(?<!\d)\s+-\s+(?=[A-Z0-9])",
     re.M,
 )
 _SENT_SPLIT = re.compile(r"(?<=[?])\s*|(?<=[.!])\s+(?=[A-Z\"'(])|(?<=[a-z]\.)(?=[A-Z][a-z])|\n+")
 _CLAUSE_SPLIT = re.compile(
     r",?\s+(?:after (?:that|this)|then|and then|followed by|after which)\s*,?\s+|;\s+"
     r"|,?\s+and\s+(?=(?:also\s+)?(?:asked|included|gave|told|provided|discussed)\b)"
-    r"|\s+(?=\d+\s*(?:st|nd|rd|th)\s+round\b|round\s*\d+\b)",
+    r"|\s+(?=\d+\s*(?:st|nd|rd|th)\s+round\b|round\s*\d+\b|interview\s*\d+\s*[-–:])"
+    # a new clause whose subject is the interviewer: "..., they also asked", "a round where he asked"
+    r"|(?:,|\s+where)\s+(?=(?:(?:and|then|again|also|so)\s+)*(?:he|she|they|the\s+interviewers?|the\s+panel)\s+"
+    r"(?:(?:also|then|again|first|were|was)\s+)*(?:asked|ask|gave|told|discussed|trying|tried|wanted)\b)",
     re.I,
 )
 _CUE = re.compile(
     r"\basked\b|\bask\s+(?:me|us)\b|\b(?:questions?|qs|ques)\s*[-–:]\s|\b(?:questions?|qs|ques)\s+(?:on|about|from|based\s+on|related\s+to|regarding|like|was|is|"
     r"were\s+asked|asked)\b|\bgiven\s+an?\b|\bgave\s+(?:me\s+)?an?\b|\btold\s+(?:me|us)\s+to\b|\bto\s+(?:code|implement|"
     r"write|design|solve|explain|describe|derive|prove)\b|\b(?:inquired|enquired|quizzed|tested)\b|\bdiscussed\b|"
-    r"\bquestion\s+(?:is|was)\b",
+    r"\bquestion\s+(?:is|was)\b|\bask(?:s|ed)?\s+about\b"
+    r"|\b(?:try|tries|tried|trying)\s+to\s+(?:assess|determine|judge|check|test|understand|gauge)\b",
     re.I,
 )
 # A piece that opens like a question or a task is one even without a cue word.
@@ -605,7 +609,14 @@ _ASKING_START = re.compile(
 # Statements about what usually happens, or advice, are not questions that were asked.
 _GENERIC = re.compile(
     r"\b(?:are|is|may be|might be|will be|can be|would be)\s+(?:also\s+)?asked\b"
-    r"|\bexpected to\b|\byou will\b",
+    r"|\bexpected to\b|\byou will\b"
+    # what was asked is not said: "questions were asked from that", "basic questions were asked in round 1"
+    r"|\b(?:from|on|about|regarding)\s+(?:that|this|it|them|those)\W*$"
+    r"|(?:^|,\s*(?:so\s+)?)(?:[\w-]+\s+){0,5}(?:questions?|ques)\s+(?:type\s+)?(?:were|was)\s+(?:also\s+)?(?:\w+\s+)?"
+    r"asked(?:\s+in\s+(?:the\s+)?[\w\s]{0,30}rounds?)?\W*$"
+    # how hard a question was, not what it was
+    r"|\bquestions?\s+(?:which\s+)?(?:is|was|were|are|should\s+be|would\s+be)\s+(?:\w+\s+)?(?:straightforward|easy|"
+    r"simple|good|hard|difficult|tough|moderate|solvable|standard|doable|lengthy)\b",
     re.I,
 )
 _NOT_QUESTION = re.compile(
@@ -630,12 +641,14 @@ _WRAPPED = re.compile(r"[ \t]*\r?\n[ \t]*(?=[a-z][a-z])")
 # "HR Interview:", "Interview 1 (Theoretical):", "Deck round:" opening a list item or sentence.
 _STAGE_PREFIX = re.compile(
     r"^(?:[A-Za-z&/-]+\s+){0,3}?(?:round|interview|test|assessment|discussion|gd)(?:\s*-?\s*\d+)?"
-    r"(?:\s*\([^)]{0,30}\))?\s*:\s*(?=\S)",
+    r"(?:\s*\([^)]{0,30}\))?\s*(?::|[-–]+\s)\s*(?=\S)",
     re.I,
 )
 # How a test was made up ("Aptitude (15 ques – 20 min)"): a format, not a question.
 _FORMAT = re.compile(
-    r"^[^,;]{0,40}\b\d+\s*(?:ques|questions|qs|mcqs?|problems)\b[^,;]{0,6}\d+\s*(?:min|mins|minutes|hours?|hrs)\b",
+    r"^[^,;]{0,40}\b\d+\s*(?:ques|questions|qs|mcqs?|problems)\b[^,;]{0,6}\d+\s*(?:min|mins|minutes|hours?|hrs)\b"
+    r"|\b(?:\d+|a single|one|two|three|four|five)\s+(?:\w+\s+)?(?:questions?|problems?)\s+(?:and|in|with)\s+"
+    r"\d+\s*(?:min|mins|minutes|hours?|hrs)\b",
     re.I,
 )
 _URL = re.compile(r"\[?\(?(?:https?://|www\.)[^\s)\]]+[)\]]*(?:\((?:https?://|www\.)[^\s)]+\))?")
@@ -699,16 +712,22 @@ def _questions_in(
         for piece in sents:
             if _LINK.search(piece) or _mentions_other(piece, target_rx, others):
                 continue
-            staged = _STAGE_PREFIX.match(piece)
-            if staged:
-                piece = piece[staged.end() :]
-            if (listed or staged) and (len(piece) <= 120 or "?" in piece or _CUE.search(piece)):
-                q = _tidy(piece)
-                if _keep(q, 3) and not piece.rstrip().endswith(":"):  # "Details are here:" leads to a link
-                    out.append(q)
+            if listed:
+                if len(piece) <= 120 or "?" in piece or _CUE.search(piece):
+                    q = _tidy(_STAGE_PREFIX.sub("", piece))
+                    if _keep(q, 3) and not piece.rstrip().endswith(":"):  # "Details are here:" -> a link
+                        out.append(q)
                 continue
             for clause in _CLAUSE_SPLIT.split(piece):
-                if _asks(clause):
+                staged = _STAGE_PREFIX.match(clause)
+                if staged:
+                    rest = clause[staged.end() :]
+                    if _STAGE_RE.match(rest.strip()) or not (len(rest) <= 120 or _asks(rest)):
+                        continue  # "Round 1 - Online test": a stage name, not what it asked
+                    q = _tidy(rest)
+                    if _keep(q, 3) and not rest.rstrip().endswith(":"):
+                        out.append(q)
+                elif _asks(clause):
                     q = _tidy(clause)
                     if _keep(q, 8):
                         out.append(q)
