@@ -722,8 +722,10 @@ def _questions_in(
                 staged = _STAGE_PREFIX.match(clause)
                 if staged:
                     rest = clause[staged.end() :]
-                    if _STAGE_RE.match(rest.strip()) or not (len(rest) <= 120 or _asks(rest)):
+                    if _STAGE_RE.match(rest.strip()) and not _asks(rest) and len(rest) < 40:
                         continue  # "Round 1 - Online test": a stage name, not what it asked
+                    if len(rest) > 120 and not _asks(rest):
+                        continue
                     q = _tidy(rest)
                     if _keep(q, 3) and not rest.rstrip().endswith(":"):
                         out.append(q)
