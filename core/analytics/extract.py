@@ -584,12 +584,13 @@ _LIST_SPLIT = re.compile(
 )
 _SENT_SPLIT = re.compile(r"(?<=[?])\s*|(?<=[.!])\s+(?=[A-Z\"'(])|(?<=[a-z]\.)(?=[A-Z][a-z])|\n+")
 _CLAUSE_SPLIT = re.compile(
-    r",?\s+(?:after (?:that|this)|then|and then|followed by|after which)\s*,?\s+|;\s+"
+    r",?\s+(?:after (?:that|this)|then|and then|after which)\s*,?\s+|,?(?<!\band)\s+followed by\s*,?\s+|;\s+"
     r"|,?\s+and\s+(?=(?:also\s+)?(?:asked|included|gave|told|provided|discussed)\b)"
     r"|\s+(?=\d+\s*(?:st|nd|rd|th)\s+round\b|round\s*\d+\b|interview\s*\d+\s*[-–:])"
     # a new clause whose subject is the interviewer: "..., they also asked", "a round where he asked"
-    r"|(?:,|\s+where)\s+(?=(?:(?:and|then|again|also|so)\s+)*(?:he|she|they|the\s+interviewers?|the\s+panel)\s+"
-    r"(?:(?:also|then|again|first|were|was)\s+)*(?:asked|ask|gave|told|discussed|trying|tried|wanted)\b)",
+    r"|,\s+(?=(?:(?:and|then|again|also|so)\s+)*(?:he|she|they|the\s+interviewers?|the\s+panel)\s+"
+    r"(?:(?:also|then|again|first|were|was)\s+)*(?:asked|ask|gave|told|discussed|trying|tried|wanted)\b)"
+    r"|\s+where\s+(?=(?:he|she|they|the\s+interviewers?|the\s+panel)\b)",
     re.I,
 )
 _CUE = re.compile(
@@ -602,7 +603,9 @@ _CUE = re.compile(
 )
 # A piece that opens like a question or a task is one even without a cue word.
 _ASKING_START = re.compile(
-    r"^(?:what|why|how|which|when|where|who|whom|explain|describe|design|implement|write|find|given|"
+    # a wh-word opens a question when a verb follows ("how would", "what is"), not in "how good your idea was"
+    r"^(?:(?:what|why|how|which|when|where|who|whom)(?:\s+\w+)?\s+(?:is|are|was|were|do|does|did|can|could|would|"
+    r"will|should|to|has|have|happens?|makes?)\b|why\b|explain|describe|design|implement|write|find|given|"
     r"difference between|introduce|tell me|walk me)\b",
     re.I,
 )
@@ -610,6 +613,7 @@ _ASKING_START = re.compile(
 _GENERIC = re.compile(
     r"\b(?:are|is|may be|might be|will be|can be|would be)\s+(?:also\s+)?asked\b"
     r"|\bexpected to\b|\byou will\b"
+    r"|\b(?:is|are)\s+(?:always|very|really)\s+(?:good|important|helpful|useful|recommended|necessary|better)\b"
     # what was asked is not said: "questions were asked from that", "basic questions were asked in round 1"
     r"|\b(?:from|on|about|regarding)\s+(?:that|this|it|them|those)\W*$"
     r"|(?:^|,\s*(?:so\s+)?)(?:[\w-]+\s+){0,5}(?:questions?|ques)\s+(?:type\s+)?(?:were|was)\s+(?:also\s+)?(?:\w+\s+)?"
@@ -648,7 +652,10 @@ _STAGE_PREFIX = re.compile(
 _FORMAT = re.compile(
     r"^[^,;]{0,40}\b\d+\s*(?:ques|questions|qs|mcqs?|problems)\b[^,;]{0,6}\d+\s*(?:min|mins|minutes|hours?|hrs)\b"
     r"|\b(?:\d+|a single|one|two|three|four|five)\s+(?:\w+\s+)?(?:questions?|problems?)\s+(?:and|in|with)\s+"
-    r"\d+\s*(?:min|mins|minutes|hours?|hrs)\b",
+    r"\d+\s*(?:min|mins|minutes|hours?|hrs)\b"
+    r"|^\d+(?:\s*-\s*\d+)?\s*(?:min|mins|minutes|hours?|hrs)\b"
+    r"|\b(?:test|assessment|oa|paper)\b[^.]{0,20}?\b(?:had|has|having|consist(?:s|ed)?\s+of|compris(?:es|ed)|"
+    r"contain(?:s|ed)?)\s+(?:of\s+)?(?:\d+|two|three|four|five)\s+(?:[\w-]+\s+){0,3}?(?:questions|problems|sections)\b",
     re.I,
 )
 _URL = re.compile(r"\[?\(?(?:https?://|www\.)[^\s)\]]+[)\]]*(?:\((?:https?://|www\.)[^\s)]+\))?")
@@ -734,6 +741,31 @@ def _questions_in(
                     if _keep(q, 8):
                         out.append(q)
     return out
+
+
+# "Some questions were -", "Questions asked:" on a line of its own opens a list of questions, which
+# runs to the first paragraph that is not a list item.
+_LIST_INTRO = re.compile(
+    r"^[ \t]*[^\n#]{0,40}\b(?:questions?|qs|ques)\s+(?:were|asked|included|like)\b"
+    r"[^\n]{0,20}?[:\-–][ \t\r]*$",
+    re.I | re.M,
+)
+_LIST_END = re.compile(r"\n[ \t\r]*\n(?=[ \t]*[^\s•●*\-\d])")
+
+
+def _list_runs(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (part, listed) runs: a list opened by a `_LIST_INTRO` line is listed."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _LIST_INTRO.finditer(text):
+        if m.start() < pos:
+            continue
+        end = _LIST_END.search(text, m.end())
+        stop = end.start() if end else len(text)
+        out += [(text[pos : m.start()], False), (text[m.end() : stop], True)]
+        pos = stop
+    out.append((text[pos:], False))
+    return [(t, listed) for t, listed in out if t.strip()]
 
 
 # ------------------------------------------------------------------ rounds
@@ -875,7 +907,9 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
         elif sec.kind == "questions":
             questions += _questions_in(sec.text, True, target_rx, others)
         elif sec.kind in ("process", "intro") and not (sec.kind == "intro" and len(sections) > 1):
-            qs = _questions_in(sec.text, False, target_rx, others)
+            qs = []
+            for part, listed in _list_runs(sec.text):
+                qs += _questions_in(part, listed, target_rx, others)
             questions += qs
             for kind, label, body in _rounds_in(sec.text):
                 rq = tuple(q for q in qs if q in body)
