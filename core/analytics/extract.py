@@ -391,6 +391,17 @@ def _company_regex(c: CompanyName) -> re.Pattern[str]:
     return re.compile(r"(?<![\w&])(?:" + "|".join(alts) + r")(?![\w&])", flags)
 
 
+def _target_regex(c: CompanyName) -> re.Pattern[str]:
+    """`_company_regex` plus the name's initials in capitals ("TI" for Texas Instruments), as posts that
+    compare companies label lines with them."""
+    rx = _company_regex(c)
+    words = [w for w in re.split(r"[\s&]+", _norm_company(c.name)) if w and w[0].isalpha()]
+    if len(words) < 2:
+        return rx
+    initials = "".join(w[0].upper() for w in words)
+    return re.compile(rf"{rx.pattern}|(?<![\w&])(?-i:{initials})(?![\w&])", rx.flags)
+
+
 def _find_company(
     text: str, sections: list[_Section], companies: Sequence[CompanyName]
 ) -> tuple[str | None, bool, set[str]]:
@@ -632,6 +643,8 @@ _NOT_QUESTION = re.compile(
 _LEAD = re.compile(
     r"^(?:[-–:,.\s]+|(?:and|also|then|so|but)\s+|round\s*\d+\s*[-–:]\s*|interview\s*\d*\s*[-–:]\s*)+", re.I
 )
+_ASIDE = re.compile(r"^\([^()]*\)\W*$")
+_DIFFICULTY_TAG = re.compile(r"\(\s*(?:easy|medium|hard)\s*\)", re.I)
 _OTHER_LABEL = re.compile(r"^(?:for\s+|in\s+)?(?P<n>[A-Z][\w&.]*(?:\s+[A-Z][\w&.]*){0,3})\s*[-–:]\s")
 _STAGE_WORDS = re.compile(
     r"^(?:round|interview|test|hr|gd|technical|coding|online|resume|case|topics?|note|q|"
@@ -662,12 +675,38 @@ _URL = re.compile(r"\[?\(?(?:https?://|www\.)[^\s)\]]+[)\]]*(?:\((?:https?://|ww
 _LINK = re.compile(r"https?://|\]\(|www\.")
 
 
+def _split_outside_brackets(rx: re.Pattern[str], text: str) -> list[str]:
+    """`rx.split(text)`, except at matches inside round brackets (an aside is part of its sentence)."""
+    out: list[str] = []
+    pos = 0
+    for m in rx.finditer(text):
+        if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
+            continue
+        out.append(text[pos : m.start()])
+        pos = m.end()
+    out.append(text[pos:])
+    return out
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """`text` cut at commas outside brackets ("DSU(Medium), DFS (Cycle Detection+ DP(Easy))" -> 2 parts)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth <= 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
 def _items(text: str) -> list[list[str]]:
     """List items (or paragraphs) of `text`, each as its sentences with whitespace collapsed."""
     out: list[list[str]] = []
     text = _WRAPPED.sub(" ", _URL.sub(" ", text))
     for item in _LIST_SPLIT.split(text):
-        sents = [re.sub(r"\s+", " ", s or "").strip() for s in _SENT_SPLIT.split(item or "")]
+        parts = _split_outside_brackets(_SENT_SPLIT, item or "")
+        sents = [re.sub(r"\s+", " ", s or "").strip() for s in parts]
         sents = [s for s in sents if s]
         if sents:
             out.append(sents)
@@ -718,6 +757,19 @@ def _questions_in(
             continue
         for piece in sents:
             if _LINK.search(piece) or _mentions_other(piece, target_rx, others):
+                continue
+            if _ASIDE.match(piece):
+                continue  # "(Questions related to the project in the resume)": a comment on the above
+            label = _OTHER_LABEL.match(piece)
+            if label and target_rx is not None and target_rx.fullmatch(label.group("n")):
+                # "TI: pointer arithmetic, ..." in a post comparing companies: what the target asked
+                q = _tidy(piece[label.end() :])
+                if _keep(q, 3):
+                    out.append(q)
+                continue
+            if _DIFFICULTY_TAG.search(piece):
+                # "Disjoint Set Union(Medium), DFS (Cycle Detection+ DP(Easy))": a list of problems
+                out += [q for q in map(_tidy, _top_level_parts(piece)) if _keep(q, 3)]
                 continue
             if listed:
                 if len(piece) <= 120 or "?" in piece or _CUE.search(piece):
@@ -876,9 +928,9 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
     text = text or ""
     sections = _sections(text)
     company, known, other_keys = _find_company(text, sections, companies)
-    target_rx = _company_regex(CompanyName(company)) if company else None
+    target_rx = _target_regex(CompanyName(company)) if company else None
     if company and known:
-        target_rx = _company_regex(next(c for c in companies if c.name == company))
+        target_rx = _target_regex(next(c for c in companies if c.name == company))
     ck = company_key(company) if company else ""
     others = [_company_regex(c) for c in companies if c.name != company and company_key(c.name) != ck]
     others += [
