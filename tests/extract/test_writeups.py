@@ -117,3 +117,46 @@ def test_numbers_in_a_writeup_are_not_taken_for_roll_numbers():
     d = extract_draft(text, KNOWN, this_year=2026)
     assert [p for p in d.personal_data if p.kind == "roll_number"] == []
     assert d.interview_year == 2024
+
+
+COMPARING = """I will be joining Texas Instruments as a Digital Design Engineer. Here are my insights.
+
+## Insights on the Selection Process
+TI: Pointer arithmetic in C, swapping first four and last four bits, what is a pre processor.
+GS: Trees, stacks, recursion
+
+## Advice for students
+TI: revise ESC101 basics. Knowing the company is always good.
+"""
+
+
+def test_a_line_labelled_with_the_targets_initials_is_its_questions_and_other_companies_are_not():
+    d = extract_draft(
+        COMPARING, [CompanyName("Texas Instruments"), CompanyName("Goldman Sachs", ("GS",))], this_year=2026
+    )
+    assert d.company == "Texas Instruments"
+    assert d.questions == (
+        "Pointer arithmetic in C, swapping first four and last four bits, what is a pre processor.",
+    )
+
+
+NARRATIVE = """Selected at Acme Corp.
+Round 1 - Disjoint Set Union(Medium), DFS (Cycle Detection+ DP(Easy))
+2nd round was a technical round where he asked about data types (int vs long).
+In HR round we discussed my internships, and then they asked about my hobbies and passions.
+Basic conceptual questions were asked in first round. The question was straightforward.
+Questions were asked from that.
+Online test - 60-90 min test with 3 questions on DSA.
+(Questions related to the project in the resume)
+"""
+
+
+def test_asks_inside_narrative_are_cut_out_and_statements_about_them_are_not_questions():
+    d = extract_draft(NARRATIVE, [], this_year=2026)
+    assert d.questions == (
+        "Disjoint Set Union(Medium)",
+        "DFS (Cycle Detection+ DP(Easy))",
+        "he asked about data types (int vs long).",
+        "In HR round we discussed my internships",
+        "they asked about my hobbies and passions.",
+    )
