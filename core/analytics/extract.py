@@ -25,10 +25,17 @@ How each field is found (rules, in order; the first that answers wins):
 - outcome: "rejected"/"not selected"/"didn't make it" phrases about the writer -> rejected; "waiting
   for the result" -> pending; "selected", "got the offer", "will be joining", "will do ... internship",
   "placed at", "converted" -> selected. Else None.
-- questions: in a sample-questions section every list item or sentence; elsewhere each sentence or
-  clause that carries a question mark or a question cue ("asked (me) to/about", "questions on/about/
-  from/based on", "given a ...", "to code/implement/design ..."), skipping sentences about another
-  named company. Each is at most `MAX_QUESTION_CHARS` long.
+- questions: links removed and hard-wrapped lines joined first. In a sample-questions section, and in
+  a list opened by a line like "Some questions were -", every list item or sentence; elsewhere each
+  sentence or clause that carries a question mark, a question cue ("asked (me) to/about", "questions
+  on/about/from/based on", "given a ...", "to code/implement/design ...", "try to assess") or opens
+  like a question ("what is", "how would", "explain"). Clauses are cut at "then", "; ", before "Round
+  N"/"Interview N -", and where the interviewer becomes the subject (", they also asked", "where he
+  asked"). The text after a stage label ("HR Interview: ...") and a line labelled with the target
+  company or its initials ("TI: ...") are read as asks; a list tagged with difficulties ("(Medium)") is
+  cut at its commas. Skipped: sentences about another named company, advice, statements that do not
+  say what was asked ("questions were asked from that"), how hard it was ("the question was easy"),
+  test formats ("15 ques – 20 min"), bracketed asides. Each is at most `MAX_QUESTION_CHARS` long.
 - rounds: stage phrases in the process sections ("Round 1", "2nd round", "Interview 2", "Online
   Assessment", "Resume Shortlist", "GD", "HR round", "case interview", ...); a round's text runs to the
   next stage phrase. Its kind comes from the stage phrase, else from words in its text (HR words ->
