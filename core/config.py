@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -243,9 +244,9 @@ class Config(Strict):
         return value
 
 
-def expand_env(value: Any, environ: dict[str, str] | None = None) -> Any:
+def expand_env(value: Any, environ: Mapping[str, str] | None = None) -> Any:
     """Replace ${VAR} and ${VAR:-default} in every string of a parsed YAML tree."""
-    env = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     if isinstance(value, str):
         return ENV_REF.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), value)
     if isinstance(value, list):
@@ -255,7 +256,7 @@ def expand_env(value: Any, environ: dict[str, str] | None = None) -> Any:
     return value
 
 
-def parse_config(data: dict[str, Any], environ: dict[str, str] | None = None) -> Config:
+def parse_config(data: dict[str, Any], environ: Mapping[str, str] | None = None) -> Config:
     """Validate a parsed config mapping; raise ConfigError naming the first bad key."""
     try:
         return Config.model_validate(expand_env(data or {}, environ))
@@ -268,7 +269,7 @@ def parse_config(data: dict[str, Any], environ: dict[str, str] | None = None) ->
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
 
 
-def load_config(path: str | Path = "config.yaml", environ: dict[str, str] | None = None) -> Config:
+def load_config(path: str | Path = "config.yaml", environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a YAML config file."""
     path = Path(path)
     try:

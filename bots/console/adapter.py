@@ -7,19 +7,21 @@ import logging
 import mimetypes
 import shlex
 import sys
+from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from bots.base import Capabilities
 from bots.console.render import render
-from core.app import App
 from core.config import Config
 from core.events import Attachment, ChatRef, IncomingEvent, UserRef
+from core.ports import AppPort
 from core.replies import Button, Reply
 
 logger = logging.getLogger(__name__)
 
 PROMPT = "> "
+AttachmentKind = Literal["video", "photo", "document"]  # what a typed file path can be
 MEDIA_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv", ".pdf", ".png", ".jpg", ".jpeg", ".json", ".csv"}
 
 
@@ -31,7 +33,9 @@ class ConsoleAdapter:
         max_text=100_000, max_caption=100_000, forms=False, edits=False, buttons_per_row=4, max_buttons=100
     )
 
-    def __init__(self, app: App, config: Config, stdin: IO[str] | None = None, stdout: IO[str] | None = None):
+    def __init__(
+        self, app: AppPort, config: Config, stdin: IO[str] | None = None, stdout: IO[str] | None = None
+    ) -> None:
         self._app = app
         self._config = config
         self._stdin = stdin or sys.stdin
@@ -77,21 +81,25 @@ class ConsoleAdapter:
     def translate(self, line: str) -> IncomingEvent | None:
         """A number picks a shown button; /cmd args is a command; an existing file path is an upload."""
         text = line.strip()
-        is_moderator = self.user.id in self._config.moderation.console_user_ids
-        base = {"user": self.user, "chat": self.chat, "is_moderator": is_moderator}
         if not text:
             return None
+        event = partial(
+            IncomingEvent,
+            self.user,
+            self.chat,
+            is_moderator=self.user.id in self._config.moderation.console_user_ids,
+        )
         if text.isdigit() and self._buttons:
             index = int(text) - 1
             if 0 <= index < len(self._buttons):
-                return IncomingEvent(kind="action", action=self._buttons[index].action, **base)
+                return event(kind="action", action=self._buttons[index].action)
         if text.startswith("/") and len(text) > 1 and not Path(text).exists():
             command, _, args = text[1:].partition(" ")
-            return IncomingEvent(kind="command", command=command.lower(), args=args.strip(), **base)
+            return event(kind="command", command=command.lower(), args=args.strip())
         upload = self._attachment(text)
         if upload is not None:
-            return IncomingEvent(kind="upload", attachments=(upload,), **base)
-        return IncomingEvent(kind="text", text=line, **base)
+            return event(kind="upload", attachments=(upload,))
+        return event(kind="text", text=line)
 
     @staticmethod
     def _attachment(text: str) -> Attachment | None:
@@ -109,7 +117,9 @@ class ConsoleAdapter:
             return await asyncio.to_thread(path.read_bytes)
 
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        kind = "video" if mime.startswith("video/") else "photo" if mime.startswith("image/") else "document"
+        kind: AttachmentKind = (
+            "video" if mime.startswith("video/") else "photo" if mime.startswith("image/") else "document"
+        )
         return Attachment(path.name, path.stat().st_size, mime, None, kind, fetch)
 
     @property

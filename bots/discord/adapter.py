@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import io
 import logging
 from collections import OrderedDict
@@ -29,7 +28,7 @@ from bots.discord.forum import ForumMirror
 from bots.discord.ui import ActionButton, FormButton, build_modal, build_view, modal_values
 from core.config import ConfigError, DiscordConfig, ModerationConfig
 from core.events import ChatRef, IncomingEvent
-from core.ports import CommandInfo
+from core.ports import AppPort, CommandInfo
 from core.replies import Form, Reply
 
 logger = logging.getLogger(__name__)
@@ -40,8 +39,8 @@ ERROR_TEXT = (
 )
 BUSY_TEXT = "Still getting that ready, please press the button again in a few seconds."
 DONE_TEXT = "✓ Done."
-MODERATOR_ONLY_TEXT = "Sorry, /{name} is only for moderators{roles}."
 MAX_CACHED_FORMS = 2000
+MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
 COMPLETE_KIND = "company"
 # /company's hint is "<name>"; until the core's hint reads "<company>", name it here so it autocompletes.
 ANSWER_COMMAND = "answer"
@@ -63,7 +62,7 @@ class DiscordAdapter:
 
     def __init__(
         self,
-        app: Any,
+        app: AppPort,
         config: DiscordConfig,
         moderation: ModerationConfig,
         *,
@@ -75,9 +74,7 @@ class DiscordAdapter:
         self.config = config
         self.moderation = moderation
         self.defer_after = defer_after
-        self.message_content = (
-            getattr(config, "message_content", True) if message_content is None else message_content
-        )
+        self.message_content = config.message_content if message_content is None else message_content
         self._client_options = dict(client_options or {})
         self._forms: OrderedDict[str, Form] = OrderedDict()
         self._busy = 0
@@ -87,9 +84,7 @@ class DiscordAdapter:
         self.tree = app_commands.CommandTree(self.client)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.forum = ForumMirror(self.client, config.forum_channel_id) if config.forum_channel_id else None
-        register = getattr(app, "register_notifier", None)
-        if register is not None:
-            register(self.name, self)
+        app.register_notifier(self.name, self)
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -120,7 +115,7 @@ class DiscordAdapter:
                     await adapter._tracked(adapter._on_modal_submit(interaction))
 
         client = InsightsClient(**options)
-        client.ii_adapter = self  # type: ignore[attr-defined]
+        client.ii_adapter = self
         return client
 
     async def run(self) -> None:
@@ -165,7 +160,7 @@ class DiscordAdapter:
     async def _setup(self) -> None:
         """Register persistent buttons and slash commands, then sync commands to Discord."""
         self.client.add_dynamic_items(ActionButton, FormButton)
-        infos = tuple(getattr(self.app, "commands", ()))
+        infos = self.app.commands
         for info in infos:
             command = self._make_command(info)
             if command is not None:
@@ -173,7 +168,7 @@ class DiscordAdapter:
         names = {info.name for info in infos}
         if "mock" in names and ANSWER_COMMAND not in names:
             self.tree.add_command(self._answer_command())
-        if self.forum is not None and hasattr(self.app, "register_mirror"):
+        if self.forum is not None:
             self.app.register_mirror(self.name, self.forum)
         await self._sync_commands()
 
@@ -221,7 +216,9 @@ class DiscordAdapter:
             async def callback(interaction: discord.Interaction) -> None:
                 await adapter._tracked(adapter._on_command(interaction, info, ""))
 
-        command = app_commands.Command(name=name, description=description, callback=callback)
+        command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name=name, description=description, callback=callback
+        )
         if info.moderator_only:
             command.default_permissions = discord.Permissions(manage_messages=True)
         if info.args_hint and translate.is_company_hint(info.args_hint):
@@ -256,26 +253,14 @@ class DiscordAdapter:
             await self._fail(interaction)
 
     async def _complete(self, kind: str, prefix: str) -> list[app_commands.Choice[str]]:
-        """Suggestions from the core's `complete(kind, prefix)`."""
-        try:
-            values = self.app.complete(kind, prefix)
-            if inspect.isawaitable(values):
-                values = await values
-        except Exception:
-            logger.exception("discord: autocomplete for %s failed", kind)
-            return []
-        return [app_commands.Choice(name=str(v)[:100], value=str(v)[:100]) for v in list(values)[:25]]
+        """Suggestions from the core's `complete(kind, prefix)` (which never raises), at most 25."""
+        values = await self.app.complete(kind, prefix, MAX_CHOICES)
+        return [app_commands.Choice(name=v[:100], value=v[:100]) for v in values[:MAX_CHOICES]]
 
     async def _on_command(self, interaction: discord.Interaction, info: CommandInfo, args: str) -> None:
         try:
+            # who may run a moderator command is the core's decision (the router answers a refusal)
             moderator = self._is_moderator(interaction.user)
-            if info.moderator_only and not moderator:
-                roles = self.moderation.discord_roles
-                hint = f" (roles: {', '.join(roles)})" if roles else ""
-                await interaction.response.send_message(
-                    MODERATOR_ONLY_TEXT.format(name=info.name, roles=hint), ephemeral=True
-                )
-                return
             event = translate.command_event(interaction, info.name, args, moderator=moderator)
             personal = info.personal and interaction.guild is not None
             await self._serve(interaction, event, ephemeral=personal)
@@ -387,8 +372,14 @@ class DiscordAdapter:
             if reply.form is not None:
                 self._remember_form(reply.form)
             outgoing.extend(render.render_reply(reply))
-        if label is not None and self._owns_prompt(interaction) and any(r.replaces_prompt for r in replies):
-            content = render.mark_pressed(interaction.message.content, label)
+        prompt = interaction.message
+        if (
+            label is not None
+            and prompt is not None
+            and self._owns_prompt(interaction)
+            and any(r.replaces_prompt for r in replies)
+        ):
+            content = render.mark_pressed(prompt.content, label)
             if interaction.response.is_done():
                 await interaction.edit_original_response(content=content, view=None)
             else:
@@ -479,11 +470,7 @@ class DiscordAdapter:
     async def _in_dialog(self, message: discord.Message) -> bool:
         """Whether this member has a dialog running in this guild channel (their messages are answers)."""
         channel, user = str(message.channel.id), str(message.author.id)
-        try:
-            return bool(await self.app.in_dialog(translate.PLATFORM, channel, user))
-        except Exception:
-            logger.exception("discord: in_dialog failed")
-            return False
+        return await self.app.in_dialog(translate.PLATFORM, channel, user)  # never raises
 
     # pushing (notifier) -------------------------------------------------------------------------
 

@@ -51,7 +51,7 @@ class ActionButton(
     ) -> ActionButton:
         return cls(match["action"], label=getattr(item, "label", None) or "•")
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         await _handler(interaction).on_action(interaction, self.action, self.item.label or "")
 
 
@@ -72,7 +72,7 @@ class FormButton(
     ) -> FormButton:
         return cls(match["action"], label=getattr(item, "label", None) or "✏️ Answer")
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         await _handler(interaction).on_form_button(interaction, self.action)
 
 

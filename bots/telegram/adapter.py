@@ -37,9 +37,9 @@ from bots.telegram.limits import (
 )
 from bots.telegram.processor import PerChatUpdateProcessor
 from bots.telegram.ratelimit import SendRateLimiter
-from core.app import App
 from core.config import ConfigError, ModerationConfig, TelegramConfig
 from core.events import ChatRef, IncomingEvent
+from core.ports import AppPort
 from core.replies import Reply
 from core.router import COMMAND_ACTION
 
@@ -73,7 +73,7 @@ class TelegramAdapter:
 
     def __init__(
         self,
-        app: App,
+        app: AppPort,
         config: TelegramConfig,
         moderation: ModerationConfig,
         *,
@@ -92,9 +92,7 @@ class TelegramAdapter:
         self.processor = PerChatUpdateProcessor()
         self.application: Application | None = None
         self.bot_username = config.bot_username.lstrip("@")
-        # telegram.forum_chat_id (a supergroup with topics); read defensively until core/config.py has the key
-        forum_chat_id = getattr(config, "forum_chat_id", None)
-        self.forum_chat_id: int | None = int(forum_chat_id) if forum_chat_id else None
+        self.forum_chat_id: int | None = config.forum_chat_id or None  # a supergroup with topics
         self.mirror: forum.ForumMirror | None = None
         self._stop_requested = asyncio.Event()
         self._started = False
@@ -127,12 +125,12 @@ class TelegramAdapter:
         if self._started:
             return
         self._stop_requested.clear()
-        await self._initialize()
-        self.bot_username = self.bot_username or (self.application.bot.username or "")
+        application = await self._initialize()
+        self.bot_username = self.bot_username or (application.bot.username or "")
         await self._register_commands()
         self._register_mirror()
-        await self.application.start()
-        updater = self.application.updater
+        await application.start()
+        updater = application.updater
         assert updater is not None
         if self.config.mode == "webhook":
             hook = self.config.webhook
@@ -157,18 +155,19 @@ class TelegramAdapter:
         """Connect for pushing only (no polling, no webhook): e.g. `main.py digest` from cron."""
         await self._initialize()
 
-    async def _initialize(self) -> None:
+    async def _initialize(self) -> Application:
         """Build the Application and call getMe; a rejected token is a ConfigError without the token."""
-        self.application = self.build()
+        application = self.application = self.build()
         try:
-            await self.application.initialize()
+            await application.initialize()
         except InvalidToken:
-            await self.application.shutdown()
+            await application.shutdown()
             self.application = None
             # PTB's message quotes the token; never let it reach a terminal or a log
             raise ConfigError(
                 "telegram.token was rejected by the Bot API: check TELEGRAM_BOT_TOKEN"
             ) from None
+        return application
 
     async def close_sending(self) -> None:
         """Release what open_for_sending() opened."""
@@ -205,11 +204,10 @@ class TelegramAdapter:
 
     def _register_mirror(self) -> None:
         """Mirror the core's discussion threads as forum topics when a forum supergroup is configured."""
-        register = getattr(self.app, "register_mirror", None)  # core.app.App.register_mirror
-        if self.forum_chat_id is None or register is None or self.mirror is not None:
+        if self.forum_chat_id is None or self.mirror is not None:
             return
         self.mirror = forum.ForumMirror(self.forum_chat_id, self._bot, self._send_out)
-        register(self.name, self.mirror)
+        self.app.register_mirror(self.name, self.mirror)
         logger.info("mirroring discussions as topics of forum chat %s", self.forum_chat_id)
 
     def _bot(self) -> Bot:
@@ -300,12 +298,9 @@ class TelegramAdapter:
             return
         message = query.message if isinstance(query.message, Message) else None
         topic = message.message_thread_id if message is not None and message.is_topic_message else None
-        command = (event.action or "")[len(COMMAND_ACTION) :].split(" ")[0]
-        if (
-            not event.chat.is_private
-            and event.action.startswith(COMMAND_ACTION)
-            and command in self._personal()
-        ):
+        action = event.action or ""
+        command = action[len(COMMAND_ACTION) :].split(" ")[0]
+        if not event.chat.is_private and action.startswith(COMMAND_ACTION) and command in self._personal():
             await self._invite_private(int(event.chat.id), command, topic)  # e.g. the greeting's "Share"
             return
         replies = await self._handle(event, int(event.chat.id), topic)
@@ -345,8 +340,7 @@ class TelegramAdapter:
                 return task.result()
             wait = TYPING_EVERY
             try:
-                thread = {"message_thread_id": topic} if topic is not None else {}
-                await self._bot().send_chat_action(chat_id, ChatAction.TYPING, **thread)
+                await self._bot().send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=topic)
             except TelegramError as exc:  # cosmetic: never fail the answer for it
                 logger.info("could not show typing in chat %s: %s", chat_id, exc)
 
@@ -388,11 +382,11 @@ class TelegramAdapter:
                         label = button.text
         bot = message.get_bot()
         try:
-            text_html = message.text_html if message.text else ""
+            text = message.text or ""
             mark = f"\n\n{ANSWERED_MARK} {html.escape(label)}" if label else ""
-            if text_html and mark and render.utf16_len(message.text + mark) <= MAX_TEXT:
+            if text and mark and render.utf16_len(text + mark) <= MAX_TEXT:
                 await bot.edit_message_text(
-                    text_html + mark,
+                    message.text_html + mark,
                     chat_id=message.chat_id,
                     message_id=message.message_id,
                     parse_mode=ParseMode.HTML,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -20,6 +19,7 @@ from telegram.error import TelegramError
 
 from bots.telegram import render
 from bots.telegram.limits import MAX_TEXT
+from core.ports import AppPort
 from core.replies import InlineCard
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def articles(cards: Sequence[InlineCard], bot_username: str) -> list[InlineQuery
     return out
 
 
-async def answer(query: InlineQuery, app: Any, bot_username: str) -> None:
+async def answer(query: InlineQuery, app: AppPort, bot_username: str) -> None:
     """Ask the core for cards and answer the inline query; any failure answers with no results."""
     results: list[InlineQueryResultArticle] = []
     button: InlineQueryResultsButton | None = None

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, final
 
 from bots.console.adapter import ConsoleAdapter
 from core.app import App, bootstrap
 from core.config import Config, parse_config
 from core.events import ChatRef
+from core.features.mock.service import Scorer
+from core.ports import AppPort, Notifier
 from core.replies import Reply
 
 TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -27,7 +32,7 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-def test_config(tmp_path, **overrides) -> Config:
+def test_config(tmp_path: Path, **overrides: Any) -> Config:
     """The default config with the console writing files under tmp_path."""
     data = {"console": {"output_dir": str(tmp_path / "console")}, **overrides}
     return parse_config(data)
@@ -37,7 +42,7 @@ class Console:
     """One student at a terminal."""
 
     def __init__(
-        self, app: App, config: Config, user_id: str = "console-user", name: str = "Student"
+        self, app: AppPort, config: Config, user_id: str = "console-user", name: str = "Student"
     ) -> None:
         config = config.model_copy(deep=True)
         config.console.user_id, config.console.user_name = user_id, name
@@ -64,13 +69,20 @@ class Console:
         return await self.say(str(self.number_of(label)))
 
 
-async def make_app(tmp_path, db_url: str, clock: FakeClock | None = None, scorer=None, **overrides) -> App:
+async def make_app(
+    tmp_path: Path,
+    db_url: str,
+    clock: FakeClock | Callable[[], datetime] | None = None,
+    scorer: Scorer | None = None,
+    **overrides: Any,
+) -> App:
     """A bootstrapped app on a test database with a fixed clock (and optionally a fake video scorer)."""
     config = test_config(tmp_path, **overrides)
     return await bootstrap(config, db_url=db_url, clock=clock or FakeClock(), scorer=scorer)
 
 
-class Outbox:
+@final  # a final subclass of the Notifier Protocol: a misspelt `send` is a mypy error
+class Outbox(Notifier):
     """A notifier that records pushed messages (moderator alerts, outcomes, scorecards, notifications)."""
 
     def __init__(self) -> None:

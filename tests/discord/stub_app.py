@@ -1,12 +1,17 @@
-"""A tiny stand-in for the core App: records events and answers with replies that exercise the adapter."""
+"""A tiny stand-in for the core App (an `AppPort`): records events, answers with replies that exercise
+the adapter's rendering. Behaviour that belongs to the core (dialogs, moderator checks) is tested over the
+real App instead (tests/discord/test_share_dialog.py, test_moderation.py), so this stub cannot drift into
+a second, different core.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from typing import final
 
 from core.events import IncomingEvent
-from core.ports import CommandInfo
-from core.replies import Button, Field, Form, Image, Reply
+from core.ports import AppPort, CommandInfo, Notifier, ThreadMirror
+from core.replies import Button, Field, Form, Image, InlineCard, Reply
 
 TINY_PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -16,10 +21,11 @@ LONG_TEXT = "\n".join(f"Line {i}: **Two Sum** and _arrays_ again, {'x' * 60}" fo
 COMPANIES = ["Accenture", "Amazon", "Adobe", "TCS", "Infosys"]
 
 
-class StubApp:
-    """Answers a few commands the way the real core would, and lets tests hold a handler back."""
+@final  # a final subclass of a Protocol: any port method left out is a mypy error
+class StubApp(AppPort):
+    """Answers a few commands with fixed replies, and lets tests hold a handler back."""
 
-    commands = (
+    COMMANDS = (
         CommandInfo("help", "Everything I can do"),
         CommandInfo("share", "Share your interview experience", personal=True),
         CommandInfo("approve", "Approve a pending post", args_hint="<post id>", moderator_only=True),
@@ -33,6 +39,12 @@ class StubApp:
         self.events: list[IncomingEvent] = []
         self.release = asyncio.Event()
         self.in_dialog_users: set[str] = set()
+        self.notifiers: dict[str, Notifier] = {}
+        self.mirrors: dict[str, ThreadMirror] = {}
+
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]:
+        return self.COMMANDS
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
         self.events.append(event)
@@ -76,8 +88,22 @@ class StubApp:
         form = Form("Your name", (Field("name", "Name"),), action="v1.form")
         return Reply(text="What is your name?", form=form, private=True)
 
-    def complete(self, kind: str, prefix: str) -> list[str]:
-        return [c for c in COMPANIES if c.lower().startswith(prefix.lower())] if kind == "company" else []
+    async def inline(self, query: str, limit: int = 20) -> list[InlineCard]:
+        return []
+
+    async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
+        if kind != "company":
+            return []
+        return [c for c in COMPANIES if c.lower().startswith(prefix.lower())][:limit]
 
     async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
         return user_id in self.in_dialog_users
+
+    def register_notifier(self, platform: str, notifier: Notifier) -> None:
+        self.notifiers[platform] = notifier
+
+    def unregister_notifier(self, platform: str) -> None:
+        self.notifiers.pop(platform, None)
+
+    def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
+        self.mirrors[platform] = mirror

@@ -1,32 +1,54 @@
-"""A tiny stand-in for core.app.App: fixed answers that exercise every rendering path."""
+"""A tiny stand-in for core.app.App (an `AppPort`): fixed answers that exercise every rendering path."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import final
 
 from core.events import ChatRef, IncomingEvent
-from core.ports import CommandInfo
-from core.replies import Button, Image, Reply
+from core.ports import AppPort, CommandInfo, Notifier, ThreadMirror
+from core.replies import Button, Image, InlineCard, Reply
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-class StubApp:
+@final  # a final subclass of a Protocol: any port method left out is a mypy error
+class StubApp(AppPort):
     """Answers like the core would, without a database."""
 
     def __init__(self) -> None:
-        self.commands = (
+        self._commands = (
             CommandInfo("start", "Start the bot"),
             CommandInfo("share", "Share an interview experience", personal=True, aliases=("submit",)),
             CommandInfo("stats", "Company statistics", args_hint="<company>"),
             CommandInfo("approve", "Approve a post", moderator_only=True),
         )
         self.events: list[IncomingEvent] = []
-        self.notifiers: dict = {}
+        self.notifiers: dict[str, Notifier] = {}
+        self.mirrors: dict[str, ThreadMirror] = {}
         self.fetched: list[bytes] = []
 
-    def register_notifier(self, platform: str, notifier) -> None:
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]:
+        return self._commands
+
+    def register_notifier(self, platform: str, notifier: Notifier) -> None:
         self.notifiers[platform] = notifier
+
+    def unregister_notifier(self, platform: str) -> None:
+        self.notifiers.pop(platform, None)
+
+    def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
+        self.mirrors[platform] = mirror
+
+    async def inline(self, query: str, limit: int = 20) -> list[InlineCard]:
+        return []
+
+    async def complete(self, kind: str, prefix: str, limit: int = 25) -> list[str]:
+        return []
+
+    async def in_dialog(self, platform: str, chat_id: str, user_id: str) -> bool:
+        return False
 
     async def notify(self, chat: ChatRef, reply: Reply) -> None:
         await self.notifiers[chat.platform].send(chat, reply)
@@ -41,6 +63,7 @@ class StubApp:
             return [Reply("This question has expired. Send /share to start again.")]
         if event.kind == "upload":
             attachment = event.attachments[0]
+            assert attachment.fetch is not None, "adapters give every attachment a fetch"
             data = await attachment.fetch()
             self.fetched.append(data)
             return [Reply(f"Got {attachment.kind} {attachment.filename} of {len(data)} bytes.")]
