@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.events import ChatRef, IncomingEvent, UserRef
-from storage.models import Post, Thread
+from storage.models import Post, Thread, ThreadMirror
 from tests.community.conftest import Env, FakeMirror
 
 pytestmark = pytest.mark.asyncio
@@ -44,8 +44,18 @@ async def test_new_thread_opens_on_every_mirror_and_stores_ids(env: Env, mirrors
         "question",
     )
     async with env.app.database.sessions() as session:
-        thread = await session.scalar(select(Thread))
-        assert (thread.discord_thread_id, thread.telegram_topic_id) == ("990001", "-1001234567890:1")
+        thread_id = await session.scalar(select(Thread.id))
+        stored = (
+            await session.execute(
+                select(ThreadMirror.thread_id, ThreadMirror.platform, ThreadMirror.external_id).order_by(
+                    ThreadMirror.platform
+                )
+            )
+        ).all()
+        assert [tuple(row) for row in stored] == [
+            (thread_id, "discord", "990001"),
+            (thread_id, "telegram", "-1001234567890:1"),
+        ]
 
 
 async def test_discord_reply_reaches_telegram_and_console(env: Env, mirrors):

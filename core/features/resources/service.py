@@ -26,9 +26,9 @@ from core.features.discussions.common import (
 from core.features.discussions.moderation import CommunityModeration
 from core.ports import CommandInfo
 from core.replies import Button, Document, Field, Form, Reply
+from core.repositories.community import CommunityRepository
 from core.router import Router, command_button_action
 from core.services import Services
-from storage.community import CommunityRepo
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,11 @@ class Resources:
     """`/resources`, `/addresource`, `/resource <id>` and PDFs sent with a company caption."""
 
     def __init__(
-        self, services: Services, engine: DialogEngine, repo: CommunityRepo, moderation: CommunityModeration
+        self,
+        services: Services,
+        engine: DialogEngine,
+        repo: CommunityRepository,
+        moderation: CommunityModeration,
     ) -> None:
         self._services = services
         self._engine = engine
