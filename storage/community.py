@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.repositories.community import (
+    ANONYMOUS,
+    CommunityRepository,
+    Outcome,
+    PostRow,
+    ResourceRow,
+    ThreadRow,
+    author_label,
+)
 from storage.models import (
     Company,
     Experience,
@@ -19,6 +27,7 @@ from storage.models import (
     Report,
     Resource,
     Thread,
+    ThreadMirror,
     User,
     Vote,
 )
@@ -27,90 +36,29 @@ from storage.repos import Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
-ANONYMOUS = "Anonymous"
+__all__ = [
+    "ANONYMOUS",
+    "KIND_MODELS",
+    "VISIBLE_THREADS",
+    "CommunityRepo",
+    "Outcome",
+    "PostRow",
+    "ResourceRow",
+    "ThreadRow",
+    "author_label",
+]
+
 VISIBLE_THREADS = ("open", "resolved")
-MIRROR_COLUMNS = {"discord": "discord_thread_id", "telegram": "telegram_topic_id"}
+EXTERNAL_ID_MAX = 64  # thread_mirrors.external_id
 KIND_MODELS = {"thread": Thread, "resource": Resource, "post": Post}
 
 
-def author_label(anonymous: bool, display_name: str | None) -> str:
-    """How an author is shown publicly: their display name, or "Anonymous" (never an id)."""
-    if anonymous:
-        return ANONYMOUS
-    return (display_name or "").strip() or "A student"
+class CommunityRepo(CommunityRepository):
+    """Threads, posts, resources, votes and reports on them, and their review queue (SQLAlchemy).
 
-
-@dataclass(frozen=True)
-class ThreadRow:
-    """One thread as the features show it (the author already anonymity-safe in `author`)."""
-
-    id: int
-    title: str
-    company_id: int | None
-    company: str | None
-    topic: str | None
-    author_user_id: int | None
-    author: str
-    anonymous: bool
-    status: str
-    posts: int
-    created_at: datetime
-    last_post_at: datetime
-    discord_thread_id: str | None
-    telegram_topic_id: str | None
-
-    def external_id(self, platform: str) -> str | None:
-        """The id of this thread on a mirroring platform, if it is mirrored there."""
-        column = MIRROR_COLUMNS.get(platform)
-        return getattr(self, column) if column else None
-
-
-@dataclass(frozen=True)
-class PostRow:
-    """One post of a thread."""
-
-    id: int
-    thread_id: int
-    author_user_id: int | None
-    author: str
-    anonymous: bool
-    body: str
-    status: str
-    platform: str
-    helpful_count: int
-    report_count: int
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ResourceRow:
-    """A shared link or PDF of a company."""
-
-    id: int
-    company_id: int | None
-    company: str | None
-    user_id: int | None
-    title: str
-    url: str | None
-    file_name: str | None
-    size: int
-    status: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A moderation decision's result: what it was about and whom to tell."""
-
-    kind: str
-    target_id: int
-    title: str
-    status: str
-    author: Recipient | None
-
-
-class CommunityRepo:
-    """Threads, posts, resources, votes and reports on them, and their review queue."""
+    Implements core.repositories.community.CommunityRepository; a thread's mirrors live in
+    `thread_mirrors`, one row per (thread, platform).
+    """
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -236,6 +184,16 @@ class CommunityRepo:
             .offset(offset)
             .limit(limit)
         )
+        rows = (await session.execute(query)).all()
+        mirrors: dict[int, list[tuple[str, str]]] = {}
+        if rows:
+            found = await session.execute(
+                select(ThreadMirror.thread_id, ThreadMirror.platform, ThreadMirror.external_id)
+                .where(ThreadMirror.thread_id.in_([thread.id for thread, *_ in rows]))
+                .order_by(ThreadMirror.thread_id, ThreadMirror.platform)
+            )
+            for thread_id, platform, external_id in found:
+                mirrors.setdefault(thread_id, []).append((platform, external_id))
         return [
             ThreadRow(
                 id=thread.id,
@@ -250,10 +208,9 @@ class CommunityRepo:
                 posts=count,
                 created_at=thread.created_at,
                 last_post_at=thread.last_post_at,
-                discord_thread_id=thread.discord_thread_id,
-                telegram_topic_id=thread.telegram_topic_id,
+                mirrors=tuple(mirrors.get(thread.id, ())),
             )
-            for thread, company, name, count in await session.execute(query)
+            for thread, company, name, count in rows
         ]
 
     async def posts(self, thread_id: int, *, offset: int = 0, limit: int = 5) -> tuple[list[PostRow], int]:
@@ -331,21 +288,40 @@ class CommunityRepo:
     # --- mirrors -----------------------------------------------------------------------------------
 
     async def set_external_id(self, thread_id: int, platform: str, external_id: str) -> None:
-        """Remember where a thread is mirrored on a platform."""
-        column = MIRROR_COLUMNS[platform]
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(Thread).where(Thread.id == thread_id).values({column: external_id[:32]})
+        """Remember where a thread is mirrored on a platform (replacing an earlier id there).
+
+        An id longer than thread_mirrors.external_id (64 characters) could never be matched, so it is
+        logged and not stored. Two mirrors racing to store the same thread: the last one wins.
+        """
+        if not external_id or len(external_id) > EXTERNAL_ID_MAX:
+            logger.warning(
+                "thread %s: %s id %r not stored (empty or too long)", thread_id, platform, external_id
             )
+            return
+        try:
+            await self._store_mirror(thread_id, platform, external_id)
+        except IntegrityError:  # inserted concurrently for the same (thread, platform): update it
+            await self._store_mirror(thread_id, platform, external_id)
+
+    async def _store_mirror(self, thread_id: int, platform: str, external_id: str) -> None:
+        async with self._sessions.begin() as session:
+            changed = await session.execute(
+                update(ThreadMirror)
+                .where(ThreadMirror.thread_id == thread_id, ThreadMirror.platform == platform)
+                .values(external_id=external_id)
+            )
+            if changed.rowcount == 0:
+                session.add(ThreadMirror(thread_id=thread_id, platform=platform, external_id=external_id))
 
     async def thread_by_external_id(self, platform: str, external_id: str) -> int | None:
         """The thread mirrored at a platform's thread/topic id, if any."""
-        column = MIRROR_COLUMNS.get(platform)
-        if column is None or not external_id:
+        if not external_id:
             return None
         async with self._sessions() as session:
             return await session.scalar(
-                select(Thread.id).where(getattr(Thread, column) == external_id).order_by(Thread.id).limit(1)
+                select(ThreadMirror.thread_id).where(
+                    ThreadMirror.platform == platform, ThreadMirror.external_id == external_id
+                )
             )
 
     # --- solving, FAQ ------------------------------------------------------------------------------

@@ -211,14 +211,30 @@ class Thread(Base):
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="open")  # pending/open/resolved/hidden
-    discord_thread_id: Mapped[str | None] = mapped_column(String(32))
-    telegram_topic_id: Mapped[str | None] = mapped_column(String(32))
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     last_post_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     posts: Mapped[list[Post]] = relationship(
         back_populates="thread", cascade="all, delete-orphan", order_by="Post.id"
     )
+
+
+class ThreadMirror(Base):
+    """Where a thread is shown on a mirroring platform (a Discord forum thread, a Telegram topic, ...).
+
+    One row per (thread, platform); `external_id` is what that platform's adapter puts in `ChatRef.id`
+    for messages written inside the mirrored thread, so inbound replies are found by (platform, id).
+    """
+
+    __tablename__ = "thread_mirrors"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "platform"),
+        Index("ix_thread_mirrors_platform_external_id", "platform", "external_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
 
 
 class Post(Base):

@@ -30,6 +30,7 @@ from storage.models import (
     Round,
     Subscription,
     Thread,
+    ThreadMirror,
     User,
     UserBadge,
     VerificationCode,
@@ -170,8 +171,20 @@ class PrivacyRepo:
 
     @staticmethod
     async def _threads(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
-        # Only the thread itself: replies in it are other people's data.
-        return await PrivacyRepo._rows(session, Thread, Thread.author_user_id == user_id)
+        # Only the thread itself (and where it is mirrored): replies in it are other people's data.
+        threads = await PrivacyRepo._rows(session, Thread, Thread.author_user_id == user_id)
+        mirrors = (
+            await session.execute(
+                select(ThreadMirror.thread_id, ThreadMirror.platform, ThreadMirror.external_id)
+                .where(ThreadMirror.thread_id.in_([thread["id"] for thread in threads]))
+                .order_by(ThreadMirror.platform)
+            )
+        ).all()
+        for thread in threads:
+            thread["mirrors"] = {
+                platform: external for owner, platform, external in mirrors if owner == thread["id"]
+            }
+        return threads
 
     @staticmethod
     async def _posts(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:

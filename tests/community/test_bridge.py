@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from core.events import ChatRef, IncomingEvent, UserRef
-from storage.models import Post, Thread
+from storage.models import Post, Thread, ThreadMirror
+from storage.privacy import PrivacyRepo
 from tests.community.conftest import Env, FakeMirror
 
 pytestmark = pytest.mark.asyncio
@@ -44,8 +45,18 @@ async def test_new_thread_opens_on_every_mirror_and_stores_ids(env: Env, mirrors
         "question",
     )
     async with env.app.database.sessions() as session:
-        thread = await session.scalar(select(Thread))
-        assert (thread.discord_thread_id, thread.telegram_topic_id) == ("990001", "-1001234567890:1")
+        thread_id = await session.scalar(select(Thread.id))
+        stored = (
+            await session.execute(
+                select(ThreadMirror.thread_id, ThreadMirror.platform, ThreadMirror.external_id).order_by(
+                    ThreadMirror.platform
+                )
+            )
+        ).all()
+        assert [tuple(row) for row in stored] == [
+            (thread_id, "discord", "990001"),
+            (thread_id, "telegram", "-1001234567890:1"),
+        ]
 
 
 async def test_discord_reply_reaches_telegram_and_console(env: Env, mirrors):
@@ -139,3 +150,39 @@ async def test_a_failing_mirror_never_breaks_posting(env: Env, mirrors):
     await console.say("/ask TCS Bond?")
     assert "Replied in #1" in await console.say("/reply 1 still works")
     assert ("-1001234567890:1", "Asha", "still works") in telegram.posts
+
+
+async def test_any_registered_platform_mirrors_threads_and_takes_replies(env: Env, mirrors):
+    """The core names no platform: a third adapter's mirror gets threads and its replies come back."""
+    discord, telegram = mirrors
+    matrix = FakeMirror("matrix", "!room")
+    env.app.register_mirror("matrix", matrix)
+    await env.trusted("stu-1", "Asha")
+    await env.console("stu-1", "Asha").say("/ask TCS Is the aptitude round negative-marked?")
+    assert [t.title for t in matrix.opened] == ["Is the aptitude round negative-marked?"]
+    assert await env.repo.thread_by_external_id("matrix", "!room1") == 1
+    reply = message("matrix", "!room1", "m-3", "Ishan", "No negative marking.")
+    assert await env.app.handle(reply) == []  # shown in the room already: nothing echoed back
+    assert ("990001", "Ishan", "No negative marking.") in discord.posts
+    assert ("-1001234567890:1", "Ishan", "No negative marking.") in telegram.posts
+    assert matrix.posts == []
+
+
+async def test_a_platform_without_a_registered_mirror_is_not_read_as_thread_replies(env: Env):
+    """A stored mirror id alone does not make a chat a thread: the platform must have a mirror registered."""
+    await env.trusted("stu-1", "Asha")
+    await env.console("stu-1", "Asha").say("/ask TCS How long is the bond?")
+    await env.repo.set_external_id(1, "discord", "990001")  # mirrored earlier, adapter not running now
+    replies = await env.app.handle(message("discord", "990001", "d-77", "Rohan", "TCS"))
+    assert replies and "TCS" in "\n".join(r.text for r in replies)  # the company lookup answered
+    async with env.app.database.sessions() as session:
+        assert (await session.scalars(select(Post.body).order_by(Post.id))).all() == ["How long is the bond?"]
+
+
+async def test_the_authors_data_export_says_where_their_thread_is_mirrored(env: Env, mirrors):
+    author = await env.trusted("stu-1", "Asha")
+    await env.console("stu-1", "Asha").say("/ask TCS How long is the bond?")
+    data = await PrivacyRepo(env.app.database.sessions).user_data(author)
+    assert data is not None
+    [thread] = data["threads_started"]
+    assert thread["mirrors"] == {"discord": "990001", "telegram": "-1001234567890:1"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.ports import MirroredThread, ThreadMirror
-from storage.community import MIRROR_COLUMNS, CommunityRepo, ThreadRow
+from core.repositories.community import CommunityRepository, ThreadRow
 
 logger = logging.getLogger(__name__)
 
@@ -13,12 +13,15 @@ logger = logging.getLogger(__name__)
 class Bridge:
     """Pushes visible threads and posts to every registered mirror except the one a message came from.
 
+    The platforms a thread is mirrored to are exactly those an adapter registered a mirror for
+    (`App.register_mirror`); the core names none of them.
+
     `origin` is the platform whose mirrored thread a message was written in (it is already shown
     there); a command such as /reply typed on Discord outside the forum thread has no origin, so the
     Discord forum thread gets it too. Mirror failures are logged and never fail the user's action.
     """
 
-    def __init__(self, repo: CommunityRepo, mirrors: dict[str, ThreadMirror] | None = None) -> None:
+    def __init__(self, repo: CommunityRepository, mirrors: dict[str, ThreadMirror] | None = None) -> None:
         self._repo = repo
         self.mirrors: dict[str, ThreadMirror] = mirrors if mirrors is not None else {}
 
@@ -63,7 +66,7 @@ class Bridge:
                 logger.exception("mirror %s could not mark thread %s resolved", platform, thread_id)
 
     def _targets(self, origin: str | None) -> list[str]:
-        return [platform for platform in self.mirrors if platform != origin and platform in MIRROR_COLUMNS]
+        return [platform for platform in self.mirrors if platform != origin]
 
     async def _ensure(self, platform: str, thread: ThreadRow) -> str | None:
         """The thread's id on `platform`, opening it there first if it is not mirrored yet."""

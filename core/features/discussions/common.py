@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from core.events import ChatRef
 from core.replies import Reply
+from core.repositories.community import CommunityRepository
 from core.services import Services
-from storage.community import CommunityRepo
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ async def scope_from_token(services: Services, token: str) -> Scope | None:
 
 
 async def spam_message(
-    services: Services, repo: CommunityRepo, user_id: int, is_moderator: bool
+    services: Services, repo: CommunityRepository, user_id: int, is_moderator: bool
 ) -> str | None:
     """A friendly refusal when a user has posted too much in the last hour (moderators are exempt)."""
     if is_moderator:
@@ -102,7 +102,9 @@ async def spam_message(
     )
 
 
-async def needs_review(services: Services, repo: CommunityRepo, user_id: int, is_moderator: bool) -> bool:
+async def needs_review(
+    services: Services, repo: CommunityRepository, user_id: int, is_moderator: bool
+) -> bool:
     """New threads and resources from users below the reputation threshold wait for a moderator."""
     if is_moderator:
         return False

@@ -13,9 +13,9 @@ from core.features.discussions.common import parse_id, short, tell
 from core.features.moderation.service import REJECT_REASONS, REPORT_REASONS
 from core.ports import CommandInfo
 from core.replies import Button, Document, Reply
+from core.repositories.community import CommunityRepository
 from core.router import command_button_action
 from core.services import Services
-from storage.community import CommunityRepo
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class CommunityModeration:
     """Review queue for threads/resources/reported replies, helpful votes and reports on replies, /promote."""
 
     def __init__(
-        self, services: Services, engine: DialogEngine, repo: CommunityRepo, published: Published
+        self, services: Services, engine: DialogEngine, repo: CommunityRepository, published: Published
     ) -> None:
         self._services = services
         self._engine = engine

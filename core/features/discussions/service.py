@@ -27,9 +27,9 @@ from core.features.discussions.moderation import CommunityModeration
 from core.features.discussions.views import PAGE_SIZE, clamp_page, thread_list, thread_view
 from core.ports import CommandInfo
 from core.replies import Button, Reply
+from core.repositories.community import CommunityRepository, author_label
 from core.router import command_button_action
 from core.services import Services
-from storage.community import MIRROR_COLUMNS, CommunityRepo, author_label
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class Community(FeatureBase):
     name = "discussions"
     text_priority = 10
 
-    def __init__(self, services: Services, engine: DialogEngine, repo: CommunityRepo) -> None:
+    def __init__(self, services: Services, engine: DialogEngine, repo: CommunityRepository) -> None:
         self._services = services
         self._engine = engine
         self.repo = repo
@@ -497,12 +497,13 @@ class Community(FeatureBase):
         return [Reply(text=f"✅ Replied in #{thread_id} (reply {post_id}).", buttons=((button,),))]
 
     async def inbound(self, event: IncomingEvent) -> list[Reply] | None:
-        """A plain message written inside a mirrored Discord thread / Telegram topic is a reply there.
+        """A plain message written inside a thread mirrored on a platform (one with a mirror) is a reply.
 
-        Discord: chat.id is the forum thread's channel id. Telegram: chat.id is "<chat id>:<topic id>".
-        None when the message is not in a mirrored thread (the next fallback answers it).
+        chat.id is the id the mirror returned when it opened the thread (e.g. a Discord forum thread's
+        channel id, or "<chat id>:<topic id>" for a Telegram topic). None when the message is not in a
+        mirrored thread (the next fallback answers it).
         """
-        if event.kind != "text" or event.chat.platform not in MIRROR_COLUMNS or not event.text.strip():
+        if event.kind != "text" or event.chat.platform not in self.bridge.mirrors or not event.text.strip():
             return None
         thread_id = await self.repo.thread_by_external_id(event.chat.platform, event.chat.id)
         if thread_id is None:

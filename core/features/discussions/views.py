@@ -6,8 +6,8 @@ import logging
 
 from core.features.discussions.common import Scope, short
 from core.replies import Button, Reply
+from core.repositories.community import PostRow, ThreadRow
 from core.router import command_button_action
-from storage.community import PostRow, ThreadRow
 
 logger = logging.getLogger(__name__)
 

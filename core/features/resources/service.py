@@ -25,9 +25,9 @@ from core.features.discussions.common import (
 from core.features.discussions.moderation import CommunityModeration
 from core.ports import CommandInfo
 from core.replies import Button, Document, Field, Form, Reply
+from core.repositories.community import CommunityRepository
 from core.router import command_button_action
 from core.services import Services
-from storage.community import CommunityRepo
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,11 @@ class Resources(FeatureBase):
     text_priority = 20
 
     def __init__(
-        self, services: Services, engine: DialogEngine, repo: CommunityRepo, moderation: CommunityModeration
+        self,
+        services: Services,
+        engine: DialogEngine,
+        repo: CommunityRepository,
+        moderation: CommunityModeration,
     ) -> None:
         self._services = services
         self._engine = engine
