@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from alembic.script import ScriptDirectory  # noqa: E402
 
-from core.analytics.pipeline import analyse_all  # noqa: E402
+from storage.analysis import analyse_all  # noqa: E402
 from storage.db import alembic_config, open_database  # noqa: E402
 from storage.seed_demo import seed_demo  # noqa: E402
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import TypeVar
 
 from core.actors import ActorResolver
-from core.analytics.pipeline import analyse_and_store
 from core.companies import CompanyMatcher
 from core.config import Config
 from core.dialog.engine import DialogEngine
@@ -34,6 +33,7 @@ from core.replies import InlineCard, Reply
 from core.router import Router
 from core.services import Services
 from media.pool import ScoringPool
+from storage.analysis import analyse_and_store
 from storage.community import CommunityRepo
 from storage.db import Database, open_database
 from storage.digest import DigestRepo

@@ -488,9 +488,9 @@ def _find_year(text: str, roll_numbers: list[str], this_year: int) -> int | None
     if re.search(r"\blast (?:year|season|summer)\b", low):
         return this_year - 1
     batch: int | None = None
-    m = _BATCH.search(text)
-    if m:
-        g = next(x for x in m.groups() if x)
+    found = _BATCH.search(text)
+    if found:
+        g = next(x for x in found.groups() if x)
         batch = int(g) if len(g) == 4 else 2000 + int(g)
     elif roll_numbers:
         d = re.match(r"(?:[A-Z]{2})?(20\d\d|\d\d)", roll_numbers[0])
@@ -982,6 +982,8 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
     role = _find_role(text)
     source = _find_source(text)
     difficulty = _find_difficulty(text)
+    preparation = "\n\n".join(p for p in prep if p)
+    tips_text = "\n\n".join(t for t in tips if t)
     draft_fields = {
         "company": company,
         "role": role,
@@ -989,8 +991,8 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
         "source": source,
         "rounds": rounds,
         "questions": questions,
-        "preparation": "\n\n".join(p for p in prep if p),
-        "tips": "\n\n".join(t for t in tips if t),
+        "preparation": preparation,
+        "tips": tips_text,
         "outcome": outcome,
         "difficulty": difficulty,
     }
@@ -1003,8 +1005,8 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
         source=source,
         rounds=tuple(rounds),
         questions=tuple(questions),
-        preparation=draft_fields["preparation"],
-        tips=draft_fields["tips"],
+        preparation=preparation,
+        tips=tips_text,
         outcome=outcome,
         difficulty=difficulty,
         personal_data=personal,

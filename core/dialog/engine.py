@@ -77,7 +77,7 @@ def parse_token(action: str) -> tuple[int, str] | None:
 
 def is_dialog_token(action: str | None) -> bool:
     """True when a button action belongs to the dialog engine."""
-    return bool(action) and parse_token(action) is not None
+    return action is not None and parse_token(action) is not None
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -249,7 +249,12 @@ class Choose:
         return None
 
     def label_of(self, value: Any, ctx: DialogContext | None = None) -> str:
-        options = self._options(ctx) if ctx is not None or not callable(self.options) else ()
+        if ctx is not None:
+            options = self._options(ctx)
+        elif callable(self.options):
+            options = []
+        else:
+            options = list(self.options)
         for option in options:
             if option.value == value:
                 return option.label

@@ -34,8 +34,8 @@ class CommandSink(Protocol):
 class Feature(Protocol):
     """One user-facing feature: commands, flows, a text handler with a priority, hooks, close."""
 
-    name: str
-    text_priority: int
+    name: ClassVar[str]
+    text_priority: ClassVar[int]
 
     def register(self, commands: CommandSink) -> None:
         """Add this feature's commands, in the order /help shows them."""

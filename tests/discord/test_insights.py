@@ -9,8 +9,8 @@ import threading
 import pytest
 from PIL import Image as PILImage
 
-from core.analytics.pipeline import analyse_all
 from core.features.company import charts as company_charts
+from storage.analysis import analyse_all
 from tests.discord.conftest import ASHA, CHANNEL_A, DM_ASHA, RAVI
 from tests.discord.fake_discord import EPHEMERAL, LOADING, buttons
 from tests.discord.helpers import attachment_names, open_app, text

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from core.analytics.pipeline import analyse_all
+from storage.analysis import analyse_all
 from storage.db import Database
 from tests.insights.data import Ids, seed
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from core.analytics.pipeline import analyse_all
 from core.features.company.service import CompanyFeature
+from storage.analysis import analyse_all
 from tests.console.driver import Console, make_app
 from tests.console.driver import test_config as config_for
 from tests.insights.data import ANONYMOUS_LINKS, ANONYMOUS_NAMES, ROLL_NUMBERS, seed

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.analytics.pipeline import analyse_all, analyse_and_store
 from core.companies import CompanyMatcher
 from core.features.company.service import company_action, experience_action
 from core.features.faq.service import faq_action
+from storage.analysis import analyse_all, analyse_and_store
 from storage.models import Company, Experience, ExperienceTopic, Question
 from storage.repos import CompanyName
 

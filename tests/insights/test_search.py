@@ -68,7 +68,7 @@ def test_tokens_are_plain_and_shared_by_documents_and_queries():
 
 async def test_topic_tags_find_questions_that_never_name_the_topic(seeded):
     db, ids = seeded
-    from core.analytics.pipeline import analyse_and_store
+    from storage.analysis import analyse_and_store
     from tests.insights.data import _add, _experience
 
     async with db.sessions.begin() as session:

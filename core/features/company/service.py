@@ -223,8 +223,8 @@ class CompanyFeature(FeatureBase):
             return [Reply(text="That company is no longer listed. Try /company <name>.")]
         text = card_text(stats)
         if not stats.total:
-            buttons = ((Button("📝 Share my experience", command_button_action("share")),),)
-            return [Reply(text=text, buttons=buttons)]
+            share = ((Button("📝 Share my experience", command_button_action("share")),),)
+            return [Reply(text=text, buttons=share)]
         buttons = self._card_buttons(company_id)
         await self._charts.ready()  # pool start-up (once, at bootstrap) is not the render's time
         drawing = asyncio.ensure_future(self.charts(stats))

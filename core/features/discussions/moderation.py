@@ -112,6 +112,7 @@ class CommunityModeration:
         """The review card of a thread, resource or reported reply (None if it does not exist)."""
         waiting = await self._repo.pending_count()
         target = code(kind, target_id)
+        files: tuple[Document, ...] = ()
         if kind == "thread":
             thread = await self._repo.thread(target_id)
             if thread is None:
@@ -125,7 +126,7 @@ class CommunityModeration:
                 f"Title: {thread.title}",
                 f"First post: {short(first.body, 600) if first else '—'}",
             ]
-            status, files = thread.status, ()
+            status = thread.status
         elif kind == "resource":
             resource = await self._repo.resource(target_id)
             if resource is None:
@@ -141,7 +142,7 @@ class CommunityModeration:
                 f"{resource.company} · {what} · by {author}",
                 f"Title: {resource.title}",
             ]
-            status, files = resource.status, ()
+            status = resource.status
             stored = await self._repo.resource_file(target_id)
             if stored is not None:
                 files = (Document(stored[1], stored[0], "application/pdf", caption=resource.title),)

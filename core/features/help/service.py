@@ -122,7 +122,7 @@ class Basics(FeatureBase):
         repos = self._services.repos
         user_id = event.actor.user_id
         posts = await repos.experiences.list_by_user(user_id, limit=MYPOSTS_PAGE) if user_id else []
-        if not posts:
+        if not posts or user_id is None:
             button = (Button("📝 Share my experience", command_button_action("share")),)
             return [Reply(text="You haven't shared any experience yet.", buttons=(button,), private=True)]
         total = await repos.experiences.count_by_user(user_id)

@@ -164,7 +164,7 @@ class Moderation(FeatureBase):
         if verb == "approve" and target is not None:
             return await self._approve(event, target)
         if verb in ("reject", "edit") and target is not None:
-            answers = {"experience_id": target, "_moderator_id": await self._moderator_id(event)}
+            answers = {"experience_id": target}
             return await self._engine.start(event, f"mod_{verb}", answers)
         if verb == "next":
             target = await self._repo.next_in_queue(after_id=target or 0)
@@ -221,9 +221,8 @@ class Moderation(FeatureBase):
 
     async def _rejected(self, ctx: DialogContext) -> list[Reply]:
         experience_id = ctx.answers["experience_id"]
-        moderator = ctx.answers.get("_moderator_id") or 0
         decision = await self._repo.decide(
-            experience_id, moderator or None, approve=False, reason=ctx.answers["reason"]
+            experience_id, await ctx.actor.ensure_id(), approve=False, reason=ctx.answers["reason"]
         )
         if decision is None:
             return [Reply(text=f"#{experience_id} is no longer waiting.", private=True)]
@@ -249,7 +248,7 @@ class Moderation(FeatureBase):
     async def _edited(self, ctx: DialogContext) -> list[Reply]:
         experience_id = ctx.answers["experience_id"]
         ok = await self._repo.edit(
-            experience_id, ctx.answers.get("_moderator_id"), ctx.answers["field"], ctx.answers["value"]
+            experience_id, await ctx.actor.ensure_id(), ctx.answers["field"], ctx.answers["value"]
         )
         if not ok:
             return [Reply(text=f"There is no experience #{experience_id}.", private=True)]

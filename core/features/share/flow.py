@@ -8,7 +8,7 @@ from typing import Any
 
 from core.config import SubmissionConfig
 from core.dialog.engine import Flow
-from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, yes_no
+from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, Step, yes_no
 from core.domain import experience
 from core.domain.experience import OUTCOMES, SOURCES, content_hash
 from core.features.share.steps import (
@@ -92,7 +92,7 @@ def label(pairs: list[tuple[str, str]], value: Any) -> str:
 def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
     """Assemble the sharing dialog from config (branches, roll format, year range, limits)."""
     branch_options = [Option(branch, branch) for branch in config.branches]
-    steps = [
+    steps: list[Step] = [
         Ask(
             "name",
             "Name",

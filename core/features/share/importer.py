@@ -43,8 +43,8 @@ from core.text_norm import collapse_spaces, normalise_name
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("branch", "passout_year", "company", "interview_year", "role", "source", "rounds")
-REQUIRED += ("preparation", "reflections", "outcome", "difficulty", "rating")
+REQUIRED: tuple[str, ...] = ("branch", "passout_year", "company", "interview_year", "role", "source")
+REQUIRED += ("rounds", "preparation", "reflections", "outcome", "difficulty", "rating")
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
@@ -143,7 +143,7 @@ def csv_records(text: str) -> list[tuple[int, dict[str, Any]]]:
     start = reader.line_num + 1
     try:
         for row in reader:
-            extra = row.pop(None, None)  # type: ignore[call-overload]
+            extra = row.pop(None, None)
             record: dict[str, Any] = dict(row)
             if extra:
                 record["_extra"] = extra
