@@ -22,6 +22,7 @@ tracker included, is gone and the bot's stdout reaches EOF within seconds of a S
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ctypes
 import ctypes.util
 import functools
@@ -37,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +96,14 @@ def _detach_std_streams() -> None:
         os.close(null)
 
 
-def _init_worker(parent_pid: int, initializer: Callable[[], None] | None) -> None:
-    """Pool initializer: tie the worker's life to the parent, detach stdio, then run `initializer`."""
+def _init_worker(parent_pid: int, initializer: Callable[[], None] | None, started: Any) -> None:
+    """Pool initializer: tie the worker's life to the parent, detach stdio, run `initializer`, then
+    release the `started` semaphore (WorkerPool.ready() counts those)."""
     _die_with_parent(parent_pid)
     _detach_std_streams()
     if initializer is not None:
         initializer()
+    started.release()
 
 
 def _noop() -> None:
@@ -124,6 +127,9 @@ class WorkerPool:
         self._workers = workers
         self._initializer = initializer
         self._executor: ProcessPoolExecutor | None = None
+        self._warming: list[concurrent.futures.Future[None]] = []
+        self._started: Any = None  # semaphore each worker of the current executor releases once
+        self._ready = 0  # workers of the current executor known to have run the initializer
         self._closed = False
 
     @property
@@ -135,19 +141,38 @@ class WorkerPool:
         if self._closed:
             raise RuntimeError("WorkerPool is closed")
         if self._executor is None:
+            context = multiprocessing.get_context("spawn")  # never fork a process running an event loop
+            self._started, self._ready = context.Semaphore(0), 0
             self._executor = ProcessPoolExecutor(
                 self._workers,
-                mp_context=multiprocessing.get_context("spawn"),  # never fork a process running a loop
+                mp_context=context,
                 initializer=_init_worker,
-                initargs=(os.getpid(), self._initializer),
+                initargs=(os.getpid(), self._initializer, self._started),
             )
         return self._executor
 
     def start(self) -> None:
         """Start every worker now and let it run the initializer (otherwise on the first run())."""
-        pool = self._pool()
-        for _ in range(self._workers):
-            pool.submit(_noop)
+        if self._executor is None or not self._warming:
+            pool = self._pool()
+            self._warming = [pool.submit(_noop) for _ in range(self._workers)]
+
+    async def ready(self) -> None:
+        """start(), then wait until every worker has run its initializer.
+
+        A pool that breaks meanwhile (an initializer raised, a worker died) is only logged: the next
+        run() replaces it.
+        """
+        self.start()
+        executor, started, warming = self._executor, self._started, list(self._warming)
+        while self._executor is executor and self._ready < self._workers:
+            if await asyncio.to_thread(started.acquire, True, 0.1):
+                self._ready += 1
+                continue
+            failed = [f.exception() for f in warming if f.done() and not f.cancelled() and f.exception()]
+            if failed:
+                logger.warning("a worker failed to start", exc_info=failed[0])
+                return
 
     def pids(self) -> list[int]:
         """Process ids of the running workers (for tests and diagnostics)."""
@@ -177,12 +202,14 @@ class WorkerPool:
         """Forget a broken pool (once, however many jobs saw it break) and reap its processes."""
         if self._executor is pool:
             self._executor = None
+            self._warming = []
         pool.shutdown(wait=False, cancel_futures=True)
 
     def close_nowait(self) -> None:
         """Cancel pending jobs and tell the workers to exit after their current job; do not wait."""
         self._closed = True
         executor, self._executor = self._executor, None
+        self._warming = []
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
             self._reap_later(executor)
@@ -191,6 +218,7 @@ class WorkerPool:
         """Cancel pending jobs, let running ones finish for up to CLOSE_GRACE_S, then kill the workers."""
         self._closed = True
         executor, self._executor = self._executor, None
+        self._warming = []
         if executor is None:
             return
         processes = list((getattr(executor, "_processes", None) or {}).values())
@@ -240,6 +268,11 @@ class InlineRunner:
         """Run the initializer now, in a background thread."""
         if not self._ready:
             threading.Thread(target=self._init_once, name="runner-init", daemon=True).start()
+
+    async def ready(self) -> None:
+        """Wait until the initializer has run (in a thread)."""
+        if not self._ready:
+            await asyncio.to_thread(self._init_once)
 
     async def run(self, job: Callable[[], T], *, timeout: float | None = None) -> T:
         """`job()`'s result from a thread; re-raises its exception, TimeoutError after `timeout` s."""

@@ -41,3 +41,8 @@ def always_die() -> None:
 def stdio_targets() -> list[str]:
     """Where the worker's fds 0, 1 and 2 point."""
     return [os.readlink(f"/proc/self/fd/{fd}") for fd in (0, 1, 2)]
+
+
+def mark_started() -> None:
+    """Initializer: leave a file named after this worker's pid in $POOL_TEST_MARKS."""
+    (Path(os.environ["POOL_TEST_MARKS"]) / str(os.getpid())).touch()

@@ -104,6 +104,17 @@ async def test_jobs_run_in_other_processes_and_errors_come_back():
     assert not any(alive(p) for p in workers.pids() or [pid])
 
 
+async def test_ready_waits_for_every_worker_to_run_its_initializer(tmp_path, monkeypatch):
+    monkeypatch.setenv("POOL_TEST_MARKS", str(tmp_path))
+    workers = WorkerPool(2, initializer=jobs.mark_started)
+    try:
+        await workers.ready()
+        started = sorted(int(p.name) for p in tmp_path.iterdir())
+        assert len(started) == 2 and started == workers.pids()
+    finally:
+        await workers.close()
+
+
 @linux_only
 async def test_workers_do_not_hold_the_parent_pipes():
     workers = WorkerPool(1)
