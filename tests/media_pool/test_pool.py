@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from media import charts, pool, video
+from media import chart_jobs, charts, pool, video
 from media.pool import InlineRunner, ScoringPool, WorkerPool, make_runner
 from tests.media_pool import jobs
 
@@ -193,3 +193,40 @@ async def test_scoring_pool_reports_a_bad_file(tmp_path):
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(pid)
+
+
+def test_chart_jobs_do_not_load_matplotlib_in_the_bot():
+    code = (
+        "import sys, media.chart_jobs, media.pool; print('matplotlib' in sys.modules, 'cv2' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+async def test_every_chart_job_is_drawn_in_a_worker():
+    workers = make_runner(1, initializer=chart_jobs.warm)
+    name = "Ba$$ Capital"
+    jobs_ = {
+        "topics": functools.partial(chart_jobs.topics_bar, name, {"DSA": 3}, 4),
+        "years": functools.partial(chart_jobs.per_year, name, [(2024, 10, 3)]),
+        "passout": functools.partial(chart_jobs.passout_breakdown, name, [(2025, 10, 3)]),
+        "difficulty": functools.partial(chart_jobs.difficulty_distribution, name, {3: 2}),
+        "words": functools.partial(chart_jobs.word_cloud, name, {"graphs": 3, "arrays": 2}),
+        "heatmap": functools.partial(chart_jobs.branch_year_heatmap, [("CSE", 2024, 0.5, 10)]),
+        "top": functools.partial(chart_jobs.top_companies, [(name, 4), ("TCS", 2)]),
+        "trend": functools.partial(chart_jobs.trend, [(2023, 4), (2024, 9)]),
+        "sentiment": functools.partial(chart_jobs.sentiment_hist, [0.5, -0.2, 0.0]),
+        "hot": functools.partial(chart_jobs.hot_topics, {"DSA": 4}, "in 2025"),
+        "scatter": functools.partial(
+            chart_jobs.scatter_difficulty_selection, [(name, 3, 0.5, 9), ("X", 2, 0.8, 5)]
+        ),
+    }
+    try:
+        await workers.ready()
+        images = {view: await workers.run(job, timeout=60) for view, job in jobs_.items()}
+    finally:
+        await workers.close()
+    for view, image in images.items():
+        assert isinstance(image, charts.ChartImage) and image.png.startswith(b"\x89PNG"), view
+        assert not image.empty and image.caption != "This chart could not be drawn.", view
+    assert images["top"].caption.startswith("Ba$$ Capital has the most experiences")
