@@ -6,7 +6,10 @@ fonts of 14 pt and more, sorted horizontal bars for long names, at most 12 categ
 one palette. Empty data never raises: it renders a "Not enough data yet" card with `empty=True`, so a
 caller may send it or skip it. Figures are built with the object API (`matplotlib.figure.Figure`, no
 pyplot state), rendered under one lock and dropped at once, so calling these from worker threads
-(`asyncio.to_thread`) keeps the event loop free and leaks no figures.
+(`asyncio.to_thread`) keeps the event loop free and leaks no figures. Every text (company, topic,
+word) is drawn exactly as written, `$` included (see media.mpl_setup). Each public chart function is
+a module-level function, so `functools.partial(charts.topics_bar, name, counts, total)` is a picklable
+job for media.pool.WorkerPool.
 """
 
 from __future__ import annotations
@@ -22,16 +25,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt  # noqa: E402,F401 - imported once here so no request pays for it
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
+
+from media.mpl_setup import literal_text
 
 try:  # optional: a real word cloud when the `wordcloud` wheel is installed (it ships its own font)
     from wordcloud import WordCloud
@@ -74,6 +75,7 @@ def _rendered(fn: Callable[P, ChartImage]) -> Callable[P, ChartImage]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> ChartImage:
         with _RENDER_LOCK:
+            literal_text()  # user-written names may hold "$": never read them as mathtext
             try:
                 return fn(*args, **kwargs)
             except Exception:
@@ -679,6 +681,14 @@ def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / (sx * sy)
 
 
+def warm() -> None:
+    """Worker-pool initializer: load matplotlib, fonts and this module once per worker, before any job."""
+    literal_text()
+    fig, ax = _figure()
+    ax.text(0.5, 0.5, "warm", family=FONT)
+    _png(fig)
+
+
 __all__ = [
     "ChartImage",
     "branch_year_heatmap",
@@ -691,5 +701,6 @@ __all__ = [
     "top_companies",
     "topics_bar",
     "trend",
+    "warm",
     "word_cloud",
 ]

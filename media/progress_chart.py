@@ -6,10 +6,10 @@ import io
 import logging
 from collections.abc import Mapping, Sequence
 
-import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from media.mpl_setup import literal_text
 
 logger = logging.getLogger(__name__)
 
@@ -17,9 +17,15 @@ logger = logging.getLogger(__name__)
 def render(
     labels: Mapping[str, str], attempts: Sequence[Mapping[str, float]], overall: Sequence[float]
 ) -> bytes:
-    """Lines of the overall score (thick) and each metric (thin) across attempts 1..N."""
+    """Lines of the overall score (thick) and each metric (thin) across attempts 1..N.
+
+    Labels are drawn as written; object API (no pyplot state), so it is safe in worker threads.
+    """
+    literal_text()
     xs = list(range(1, len(overall) + 1))
-    fig, ax = plt.subplots(figsize=(8, 6), dpi=135)
+    fig = Figure(figsize=(8, 6), dpi=135)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     try:
         ax.plot(xs, overall, marker="o", linewidth=4, color="#1f4e79", label="Overall")
         for key, label in labels.items():
@@ -47,4 +53,4 @@ def render(
         fig.savefig(buffer, format="png")
         return buffer.getvalue()
     finally:
-        plt.close(fig)
+        fig.clear()

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from media.mpl_setup import literal_text
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +41,16 @@ def _runs(times: list[float], flags: list[bool], step: float) -> list[tuple[floa
 
 
 def render(scorecard: Any, metrics: Any) -> bytes:
-    """PNG bytes: overall score, a bar per metric (0-100), and the timeline strip."""
+    """PNG bytes: overall score, a bar per metric (0-100), and the timeline strip; labels drawn as written."""
+    literal_text()
     card = _as_dict(scorecard)
     m = _as_dict(metrics)
     labels = card.get("labels") or {k: k for k in card["scores"]}
     keys = list(card["scores"])
     scores = [card["scores"][k] for k in keys]
 
-    fig = plt.figure(figsize=(6, 1.6 + 0.55 * len(keys) + 1.6), dpi=150)
+    fig = Figure(figsize=(6, 1.6 + 0.55 * len(keys) + 1.6), dpi=150)
+    FigureCanvasAgg(fig)
     grid = fig.add_gridspec(2, 1, height_ratios=[0.55 * len(keys) + 0.6, 1.5], hspace=0.45)
     ax = fig.add_subplot(grid[0])
     y = list(range(len(keys)))[::-1]
@@ -90,6 +92,8 @@ def render(scorecard: Any, metrics: Any) -> bytes:
     tl.set_title("Over time (green = yes)", fontsize=11, loc="left")
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
+    try:
+        fig.savefig(buf, format="png", bbox_inches="tight")
+    finally:
+        fig.clear()
     return buf.getvalue()

@@ -2,6 +2,10 @@
 
 Pure functions. Scores are piecewise-linear ramps between documented thresholds (constants below);
 they describe what the camera and microphone observed and never judge confidence or hireability.
+Every tip states the measurement it comes from ("You spoke for 2.1 s of 10.0 s"), and nothing is
+praised that was not observed: with a sound track but no speech the answer gets no credit for flow
+or pace, its pauses line scores 0 and the overall is capped (NO_SPEECH_OVERALL_MAX); a metric that
+could not be measured is left out rather than given a made-up middle score.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ TOO_DARK, IDEAL_BRIGHTNESS, TOO_BRIGHT = 35.0, (85.0, 190.0), 240.0
 CONTRAST_RAMP = (8.0, 25.0)
 #: Speaking time: share of the answer with speech. <= 15% -> 0, >= 50% -> 100.
 SPEECH_SHARE_RAMP = (0.15, 0.50)
+#: Less speech than this (seconds, webrtcvad) in a file with a sound track counts as "no speech".
+MIN_SPEECH_S = 1.0
+#: Overall ceiling of an answer with a sound track and no speech: the camera lines still show what
+#: they measured, but an answer nobody heard is not a good answer (40 reads as "needs work").
+NO_SPEECH_OVERALL_MAX = 40
 #: Long pauses (>= 2 s) per minute: each costs PAUSE_PENALTY points.
 PAUSE_PENALTY = 25.0
 #: Pace in syllables per minute of speaking: full marks between IDEAL_PACE, 0 at TOO_SLOW / TOO_FAST.
@@ -81,6 +90,7 @@ class Scorecard:
 
     overall: int
     items: tuple[MetricScore, ...]
+    notes: tuple[str, ...] = ()  # what was not measured, or why the overall is capped
 
     def scores(self) -> dict[str, int]:
         """{metric key: 0-100}."""
@@ -91,12 +101,13 @@ class Scorecard:
         return {m.key: m.tip for m in self.items}
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready {"overall", "scores", "tips", "labels"}."""
+        """JSON-ready {"overall", "scores", "tips", "labels", "notes"}."""
         return {
             "overall": self.overall,
             "scores": self.scores(),
             "tips": self.tips(),
             "labels": {m.key: m.label for m in self.items},
+            "notes": list(self.notes),
         }
 
 
@@ -158,71 +169,89 @@ def score_expression(smile: float, tense: float) -> tuple[float, str]:
             f"You looked tense {_pct(tense)} of the time; relax your jaw and brow and breathe out first.",
         )
     if smile < 0.05:
-        return s, "Your expression stayed neutral; a brief smile when you greet and when you finish helps."
-    return s, f"You smiled {_pct(smile)} of the time; a friendly, open expression."
+        return s, (
+            f"You smiled {_pct(smile)} of the time your face was in view; a brief smile when you greet "
+            "and when you finish helps."
+        )
+    return s, f"You smiled {_pct(smile)} of the time your face was in view; a friendly, open expression."
 
 
-def score_steadiness(rms: float | None) -> tuple[float, str]:
-    """RMS head movement between samples, in face widths."""
+def score_steadiness(rms: float | None) -> tuple[float, str] | None:
+    """RMS head movement between samples, in face widths; None when never seen in two frames running."""
     if rms is None:
-        return 50.0, "Too little of your face was visible to judge head movement."
+        return None
     s = ramp(-rms, -HEAD_MOTION_RAMP[1], -HEAD_MOTION_RAMP[0])
+    moved = f"Your face moved {rms:.2f} face widths per 0.2 s (RMS)"
     if s >= 90:
-        return s, "Your head and the camera stayed steady."
-    return s, "There was a lot of head or camera movement; rest the phone on something and sit still."
+        return s, f"{moved}: your head and the camera stayed steady."
+    return s, f"{moved}: a lot of head or camera movement; rest the phone on something and sit still."
 
 
-def score_framing(offset: float | None, size: float | None) -> tuple[float, str]:
-    """Face near the centre and neither tiny nor cut off; the worse of the two decides."""
+def score_framing(offset: float | None, size: float | None) -> tuple[float, str] | None:
+    """Face near the centre and neither tiny nor cut off; the worse of the two decides (None: no face)."""
     if offset is None or size is None:
-        return 50.0, "Too little of your face was visible to judge framing."
+        return None
     centre = ramp(-offset, -CENTER_OFFSET_RAMP[1], -CENTER_OFFSET_RAMP[0])
     sized = band(size, TOO_SMALL, IDEAL_SIZE, TOO_BIG)
+    seen = f"Your face was {_pct(size)} of the frame wide and {_pct(offset)} off centre"
     if sized < centre and size < IDEAL_SIZE[0]:
-        return sized, "Your face looks small in the frame; move closer so it fills about a third of it."
+        return sized, f"{seen}: it looks small; move closer so it fills about a third of the frame."
     if sized < centre:
-        return sized, "You are very close to the camera; move back so your shoulders show."
+        return sized, f"{seen}: you are very close to the camera; move back so your shoulders show."
     if centre < 90:
-        return centre, "Your face is off-centre; move the camera so your face sits in the middle."
-    return min(centre, sized), "Well framed: centred and at a good distance."
+        return centre, f"{seen}: it is off-centre; move the camera so your face sits in the middle."
+    return min(centre, sized), f"{seen}: well framed, centred and at a good distance."
 
 
-def score_lighting(brightness: float | None, contrast: float | None) -> tuple[float, str]:
-    """Exposure and contrast on the face; the worse of the two decides."""
+def score_lighting(brightness: float | None, contrast: float | None) -> tuple[float, str] | None:
+    """Exposure and contrast on the face; the worse of the two decides (None: no face)."""
     if brightness is None or contrast is None:
-        return 50.0, "Too little of your face was visible to judge the lighting."
+        return None
     exposure = band(brightness, TOO_DARK, IDEAL_BRIGHTNESS, TOO_BRIGHT)
     detail = ramp(contrast, *CONTRAST_RAMP)
+    seen = f"Face brightness {brightness:.0f} of 255, contrast {contrast:.0f}"
     if exposure < 90 and brightness < IDEAL_BRIGHTNESS[0]:
-        return min(
-            exposure, detail
-        ), "Your face is dark; face a window or lamp instead of sitting with it behind you."
+        worst = min(exposure, detail)
+        return (
+            worst,
+            f"{seen}: your face is dark; face a window or lamp instead of sitting with it behind you.",
+        )
     if exposure < 90:
-        return min(
-            exposure, detail
-        ), "Your face is over-exposed; move away from direct light or turn the lamp aside."
+        worst = min(exposure, detail)
+        return (
+            worst,
+            f"{seen}: your face is over-exposed; move away from direct light or turn the lamp aside.",
+        )
     if detail < 90:
-        return detail, "Your face looks flat and washed out; use softer light from the front-side."
-    return 100.0, "Your face is well lit."
+        return detail, f"{seen}: your face looks flat and washed out; use softer light from the front-side."
+    return 100.0, f"{seen}: your face is well lit."
 
 
 def score_speaking(speech_s: float, duration_s: float) -> tuple[float, str]:
-    """Share of the answer spent speaking."""
+    """Share of the answer spent speaking (seconds of speech found by webrtcvad)."""
     share = speech_s / duration_s if duration_s > 0 else 0.0
     s = ramp(share, *SPEECH_SHARE_RAMP)
+    spoke = f"You spoke for {speech_s:.1f} s of {duration_s:.1f} s"
+    if speech_s < MIN_SPEECH_S:
+        return 0.0, f"{spoke}: I heard no speech; check the microphone and answer out loud."
     if s >= 90:
-        return s, f"You spoke for {speech_s:.0f} s of {duration_s:.0f} s; a full answer."
-    return s, f"You spoke for only {speech_s:.0f} s of {duration_s:.0f} s; use the time to give an example."
+        return s, f"{spoke}; a full answer."
+    return s, f"{spoke} ({_pct(share)}); use the time to give an example."
 
 
-def score_pauses(long_pauses: int, duration_s: float) -> tuple[float, str]:
-    """Silences of 2 s or more between stretches of speech, per minute."""
+def score_pauses(
+    long_pauses: int, longest_s: float | None, speech_s: float, duration_s: float
+) -> tuple[float, str]:
+    """Silences of 2 s or more between stretches of speech, per minute; no speech at all scores 0."""
+    if speech_s < MIN_SPEECH_S:
+        return 0.0, f"No speech was heard, so all {duration_s:.1f} s were silence."
     per_min = long_pauses / max(duration_s / 60.0, 0.5)
     s = max(0.0, 100.0 - PAUSE_PENALTY * per_min)
+    longest = f"longest gap {longest_s:.1f} s" if longest_s else "no gap between words"
     if long_pauses == 0:
-        return s, "No long silences; your answer flowed."
+        return s, f"No silence of 2 s or more while you spoke ({longest}); your answer flowed."
     return s, (
-        f"{long_pauses} long pause{'s' if long_pauses > 1 else ''} (2 s or more); "
+        f"{long_pauses} silence{'s' if long_pauses > 1 else ''} of 2 s or more while you spoke ({longest}); "
         "outline your answer (situation, action, result) before you start."
     )
 
@@ -239,14 +268,18 @@ def score_pace(spm: float | None) -> tuple[float, str] | None:
     return s, f"A comfortable pace (about {spm:.0f} syllables a minute)."
 
 
-def _get(metrics: Any, key: str) -> Any:
-    """Read a field from a VideoMetrics or its dict."""
-    return metrics[key] if isinstance(metrics, Mapping) else getattr(metrics, key)
+def _get(metrics: Any, key: str, default: Any = None) -> Any:
+    """Read a field from a VideoMetrics or its dict (`default` when a dict lacks it)."""
+    return metrics.get(key, default) if isinstance(metrics, Mapping) else getattr(metrics, key, default)
 
 
 def score(metrics: Any) -> Scorecard:
-    """Scorecard of a VideoMetrics (or its to_dict()); audio lines only when there was sound."""
-    parts: dict[str, tuple[float, str]] = {
+    """Scorecard of a VideoMetrics (or its to_dict()); audio lines only when there was a sound track.
+
+    Lines that could not be measured are left out and said in `notes`; an answer with a sound track
+    and less than MIN_SPEECH_S of speech is capped at NO_SPEECH_OVERALL_MAX overall.
+    """
+    found: dict[str, tuple[float, str] | None] = {
         "face_visible": score_face_visible(_get(metrics, "face_visible_fraction")),
         "eye_contact": score_eye_contact(_get(metrics, "looking_at_camera_fraction")),
         "expression": score_expression(_get(metrics, "smile_fraction"), _get(metrics, "tense_fraction")),
@@ -254,15 +287,27 @@ def score(metrics: Any) -> Scorecard:
         "framing": score_framing(_get(metrics, "face_center_offset"), _get(metrics, "face_size_fraction")),
         "lighting": score_lighting(_get(metrics, "mean_face_brightness"), _get(metrics, "face_contrast")),
     }
+    notes: list[str] = []
+    if found["steadiness"] is None:
+        notes.append("Head steadiness was not measured: your face was never in view in two frames running.")
     speech_s = _get(metrics, "speech_seconds")
-    duration = _get(metrics, "duration_s")
-    if speech_s is not None:
-        parts["speaking"] = score_speaking(speech_s, duration)
-        parts["pauses"] = score_pauses(_get(metrics, "long_pauses") or 0, duration)
-        pace = score_pace(_get(metrics, "speech_pace"))
-        if pace is not None:
-            parts["pace"] = pace
+    duration = float(_get(metrics, "duration_s"))
+    silent = speech_s is not None and speech_s < MIN_SPEECH_S
+    if speech_s is None:
+        notes.append("This video has no sound track, so speaking time, pauses and pace were not measured.")
+    else:
+        found["speaking"] = score_speaking(speech_s, duration)
+        found["pauses"] = score_pauses(
+            _get(metrics, "long_pauses") or 0, _get(metrics, "longest_pause_s"), speech_s, duration
+        )
+        found["pace"] = None if silent else score_pace(_get(metrics, "speech_pace"))
+        if found["pace"] is None and not silent:
+            notes.append(f"Pace was not measured: {speech_s:.1f} s of speech is too little (2 s needed).")
+    parts = {k: v for k, v in found.items() if v is not None}
     items = tuple(MetricScore(k, LABELS[k], round(s), tip) for k, (s, tip) in parts.items())
     total_w = sum(WEIGHTS[m.key] for m in items)
     overall = round(sum(WEIGHTS[k] * s for k, (s, _) in parts.items()) / total_w)
-    return Scorecard(overall=overall, items=items)
+    if silent and overall > NO_SPEECH_OVERALL_MAX:
+        overall = NO_SPEECH_OVERALL_MAX
+        notes.append(f"No speech was heard, so the overall score is capped at {NO_SPEECH_OVERALL_MAX}.")
+    return Scorecard(overall=overall, items=items, notes=tuple(notes))

@@ -24,6 +24,11 @@ MODELS_DIR = Path(__file__).parent / "models"
 SAMPLE_FPS = 5.0
 #: Longest answer we score; longer files are refused before any decoding.
 MAX_DURATION_S = 180.0
+#: Shortest answer we score: below this there is too little to measure (a 0.07-s clip of one frame
+#: used to score 88/100); refused before any decoding, and again if the decoded frames span less.
+MIN_DURATION_S = 3.0
+#: Slack on MIN_DURATION_S for container rounding (a 3-s recording may report 2.97 s).
+DURATION_SLACK_S = 0.05
 #: Containers and codecs the OpenCV wheel decodes and students send (Telegram/Discord/phones).
 SUPPORTED_CONTAINERS = ("mov", "mp4", "webm", "matroska")
 SUPPORTED_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "mpeg4"})
@@ -141,8 +146,22 @@ class VideoMetrics:
 # --------------------------------------------------------------------------- probe
 
 
-def probe(path: str | os.PathLike, *, max_duration_s: float = MAX_DURATION_S) -> VideoInfo:
-    """Cheap container check (no decoding) that raises VideoError with a friendly reason."""
+def too_short(duration_s: float, min_duration_s: float = MIN_DURATION_S) -> VideoError:
+    """The refusal of a clip shorter than `min_duration_s`, naming both lengths in seconds."""
+    return VideoError(f"That clip is {duration_s:.1f} s long; answers need at least {min_duration_s:g} s.")
+
+
+def probe(
+    path: str | os.PathLike,
+    *,
+    max_duration_s: float = MAX_DURATION_S,
+    min_duration_s: float = MIN_DURATION_S,
+) -> VideoInfo:
+    """Cheap container check (no decoding) that raises VideoError with a friendly reason.
+
+    Refuses files that are not a supported video, empty, longer than `max_duration_s` or shorter
+    than `min_duration_s` (seconds; 0 turns the minimum off).
+    """
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -176,6 +195,8 @@ def probe(path: str | os.PathLike, *, max_duration_s: float = MAX_DURATION_S) ->
     if duration > max_duration_s + 0.5:
         limit = _fmt_duration(max_duration_s)
         raise VideoError(f"The answer is {_fmt_duration(duration)} long; please keep it under {limit}.")
+    if duration + DURATION_SLACK_S < min_duration_s:
+        raise too_short(duration, min_duration_s)
     return VideoInfo(fmt, codec, width, height, fps, duration, size, has_audio)
 
 
@@ -543,9 +564,18 @@ def sample_frames(path: str | os.PathLike, info: VideoInfo, sample_fps: float = 
         cap.release()
 
 
-def measure(path: str | os.PathLike, *, max_duration_s: float = MAX_DURATION_S) -> VideoMetrics:
-    """Probe, sample and analyse a video answer; raises VideoError for anything we cannot score."""
-    info = probe(path, max_duration_s=max_duration_s)
+def measure(
+    path: str | os.PathLike,
+    *,
+    max_duration_s: float = MAX_DURATION_S,
+    min_duration_s: float = MIN_DURATION_S,
+) -> VideoMetrics:
+    """Probe, sample and analyse a video answer; raises VideoError for anything we cannot score.
+
+    A file whose header claims a long duration but whose frames span less than `min_duration_s`
+    is refused as too short, with the decoded length.
+    """
+    info = probe(path, max_duration_s=max_duration_s, min_duration_s=min_duration_s)
     samples: list[FrameSample] = []
     last_face_t, last_haar_t = 0.0, -HAAR_EVERY_S
     prior: _Face | None = None
@@ -560,6 +590,9 @@ def measure(path: str | os.PathLike, *, max_duration_s: float = MAX_DURATION_S) 
         logger.warning("decode failed after %d samples: %s", len(samples), exc)
     if not samples:
         raise VideoError(NOT_A_VIDEO)
+    span = samples[-1].t + 1.0 / info.fps
+    if span + 1.0 / SAMPLE_FPS + DURATION_SLACK_S < min_duration_s:
+        raise too_short(span, min_duration_s)
     if not any(s.face for s in samples):
         raise VideoError(NO_FACE)
     speech = audio.analyse(path) if info.has_audio else None

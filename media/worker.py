@@ -38,12 +38,16 @@ def _result(card: scoring.Scorecard, metrics: video.VideoMetrics) -> dict:
         "scores": card.scores(),
         "tips": card.tips(),
         "labels": card.to_dict()["labels"],
+        "notes": list(card.notes),
         "metrics": metrics.to_dict(),
     }
 
 
 def score_file(path: str | os.PathLike, *, max_duration_s: float = video.MAX_DURATION_S) -> dict:
-    """JSON-ready {"overall", "scores", "tips", "labels", "metrics"}; raises VideoError (picklable)."""
+    """JSON-ready {"overall", "scores", "tips", "labels", "notes", "metrics"}; raises VideoError (picklable).
+
+    "notes" lists what was not measured and why the overall may be capped (see media.scoring.score).
+    """
     card, metrics = _score(path, max_duration_s)
     return _result(card, metrics)
 

@@ -78,7 +78,7 @@ def test_no_face_at_all(clips):
         np.clip(C.background() + rng.normal(0, 12, (C.SIZE, C.SIZE, 3)), 0, 255).astype(np.uint8)
         for _ in range(4)
     ]
-    p = clips.get("noface.mp4", lambda p: C.write_clip(p, lambda t, i: noise[i % 4], 2))
+    p = clips.get("noface.mp4", lambda p: C.write_clip(p, lambda t, i: noise[i % 4], 3))
     with pytest.raises(video.VideoError) as err:
         video.measure(p)
     assert err.value.reason == video.NO_FACE

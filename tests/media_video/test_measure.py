@@ -47,7 +47,7 @@ def test_face_leaving_frame_for_known_seconds(measure_clip, faces):
 def test_dark_and_bright_exposure_move_brightness(measure_clip, faces):
     def exposed(gain):
         img = np.clip(faces["grace"].astype(np.float32) * gain, 0, 255).astype(np.uint8)
-        return lambda p: C.write_clip(p, steady(img), 2)
+        return lambda p: C.write_clip(p, steady(img), 3)
 
     dark = measure_clip("dark.mp4", exposed(0.35))
     normal = measure_clip("grace.mp4", lambda p: C.write_clip(p, steady(faces["grace"]), 3))
@@ -58,7 +58,7 @@ def test_dark_and_bright_exposure_move_brightness(measure_clip, faces):
 
 def test_small_off_centre_face_is_reported_as_such(measure_clip, faces):
     small = C.place(C.grace(), scale=0.45, dx=80, dy=-70)
-    m = measure_clip("small_off.mp4", lambda p: C.write_clip(p, steady(small), 2))
+    m = measure_clip("small_off.mp4", lambda p: C.write_clip(p, steady(small), 3))
     normal = measure_clip("grace.mp4", lambda p: C.write_clip(p, steady(faces["grace"]), 3))
     assert m.face_visible_fraction >= 0.9
     assert m.face_center_offset > normal.face_center_offset + 0.15
@@ -78,7 +78,7 @@ def jitter(measure_clip, amplitude: int):
 def test_jitter_raises_head_motion_with_amplitude(measure_clip, amplitude):
     face = C.grace()
     m = jitter(measure_clip, amplitude)
-    still = measure_clip("still80.mp4", lambda p: C.write_clip(p, steady(C.place(face, scale=0.8)), 2))
+    still = measure_clip("still80.mp4", lambda p: C.write_clip(p, steady(C.place(face, scale=0.8)), 3))
     # Truth: independent uniform shifts of +-a px in x and y move the centre by RMS a*sqrt(4/3) px
     # between samples; the face is ~0.33 of a 320-px frame wide (~105 px).
     width = m.face_size_fraction * C.SIZE

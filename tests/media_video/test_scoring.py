@@ -56,8 +56,8 @@ def test_good_answer_scores_full_marks():
         ({"mean_face_brightness": 60.0}, "lighting", 50, "window"),
         ({"mean_face_brightness": 250.0}, "lighting", 0, "over-exposed"),
         ({"face_contrast": 5.0}, "lighting", 0, "flat"),
-        ({"speech_seconds": 9.0}, "speaking", 0, "only 9 s"),
-        ({"long_pauses": 2}, "pauses", 50, "2 long pauses"),
+        ({"speech_seconds": 9.0}, "speaking", 0, "You spoke for 9.0 s of 60.0 s (15%)"),
+        ({"long_pauses": 2}, "pauses", 50, "2 silences of 2 s or more"),
         ({"speech_pace": 450.0}, "pace", 0, "fast"),
         ({"speech_pace": 130.0}, "pace", 50, "slowly"),
     ],
@@ -99,7 +99,7 @@ def test_score_file_is_json_ready_and_chart_is_a_png(clips, faces):
     again = json.loads(json.dumps(result))
     assert set(again) >= {"overall", "scores", "tips", "metrics"}
     assert 0 <= again["overall"] <= 100
-    assert again["scores"]["pauses"] < 100 and "1 long pause" in again["tips"]["pauses"]
+    assert again["scores"]["pauses"] < 100 and "1 silence of 2 s" in again["tips"]["pauses"]
     for key in ("duration_s", "face_visible_fraction", "looking_at_camera_fraction", "smile_fraction",
                 "head_motion_rms", "face_center_offset", "face_size_fraction", "mean_face_brightness",
                 "speech_seconds"):  # fmt: skip

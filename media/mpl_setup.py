@@ -1,0 +1,31 @@
+"""One matplotlib set-up for every chart we draw: Agg backend and text drawn exactly as written.
+
+Users name companies, roles and topics freely ("Ba$$ Capital", "50% off", "a_b^c"). By default
+matplotlib reads text between two `$` as mathtext: "$x$" is drawn as an italic x, and an odd layout
+such as "Ba$$ Capital" raises a parse error that blanks the whole chart. `literal_text()` turns that
+off for the process (`text.parse_math` and `text.usetex` False), so every Text artist -- titles, tick
+labels created later at draw time, legends, annotations, word-cloud words -- shows its string as is.
+It is a process-wide setting on purpose: a per-figure context (`rc_context`) is not thread-safe, and
+chart functions run in worker threads; nothing in this project uses mathtext.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import matplotlib
+
+logger = logging.getLogger(__name__)
+
+matplotlib.use("Agg")
+
+
+def literal_text() -> None:
+    """Draw every text literally from now on (idempotent; chart functions call it before drawing)."""
+    params = matplotlib.rcParams
+    if params["text.parse_math"] or params["text.usetex"]:
+        params["text.parse_math"] = False
+        params["text.usetex"] = False
+
+
+literal_text()
