@@ -10,11 +10,12 @@ from typing import Any, final
 
 from bots.console.adapter import ConsoleAdapter
 from core.app import App, bootstrap
-from core.config import Config, parse_config
+from core.config import Config
 from core.events import ChatRef
 from core.features.mock.service import Scorer
 from core.ports import AppPort, Notifier
 from core.replies import Reply
+from tests.support.config import test_config as support_config
 
 TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -33,9 +34,8 @@ class FakeClock:
 
 
 def test_config(tmp_path: Path, **overrides: Any) -> Config:
-    """The default config with the console writing files under tmp_path."""
-    data = {"console": {"output_dir": str(tmp_path / "console")}, **overrides}
-    return parse_config(data)
+    """The default config with the console writing files under tmp_path (tests.support.config)."""
+    return support_config(tmp_path, **overrides)
 
 
 class Console:

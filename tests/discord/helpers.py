@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.app import App, bootstrap
-from core.config import parse_config
 from tests.discord.fake_discord import FakeInteraction
+from tests.support.config import test_config
 
 
 async def open_app(tmp_path, *, scorer: Any = None, clock: Any = None, **settings: Any) -> App:
     """The real core on a fresh SQLite file under tmp_path; `settings` are config sections."""
-    config = parse_config({"mock": {"video_dir": str(tmp_path / "mock")}, **settings})
+    config = test_config(tmp_path, **settings)
     kwargs: dict[str, Any] = {"scorer": scorer}
     if clock is not None:
         kwargs["clock"] = clock

@@ -19,7 +19,7 @@ from tests.mock.test_mock_console import FakeScorer
 def clip(tmp_path_factory) -> bytes:
     """A real 2-second H.264 MP4 of a face."""
     path = tmp_path_factory.mktemp("clip") / "answer.mp4"
-    return C.write_clip(path, lambda t, i: C.place(C.grace()), 2.0).read_bytes()
+    return C.write_clip(path, lambda t, i: C.place(C.grace()), 3.0).read_bytes()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from core.config import ConfigError, parse_config
 from core.events import ChatRef
 from core.features.company import charts as company_charts
-from core.features.company.charts import ChartService, shared_pool
+from core.features.company.charts import ChartService, shared_runner
 from core.features.company.service import CHARTS_FAILED, CHARTS_FOLLOW, CompanyFeature, company_jobs
 from core.replies import Reply
 from storage.stats import StatsRepo
@@ -89,7 +89,7 @@ async def test_a_dead_chart_worker_is_replaced_and_charts_still_arrive(seeded):
     stats = await StatsRepo(db.sessions).company(ids.tcs)
     charts = ChartService(workers=1)
     await charts.ready()
-    for pid in list(shared_pool(1)._processes):  # noqa: SLF001 - simulate the OOM killer
+    for pid in shared_runner(1).pids():  # simulate the OOM killer
         os.kill(pid, signal.SIGKILL)
     images = await charts.images("company", ids.tcs, stats.data_version, company_jobs(stats, stats.cloud))
     assert len(images) == 5 and all(decodable(i.png) for i in images)

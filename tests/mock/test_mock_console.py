@@ -59,7 +59,7 @@ class FakeScorer:
 def clip(tmp_path) -> Path:
     """A real 2-second H.264 MP4 of a face."""
     face = C.place(C.grace())
-    return C.write_clip(tmp_path / "answer.mp4", lambda t, i: face, 2.0)
+    return C.write_clip(tmp_path / "answer.mp4", lambda t, i: face, 3.0)
 
 
 async def open_app(tmp_path, scorer, **overrides):

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from core.app import App, bootstrap
-from core.config import parse_config
 from storage.models import Company
 from tests.console.driver import FakeClock
+from tests.support.config import test_config
 
 ROUNDS = [
     {"kind": "online_assessment", "duration_minutes": 90, "difficulty": 3, "questions": ["Two Sum"]},
@@ -19,7 +19,7 @@ ROUNDS = [
 
 async def make_core(tmp_path, scorer=None, **settings: Any) -> App:
     """A real App on a fresh SQLite file with a fixed clock; `settings` are config.yaml sections."""
-    config = parse_config({"mock": {"video_dir": str(tmp_path / "mock")}, **settings})
+    config = test_config(tmp_path, **settings)
     return await bootstrap(
         config, db_url=f"sqlite+aiosqlite:///{tmp_path / 'tg.db'}", clock=FakeClock(), scorer=scorer
     )

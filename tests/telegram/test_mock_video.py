@@ -20,7 +20,7 @@ MB = 1024 * 1024
 def clip_bytes(tmp_path_factory) -> bytes:
     """A real 2-second H.264 MP4 of a face (made once for the module)."""
     face = C.place(C.grace())
-    path = C.write_clip(tmp_path_factory.mktemp("clip") / "answer.mp4", lambda t, i: face, 2.0)
+    path = C.write_clip(tmp_path_factory.mktemp("clip") / "answer.mp4", lambda t, i: face, 3.0)
     return path.read_bytes()
 
 

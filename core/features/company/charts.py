@@ -1,30 +1,31 @@
 """Chart images for company cards and /insights: rendered off the event loop, cached by data version.
 
 A chart is identified by (scope, id, data_version, view). Rendering happens, with `workers > 0` (the
-default from config.yaml `insights.chart_workers`), in a process pool shared by every ChartService of
-this process and started (matplotlib imported in each worker) as soon as a service is built; with
-`workers == 0` in threads (`asyncio.to_thread`), where matplotlib holds the GIL and stalls the event
-loop for up to a few hundred ms. Concurrent requests for the same chart share one render; a render
-that exceeds `timeout_s` fails; a pool whose worker died is replaced and the render retried once.
-The cache is a bounded LRU; a new data_version drops older entries of the same company at once.
+default from config.yaml `insights.chart_workers`), in a media.pool.WorkerPool shared by every
+ChartService of this process and started (matplotlib imported in each worker) as soon as a service is
+built; with `workers == 0` in threads (media.pool.InlineRunner), where matplotlib holds the GIL and
+stalls the event loop for up to a few hundred ms. Jobs name their media.chart_jobs function by
+reference (functools.partial), never by a string. Concurrent requests for the same chart share one
+render; a render that exceeds `timeout_s` fails; a pool whose worker died is replaced and the render
+retried once. The cache is a bounded LRU; a new data_version drops older entries of the same company
+at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import functools
 import logging
-import multiprocessing
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
 from core.analytics.stopwords import KEYWORD_NOISE, STOPWORDS
-from core.analytics.text import display, tokens
+from core.analytics.text import word_counts
 from core.replies import Image
+from media import chart_jobs
+from media.pool import Runner, make_runner
 
 logger = logging.getLogger(__name__)
 
@@ -36,68 +37,53 @@ _WORD_STOP = STOPWORDS | KEYWORD_NOISE
 
 @dataclass(frozen=True)
 class ChartJob:
-    """One chart to draw: the media.charts function name and its plain-data arguments (picklable)."""
+    """One chart to draw: its view name and a picklable zero-argument job returning a ChartImage,
+    e.g. `functools.partial(media.chart_jobs.topics_bar, name, counts, total)`."""
 
     view: str
-    function: str
-    args: tuple[Any, ...]
+    draw: Callable[[], Any]
 
 
 def word_frequencies(questions: Sequence[tuple[str, int]], limit: int = 120) -> dict[str, int]:
-    """Word counts over question wordings weighted by how often each was asked (stopwords removed)."""
-    counts: Counter[str] = Counter()
-    for text, n in questions:
-        for word in set(tokens(text, stop=_WORD_STOP)):
-            if len(word) > 2 or word in ("os", "c", "db"):
-                counts[display(word)] += n
-    return dict(counts.most_common(limit))
+    """Word counts over question wordings weighted by how often each was asked: markup, URLs and code
+    words dropped, inflections folded ("number"/"numbers" one word) by core.analytics.text.word_counts."""
+    return word_counts(questions, limit)
+
+
+def word_cloud_from_questions(company: str, questions: Sequence[tuple[str, int]]) -> Any:
+    """The word-cloud chart of a company's question wordings (a job: runs in a chart worker)."""
+    from media import chart_jobs
+
+    return chart_jobs.word_cloud(company, word_frequencies(questions))
 
 
 def render_job(job: ChartJob) -> tuple[bytes, str, str]:
-    """Draw one chart (runs in a worker); returns (png, filename, caption)."""
-    from media import charts
-
-    args = job.args
-    if job.function == "word_cloud_from_questions":
-        image = charts.word_cloud(args[0], word_frequencies(args[1]))
-    else:
-        image = getattr(charts, job.function)(*args)
+    """Draw one chart (runs in a worker or a thread); returns (png, filename, caption)."""
+    image = job.draw()
     return image.png, image.filename, image.caption
 
 
 def _warm_worker() -> None:
-    """Process-pool initializer: import matplotlib and our chart module once per worker."""
-    import media.charts  # noqa: F401
+    """Chart worker initializer: imports this module (nltk, for word clouds) and matplotlib, draws once."""
+    chart_jobs.warm()
 
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-_WARMING: dict[int, list[concurrent.futures.Future[None]]] = {}
+_RUNNERS: dict[int, Runner] = {}
 
 
-def shared_pool(workers: int) -> ProcessPoolExecutor:
-    """This process's chart pool of `workers` processes, started (and warming up) on first use."""
-    pool = _POOLS.get(workers)
-    if pool is None:
-        pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_worker
-        )
-        _POOLS[workers] = pool
-        _WARMING[workers] = [pool.submit(_warm_worker) for _ in range(workers)]
-    return pool
-
-
-def discard_pool(workers: int, pool: ProcessPoolExecutor) -> None:
-    """Forget a broken pool (a worker died) so the next render starts a fresh one."""
-    if _POOLS.get(workers) is pool:
-        del _POOLS[workers]
-        _WARMING.pop(workers, None)
-    pool.shutdown(wait=False, cancel_futures=True)
+def shared_runner(workers: int) -> Runner:
+    """This process's chart runner: a WorkerPool of `workers` processes (threads for 0), made once."""
+    runner = _RUNNERS.get(workers)
+    if runner is None:
+        runner = _RUNNERS[workers] = make_runner(workers, initializer=_warm_worker)
+    return runner
 
 
 def shutdown_pools() -> None:
-    """Stop every chart pool of this process (end of the program or of a benchmark)."""
-    for workers, pool in list(_POOLS.items()):
-        discard_pool(workers, pool)
+    """Stop every chart runner of this process (end of the program or of a benchmark)."""
+    for runner in _RUNNERS.values():
+        runner.close_nowait()
+    _RUNNERS.clear()
 
 
 class ChartService:
@@ -120,26 +106,15 @@ class ChartService:
         return self._workers
 
     def start(self) -> None:
-        """Start the shared process pool now (workers import matplotlib in the background)."""
-        if self._workers:
-            shared_pool(self._workers)
+        """Start the shared chart workers now (they import matplotlib in the background)."""
+        shared_runner(self._workers).start()
 
     async def ready(self) -> None:
-        """Wait until the pool's workers have imported matplotlib (at once with threads or when warm)."""
-        if not self._workers:
-            return
-        self.start()
-        for future in list(_WARMING.get(self._workers, ())):
-            try:
-                await asyncio.wrap_future(future)
-            except Exception:  # a broken pool is replaced on the next render
-                logger.warning("chart worker failed to start", exc_info=True)
+        """Wait until every chart worker has imported matplotlib (threads: until it is imported)."""
+        await shared_runner(self._workers).ready()
 
     async def warm_up(self) -> None:
-        """Start the pool (if any) and wait for it; with threads, import matplotlib in a thread."""
-        if not self._workers:
-            await asyncio.to_thread(_warm_worker)
-            return
+        """Start the chart workers (or import matplotlib in a thread) and wait for them."""
         await self.ready()
 
     def _forget_older(self, scope: str, ident: int, version: int) -> None:
@@ -212,20 +187,9 @@ class ChartService:
             self._inflight.pop(key, None)
 
     async def _render(self, job: ChartJob) -> tuple[bytes, str, str]:
-        """Draw one job within the timeout; a broken pool is replaced and the job retried once."""
-        if not self._workers:
-            return await asyncio.wait_for(asyncio.to_thread(render_job, job), self._timeout_s)
-        for attempt in (1, 2):
-            pool = shared_pool(self._workers)
-            try:
-                future = asyncio.get_running_loop().run_in_executor(pool, render_job, job)
-                return await asyncio.wait_for(future, self._timeout_s)
-            except BrokenProcessPool:
-                discard_pool(self._workers, pool)
-                if attempt == 2:
-                    raise
-                logger.warning("chart pool broke while drawing %s; starting a new one", job.view)
-        raise AssertionError("unreachable")
+        """Draw one job within the timeout (a dead worker: pool replaced, job retried once)."""
+        runner = shared_runner(self._workers)
+        return await runner.run(functools.partial(render_job, job), timeout=self._timeout_s)
 
     def close(self) -> None:
-        """Nothing to release per service: the process pool is shared (see shutdown_pools)."""
+        """Nothing to release per service: the chart workers are shared (see shutdown_pools)."""

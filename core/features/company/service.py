@@ -8,11 +8,12 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from core.config import InsightsConfig
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
-from core.features.company.charts import COMPANY_VIEWS, ChartJob, ChartService
+from core.features.company.charts import COMPANY_VIEWS, ChartJob, ChartService, word_cloud_from_questions
 from core.features.company.views import (
     DIMENSION_TITLES,
     breakdown_text,
@@ -25,6 +26,7 @@ from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import command_button_action
 from core.services import Services
+from media import chart_jobs
 from storage.repos import CompanyName
 from storage.stats import CompanyStats, StatsRepo
 
@@ -365,15 +367,23 @@ def company_jobs(stats: CompanyStats, questions: list[tuple[str, int]]) -> list[
     """The five company charts as jobs for the chart service."""
     name = stats.name
     return [
-        ChartJob("topics", "topics_bar", (name, dict(stats.topics), stats.sample or stats.total)),
         ChartJob(
-            "years", "per_year", (name, [(t.key, t.total, t.selected) for t in stats.by_interview_year])
+            "topics", partial(chart_jobs.topics_bar, name, dict(stats.topics), stats.sample or stats.total)
+        ),
+        ChartJob(
+            "years",
+            partial(
+                chart_jobs.per_year, name, [(t.key, t.total, t.selected) for t in stats.by_interview_year]
+            ),
         ),
         ChartJob(
             "passout",
-            "passout_breakdown",
-            (name, [(t.key, t.total, t.selected) for t in stats.by_passout_year]),
+            partial(
+                chart_jobs.passout_breakdown,
+                name,
+                [(t.key, t.total, t.selected) for t in stats.by_passout_year],
+            ),
         ),
-        ChartJob("difficulty", "difficulty_distribution", (name, dict(stats.difficulty))),
-        ChartJob("words", "word_cloud_from_questions", (name, list(questions))),
+        ChartJob("difficulty", partial(chart_jobs.difficulty_distribution, name, dict(stats.difficulty))),
+        ChartJob("words", partial(word_cloud_from_questions, name, list(questions))),
     ]

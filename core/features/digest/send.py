@@ -19,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from core.config import DigestConfig
 from core.events import ChatRef
@@ -27,6 +28,7 @@ from core.features.digest.content import chart_caption, digest_text, empty_text,
 from core.features.digest.period import Period, current_period, due_period
 from core.replies import Image, Reply
 from core.services import Services
+from media import chart_jobs
 from storage.digest import DigestRepo, NewExperience, Recipient, RunRecord, WeekSummary
 
 logger = logging.getLogger(__name__)
@@ -190,7 +192,7 @@ class DigestSender:
         week = await self._repo.week(run.period_start, end)
         chart = None
         if week.companies:
-            job = ChartJob("week-top", "top_companies", (list(week.companies),))
+            job = ChartJob("week-top", partial(chart_jobs.top_companies, list(week.companies)))
             (image,) = await self._charts.images("digest", run.id, 0, [job])
             chart = Image(
                 image.png,

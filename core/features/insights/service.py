@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from core.analytics.stats import percent, selection_rate
 from core.events import IncomingEvent
@@ -11,6 +12,7 @@ from core.features.company.charts import ChartJob, ChartService
 from core.ports import CommandInfo
 from core.replies import Reply
 from core.services import Services
+from media import chart_jobs
 from storage.stats import GlobalStats, StatsRepo
 
 logger = logging.getLogger(__name__)
@@ -93,10 +95,10 @@ def insight_jobs(data: GlobalStats) -> list[ChartJob]:
     scatter = [(name, avg, s / d, n) for _, name, n, s, d, avg in data.companies if d >= MIN_DECIDED]
     hot_period = f"in {data.season}" if data.season is not None else "this season"
     return [
-        ChartJob("top", "top_companies", ([(name, n) for _, name, n, *_ in data.companies],)),
-        ChartJob("heatmap", "branch_year_heatmap", (heat,)),
-        ChartJob("trend", "trend", ([(t.key, t.total) for t in data.years],)),
-        ChartJob("sentiment", "sentiment_hist", (values,)),
-        ChartJob("hot", "hot_topics", (dict(data.season_topics), hot_period)),
-        ChartJob("scatter", "scatter_difficulty_selection", (scatter,)),
+        ChartJob("top", partial(chart_jobs.top_companies, [(name, n) for _, name, n, *_ in data.companies])),
+        ChartJob("heatmap", partial(chart_jobs.branch_year_heatmap, heat)),
+        ChartJob("trend", partial(chart_jobs.trend, [(t.key, t.total) for t in data.years])),
+        ChartJob("sentiment", partial(chart_jobs.sentiment_hist, values)),
+        ChartJob("hot", partial(chart_jobs.hot_topics, dict(data.season_topics), hot_period)),
+        ChartJob("scatter", partial(chart_jobs.scatter_difficulty_selection, scatter)),
     ]

@@ -58,6 +58,7 @@ def scorecard_reply(result: dict[str, Any], png: bytes, question: str) -> Reply:
     labels = result.get("labels") or LABELS
     for key, score in result["scores"].items():
         lines.append(f"• {labels.get(key, key)}: {score} — {result['tips'].get(key, '')}")
+    lines.extend(f"ℹ️ {note}" for note in result.get("notes", []))
     lines.append(DISCLAIMER)
     weakest = min(result["scores"].items(), key=lambda item: item[1])
     strongest = max(result["scores"], key=result["scores"].get)
