@@ -49,8 +49,9 @@ class YearRange(Strict):
 
 class SubmissionConfig(Strict):
     branches: list[str] = Field(default_factory=lambda: ["CSE", "IT", "ECE", "EEE", "MECH", "Other"])
-    roll_number_pattern: str = r"^[0-9]{2}[A-Z]{2,4}[0-9]{3,5}$"
-    roll_number_example: str = "21CSE1234"
+    # Empty: accept the formats Indian colleges use (core.domain.experience.DEFAULT_ROLL_PATTERN).
+    roll_number_pattern: str = ""
+    roll_number_example: str = ""
     passout_years: YearRange = YearRange(first=2018, last=2030)
     interview_years_after_passout: int = Field(5, ge=0, le=40)
     max_rounds: int = Field(10, ge=1, le=30)

@@ -55,6 +55,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.domain.experience import DEFAULT_ROLL_PATTERN, ROLL_ALNUM, ROLL_DIGITS
+
 logger = logging.getLogger(__name__)
 
 ROUND_KINDS = (
@@ -130,18 +132,9 @@ class Draft:
 
 # ------------------------------------------------------------------ personal data
 
-# Roll-number formats used by Indian colleges, each anchored by the caller (fullmatch or \b...\b):
-#   19K41A0512 (JNTU), 1MS19CS001 (VTU USN), 21CSE1234, 2021UCS1234, RA2011003010123 (SRM),
-#   2K19/CO/123 (DTU), 210022 / 22094061 (IIT-style digits: two year digits then 4-7 more).
-_ROLL_ALNUM = (
-    r"\d{2}[A-Z0-9]{3}[A-Z][A-Z0-9]{4}"
-    r"|\d[A-Z]{2}\d{2}[A-Z]{2}\d{3}"
-    r"|(?:19|20)?\d{2}[A-Z]{2,5}\d{3,5}"
-    r"|[A-Z]{2,3}\d{10,13}"
-    r"|2K\d{2}/[A-Z]{2,4}/\d{2,4}"
-)
-_ROLL_DIGITS = r"(?:1[5-9]|2\d)\d{4}(?:\d{2})?"
-DEFAULT_ROLL_PATTERN = re.compile(rf"(?:{_ROLL_ALNUM}|{_ROLL_DIGITS})")
+# Roll-number formats used by Indian colleges: one rule, in core.domain.experience.
+_ROLL_ALNUM = ROLL_ALNUM
+_ROLL_DIGITS = ROLL_DIGITS
 _ALNUM_ROLL_RE = re.compile(rf"(?<![\w/])(?:{_ROLL_ALNUM})(?![\w/])")
 _DIGIT_ROLL_RE = re.compile(
     rf"(?<![\w.,/₹$#-])(?:{_ROLL_DIGITS})(?![\w/]|[.,]\d|\s*(?:lpa|lakh|k\b|rs|inr|/-|ctc))", re.I

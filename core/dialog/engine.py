@@ -124,6 +124,12 @@ class DialogEngine:
             return None
         return record
 
+    async def open_dialog_title(self, key: tuple[str, str, str]) -> str | None:
+        """The title of the live dialog of a conversation ("sharing"), or None when there is none."""
+        record = await self.current(key)
+        flow = self._flows(record.flow) if record is not None else None
+        return flow.title if flow is not None else None
+
     async def start(
         self,
         event: IncomingEvent,

@@ -41,6 +41,19 @@ ROUND_KINDS = [
     ("other", "Other"),
 ]
 MIN_NARRATIVE = 20
+# Roll-number formats used by Indian colleges (anchor with fullmatch or \b...\b):
+#   19K41A0512 (JNTU), 1MS19CS001 (VTU USN), 21CSE1234, 2021UCS1234, RA2011003010123 (SRM),
+#   2K19/CO/123 (DTU), 210022 / 22094061 (IIT-style digits: two year digits then 4-7 more).
+ROLL_ALNUM = (
+    r"\d{2}[A-Z0-9]{3}[A-Z][A-Z0-9]{4}"
+    r"|\d[A-Z]{2}\d{2}[A-Z]{2}\d{3}"
+    r"|(?:19|20)?\d{2}[A-Z]{2,5}\d{3,5}"
+    r"|[A-Z]{2,3}\d{10,13}"
+    r"|2K\d{2}/[A-Z]{2,4}/\d{2,4}"
+)
+ROLL_DIGITS = r"(?:1[5-9]|2\d)\d{4}(?:\d{2})?"
+DEFAULT_ROLL_PATTERN = re.compile(rf"(?:{ROLL_ALNUM}|{ROLL_DIGITS})")
+DEFAULT_ROLL_EXAMPLES = "21CSE1234, 19K41A0512, 2021UCS1234, 210022 or RA2011003010123"
 LINKEDIN = re.compile(
     r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/([A-Za-z0-9\-_%.]{3,100})/?(?:[?#].*)?$", re.IGNORECASE
 )
@@ -66,11 +79,16 @@ def validate_linkedin(raw: str) -> str:
 
 
 def validate_roll(raw: str, config: SubmissionConfig) -> str:
-    """The college roll number in the configured format (kept private), upper-cased, no spaces."""
+    """The college roll number (kept private), upper-cased, no spaces: in the college's own
+    `submission.roll_number_pattern` when config.yaml sets one, else in one of the formats Indian
+    colleges use (DEFAULT_ROLL_PATTERN)."""
     roll = re.sub(r"\s+", "", raw).upper()
-    if not re.fullmatch(config.roll_number_pattern, roll):
+    pattern = config.roll_number_pattern
+    ok = re.fullmatch(pattern, roll) if pattern else DEFAULT_ROLL_PATTERN.fullmatch(roll)
+    if not ok:
+        example = config.roll_number_example or DEFAULT_ROLL_EXAMPLES
         raise Invalid(
-            f"Roll numbers look like {config.roll_number_example}. Please check yours and type it again "
+            f"Roll numbers look like {example}. Please check yours and type it again "
             "(it is only used to verify you and is never shown publicly)."
         )
     return roll

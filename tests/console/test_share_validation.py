@@ -166,3 +166,36 @@ async def test_button_from_a_finished_dialog_is_expired(console):
     assert "expired" in replies[0].text
     replies = await console.adapter._app.handle(replace(event, kind="action", action="forged-token"))
     assert "expired" in replies[0].text
+
+
+@pytest.mark.parametrize(
+    "roll", ["19K41A0512", "21CSE1234", "210022", "2021UCS1234", "RA2011003010123", "21 cse 1234"]
+)
+async def test_roll_numbers_as_indian_colleges_write_them(console, roll):
+    await console.say("/share")
+    await console.say("Ravi")
+    await console.say("skip")
+    await console.pick("CSE")
+    assert "Year of passout" in await console.say(roll)
+
+
+@pytest.mark.parametrize("roll", ["ABC", "2024", "9876543210", "12LPA"])
+async def test_things_that_are_not_roll_numbers_are_refused(console, roll):
+    await console.say("/share")
+    await console.say("Ravi")
+    await console.say("skip")
+    await console.pick("CSE")
+    out = await console.say(roll)
+    assert "Roll numbers look like" in out and "19K41A0512" in out and "Year of passout" not in out
+
+
+def test_a_college_can_still_set_its_own_roll_number_pattern():
+    from core.config import parse_config
+    from core.domain.experience import Invalid, validate_roll
+
+    own = parse_config(
+        {"submission": {"roll_number_pattern": "^IIT[0-9]{4}$", "roll_number_example": "IIT1234"}}
+    ).submission
+    assert validate_roll("iit 0042", own) == "IIT0042"
+    with pytest.raises(Invalid, match="look like IIT1234"):
+        validate_roll("21CSE1234", own)

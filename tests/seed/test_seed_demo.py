@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import StaticPool
 
 from core.analytics.text import normalize_question
+from core.domain.experience import DEFAULT_ROLL_PATTERN
 from core.text_norm import normalise_name
 from storage.data import demo_text
 from storage.models import (
@@ -174,7 +175,7 @@ async def test_personal_fields_follow_the_submission_rules(seeded: Seeded) -> No
         seeded.sessions,
         select(Experience.roll_number, Experience.linkedin_url, Experience.anonymous, Experience.author_name),
     )
-    pattern = re.compile(CONFIG["submission"]["roll_number_pattern"])
+    pattern = re.compile(CONFIG["submission"]["roll_number_pattern"] or DEFAULT_ROLL_PATTERN.pattern)
     for roll, linkedin, _, name in rows:
         assert pattern.fullmatch(roll), roll
         assert 1 <= len(name) <= 80

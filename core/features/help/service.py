@@ -18,11 +18,15 @@ logger = logging.getLogger(__name__)
 
 GREETING = (
     "👋 Hi {name}! I'm **Interview Insights**: seniors share how their campus interviews went, "
-    "round by round, so you can prepare for the same companies.\n"
-    "• /share tells your own interview experience (about 5 minutes; you can stay anonymous)\n"
-    "• /myposts shows what you shared and whether it is published\n"
-    "• /help lists everything I can do"
+    "round by round, so you can prepare for the same companies.\n\n"
+    "**Preparing for an interview?**\n"
+    "• type a company's name (or /company <name>) for its rounds, most asked questions and selection rate\n"
+    "• /search <topic or question> searches every experience, e.g. /search dynamic programming\n"
+    "• /mock lets you practise answering interview questions on video\n\n"
+    "**Had one already?** /share it in a few minutes: paste your write-up or answer step by step, "
+    "anonymously if you like. /myposts shows what you shared; /help lists everything I can do."
 )
+UNFINISHED = "You have an unfinished {title} (it is saved). Continue where you left off, or discard it?"
 STATUS_LABELS = {
     "pending": "⏳ pending moderation",
     "approved": "✅ published",
@@ -58,6 +62,7 @@ class Basics(FeatureBase):
             CommandInfo("share", "Share your interview experience", personal=True, aliases=("submit",)),
             self.share,
         )
+        commands.add(CommandInfo("continue", "Continue the question you were answering"), self.resume)
         commands.add(CommandInfo("cancel", "Stop the current question-and-answer"), self.cancel)
         commands.add(CommandInfo("back", "Go back to the previous question"), self.back)
         commands.add(
@@ -73,13 +78,34 @@ class Basics(FeatureBase):
             return await self.myposts(event)
         name = event.user.display_name or "there"
         buttons = (
+            (
+                Button("🏢 Top companies", command_button_action("insights")),
+                Button("🎤 Mock interview", command_button_action("mock")),
+            ),
             (Button("📝 Share my experience", command_button_action("share")),),
             (
                 Button("📋 My posts", command_button_action("myposts")),
                 Button("❓ Help", command_button_action("help")),
             ),
         )
-        return [Reply(text=GREETING.format(name=name), buttons=buttons)]
+        replies = [Reply(text=GREETING.format(name=name), buttons=buttons)]
+        title = await self._engine.open_dialog_title(event.key)
+        if title is not None:
+            choices = (
+                (
+                    Button("▶️ Continue", command_button_action("continue")),
+                    Button("🗑 Discard", command_button_action("cancel")),
+                ),
+            )
+            replies.append(Reply(text=UNFINISHED.format(title=title), buttons=choices, private=True))
+        return replies
+
+    async def resume(self, event: IncomingEvent) -> list[Reply]:
+        """`/continue`: the question of the unfinished dialog again."""
+        prompt = await self._engine.reprompt(event)
+        if prompt is None:
+            return [Reply(text="There is nothing to continue. Send /share to share an experience.")]
+        return [prompt]
 
     async def help(self, event: IncomingEvent) -> list[Reply]:
         """List the commands (moderator commands only for moderators) and re-ask any open question."""

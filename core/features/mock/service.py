@@ -16,6 +16,7 @@ from core.dialog.steps import Choose, DialogContext, Done, Invalid, Next, Option
 from core.events import Attachment, ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.mock.bank import BANK
+from core.features.mock.prompts import spoken_prompt
 from core.ports import CommandInfo
 from core.replies import Button, Image, Reply
 from core.router import command_button_action
@@ -218,7 +219,8 @@ class Mock(FeatureBase):
         prompt = await self._repo.pick(
             BANK, answers.get("company_id"), answers.get("role"), set(answers["asked"]), self._rng
         )
-        answers.update(question_id=prompt.id, question=prompt.text, source=prompt.source)
+        # Seniors' coding puzzles are asked as "explain your approach to ...": they can't be coded on camera.
+        answers.update(question_id=prompt.id, question=spoken_prompt(prompt.text), source=prompt.source)
         answers["asked"] = [*answers["asked"], prompt.id]
 
     async def next_question(self, ctx: DialogContext) -> None:
