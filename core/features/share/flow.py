@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 FLOW_NAME = "share"
 ROLE_SUGGESTIONS = ("SDE", "SDE Intern", "GET", "Analyst")
+ROLL_HINT = "21CSE1234 or 19K41A0512"
 
 
 def validate_name(raw: str, ctx: DialogContext) -> str:
@@ -114,7 +115,8 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
         Ask(
             "roll_number",
             "Roll number",
-            f"Your roll number (e.g. {config.roll_number_example})? It is used only to verify you and is "
+            f"Your roll number (e.g. {config.roll_number_example or ROLL_HINT})? It is used only to verify you "
+            "and is "
             "never shown publicly.",
             validate_roll,
             max_length=40,
