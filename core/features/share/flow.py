@@ -115,9 +115,8 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
         Ask(
             "roll_number",
             "Roll number",
-            f"Your roll number (e.g. {config.roll_number_example or ROLL_HINT})? It is used only to verify you "
-            "and is "
-            "never shown publicly.",
+            f"Your roll number (e.g. {config.roll_number_example or ROLL_HINT})? It is used only to verify "
+            "you and is never shown publicly.",
             validate_roll,
             max_length=40,
             section=4,
