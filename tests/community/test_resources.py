@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from core.events import Attachment, ChatRef, IncomingEvent, UserRef
@@ -13,7 +15,17 @@ from tests.community.conftest import Env
 
 pytestmark = pytest.mark.asyncio
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+def real_pdf() -> bytes:
+    """A valid one-page PDF, written by pypdf."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = real_pdf()
 
 
 def upload(user_id: str, name: str, data: bytes, mime: str, caption: str = "", size: int | None = None):
@@ -84,7 +96,7 @@ async def test_pdf_after_prompt_from_a_file_path(env: Env, tmp_path):
     assert "or send the PDF file" in await student.say("/addresource TCS")
     fake = tmp_path / "notes.pdf"
     fake.write_bytes(b"this is not a pdf at all")
-    assert "is not a valid PDF" in await student.say(str(fake))
+    assert "is not a PDF" in await student.say(str(fake))
     real = tmp_path / "aptitude-notes.pdf"
     real.write_bytes(PDF)
     assert "Added “aptitude-notes” to the TCS resources" in await student.say(str(real))
@@ -103,7 +115,17 @@ async def test_pdf_with_caption_and_file_checks(env: Env):
     big = upload("stu-1", "huge.pdf", PDF, "application/pdf", "TCS Big", size=11 * 1024 * 1024)
     assert "the limit is 10 MB" in await texts(env, big)
     lying = upload("stu-1", "fake.pdf", b"<html>not a pdf</html>", "application/pdf", "TCS Fake")
-    assert "is not a valid PDF" in await texts(env, lying)
+    assert "is not a PDF" in await texts(env, lying)
+    # Found in the field: "%PDF-" anywhere in the first KB passed the old prefix scan.
+    html = b"<!doctype html><html><body>%PDF-1.7 looks like a pdf</body></html>"
+    out = await texts(env, upload("stu-1", "page.pdf", html, "application/pdf", "TCS Page"))
+    assert "“page.pdf” is not a PDF" in out and "Added" not in out
+    elf = b"\x7fELF\x02\x01\x01" + b"\x00" * 40 + b"%PDF-1.4 hidden"
+    out = await texts(env, upload("stu-1", "tool.pdf", elf, "application/pdf", "TCS Tool"))
+    assert "“tool.pdf” is not a PDF (it looks like application/x-executable)" in out
+    truncated = PDF[: len(PDF) // 2]
+    out = await texts(env, upload("stu-1", "half.pdf", truncated, "application/pdf", "TCS Half"))
+    assert "“half.pdf” is damaged or incomplete" in out
     assert "To share this PDF" in await texts(env, upload("stu-1", "x.pdf", PDF, "application/pdf"))
     ok = upload("stu-1", "infy.pdf", PDF, "application/pdf", "Infosys HR questions 2025")
     assert "Added “HR questions 2025” to the Infosys resources" in await texts(env, ok)

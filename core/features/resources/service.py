@@ -23,6 +23,7 @@ from core.features.discussions.common import (
     spam_message,
 )
 from core.features.discussions.moderation import CommunityModeration
+from core.features.resources.pdf import check_pdf_bytes
 from core.ports import CommandInfo
 from core.replies import Button, Document, Field, Form, Reply
 from core.repositories.community import CommunityRepository
@@ -92,10 +93,7 @@ async def check_pdf(attachment: Attachment) -> bytes:
         raise Invalid("I couldn't download that file; please send it again.") from None
     if len(data) > MAX_PDF_BYTES:
         raise Invalid(f"That PDF is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB.")
-    if b"%PDF-" not in data[:1024]:
-        raise Invalid(
-            f"“{attachment.filename}” is not a valid PDF (it has no PDF header). Please send the real PDF."
-        )
+    await check_pdf_bytes(data, attachment.filename)
     return data
 
 
