@@ -11,9 +11,9 @@ from core.companies import CompanyMatcher
 from core.config import Config
 from core.events import ChatRef
 from core.replies import Reply
-from storage.moderation import ModerationRepo
-from storage.privacy import VerificationRepo
-from storage.repos import Repos
+from core.repositories.moderation import ModerationRepository
+from core.repositories.shared import SharedRepositories
+from core.repositories.verification import VerificationRepository
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +26,11 @@ class Services:
     """Config, repositories and shared indexes; passed to steps as `ctx.services`."""
 
     config: Config
-    repos: Repos
+    repos: SharedRepositories
     companies: CompanyMatcher
     clock: Callable[[], datetime]
-    moderation: ModerationRepo
-    verification: VerificationRepo
+    moderation: ModerationRepository
+    verification: VerificationRepository
     push: Push  # Notifiers.notify: the running adapters
     approved: ApprovedHook  # FeatureRegistry.experience_approved: every feature's on_approved
 

@@ -9,13 +9,22 @@ A row left "pending" by a crash is never sent again: we cannot know whether the 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.repositories.digest import (
+    ALL,
+    DeliveryRecord,
+    DigestRepository,
+    NewExperience,
+    Recipient,
+    RunRecord,
+    SubscriptionView,
+    WeekSummary,
+)
 from storage.models import (
     Company,
     DigestDelivery,
@@ -31,73 +40,17 @@ from storage.stats import DECIDED, PUBLIC, SELECTED, author_of
 logger = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
-ALL = "all"  # unsubscribe every subscription of a chat
 
-
-@dataclass(frozen=True)
-class SubscriptionView:
-    """One active subscription of a chat, as /subscriptions lists it."""
-
-    id: int
-    company_id: int | None
-    company: str | None  # None: the general digest
-    kind: str
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A chat that gets one digest per run, with the companies it follows (empty: general only)."""
-
-    platform: str
-    chat_id: str
-    kind: str  # user/channel
-    subscription_id: int
-    companies: tuple[tuple[int, str], ...]
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A digest run: the week it covers and whether it is still open."""
-
-    id: int
-    period_start: datetime
-    period_end: datetime
-    status: str
-
-
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """One recipient's delivery row of a run."""
-
-    id: int
-    platform: str
-    chat_id: str
-    status: str
-    error: str | None
-    sent_at: datetime | None
-
-
-@dataclass(frozen=True)
-class NewExperience:
-    """A newly published experience as the digest shows it: public fields only."""
-
-    id: int
-    company: str
-    role: str
-    interview_year: int
-    author: str  # a display name or "Anonymous", never a roll number
-
-
-@dataclass
-class WeekSummary:
-    """What happened in one week across every company (approved experiences only)."""
-
-    total: int = 0
-    selected: int = 0
-    decided: int = 0
-    companies: list[tuple[str, int]] | None = None  # (name, new experiences), most first
-    topics: list[tuple[str, int]] | None = None  # (topic, experiences), most first
-    questions: list[tuple[str, int]] | None = None  # (wording, experiences asked in), most first
+__all__ = [
+    "ALL",
+    "DeliveryRecord",
+    "DigestRepo",
+    "NewExperience",
+    "Recipient",
+    "RunRecord",
+    "SubscriptionView",
+    "WeekSummary",
+]
 
 
 def _in_window(start: datetime, end: datetime):
@@ -106,8 +59,11 @@ def _in_window(start: datetime, end: datetime):
     return and_(Experience.status == PUBLIC, published >= start, published < end)
 
 
-class DigestRepo:
-    """Async repository for the digest feature; every method opens its own short transaction."""
+class DigestRepo(DigestRepository):
+    """Async repository for the digest feature; every method opens its own short transaction.
+
+    Implements core.repositories.digest.DigestRepository.
+    """
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions

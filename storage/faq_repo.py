@@ -3,35 +3,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.analytics.faq import FaqItem
+from core.repositories.faq import MAX_QUESTIONS, FaqRepository, PinnedAnswer
 from storage.models import Experience, Faq, Question, Round
 
 logger = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
-MAX_QUESTIONS = 20_000  # newest questions grouped per company (the archive of a huge company stays fast)
 
-
-@dataclass(frozen=True)
-class PinnedAnswer:
-    """A curated answer a moderator pinned to a company's FAQ."""
-
-    id: int
-    question: str
-    answer: str
+__all__ = ["MAX_QUESTIONS", "FaqRepo", "PinnedAnswer"]
 
 
 def _same(text: str) -> str:
     return " ".join(text.lower().split()).rstrip("?.! ")
 
 
-class FaqRepo:
-    """Reads questions for grouping; writes pinned answers."""
+class FaqRepo(FaqRepository):
+    """Reads questions for grouping; writes pinned answers (implements core.repositories.faq's port)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions

@@ -4,44 +4,23 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
+from core.repositories.mock import AttemptRow, MockPrompt, MockRepository
 from storage.models import Experience, MockAttempt, MockQuestion, Question, Round, User, utcnow
 from storage.repos import Sessions
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ANSWERABLE_ROUNDS", "AttemptRow", "MockPrompt", "MockRepo"]
+
 ANSWERABLE_ROUNDS = ("technical", "hr", "managerial", "group_discussion")
 
 
-@dataclass(frozen=True)
-class MockPrompt:
-    """A question to answer on camera and where it came from."""
-
-    id: int
-    text: str
-    source: str  # "experience" (asked to a senior) or "bank"
-    company: str | None
-
-
-@dataclass(frozen=True)
-class AttemptRow:
-    """One finished attempt, for progress charts."""
-
-    id: int
-    question_id: int | None
-    question: str
-    created_at: datetime
-    overall: int
-    scores: dict[str, Any]
-
-
-class MockRepo:
-    """Questions, attempts and consent for mock interviews."""
+class MockRepo(MockRepository):
+    """Questions, attempts and consent for mock interviews (implements core.repositories.mock's port)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
@@ -12,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core.repositories.moderation import EDITABLE_FIELDS, Decision, ExperienceCard, ModerationRepository
+from core.repositories.users import Recipient
 from storage.models import (
     Experience,
     Identity,
@@ -30,50 +31,19 @@ logger = logging.getLogger(__name__)
 EXPERIENCE_POINTS = 10
 HELPFUL_POINTS = 2
 NEAR_DUPLICATE = 90  # rapidfuzz ratio at or above which two experiences are flagged as near-duplicates
-EDITABLE_FIELDS = ("role", "role_description", "preparation", "reflections", "interview_year", "company")
 
-
-@dataclass(frozen=True)
-class Recipient:
-    """Where to tell a user something: a platform and that user's id there (a private chat)."""
-
-    platform: str
-    user_id: str
-
-
-@dataclass(frozen=True)
-class ExperienceCard:
-    """What a moderator needs to decide on an experience (includes the private roll number)."""
-
-    id: int
-    status: str
-    company: str
-    role: str
-    author_name: str
-    anonymous: bool
-    roll_number: str | None
-    branch: str
-    passout_year: int
-    interview_year: int
-    source: str
-    outcome: str
-    rounds: list[tuple[str, list[str]]]
-    preparation: str
-    reflections: str
-    report_count: int
-    reports: list[str]
-    verified: bool
-    duplicates: list[tuple[int, int]] = field(default_factory=list)  # (experience id, similarity %)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The result of approving/rejecting: who to tell, about which company."""
-
-    experience_id: int
-    company: str
-    status: str
-    author: Recipient | None
+__all__ = [
+    "EDITABLE_FIELDS",
+    "EXPERIENCE_POINTS",
+    "HELPFUL_POINTS",
+    "NEAR_DUPLICATE",
+    "Decision",
+    "ExperienceCard",
+    "ModerationRepo",
+    "Recipient",
+    "experience_text",
+    "find_recipient",
+]
 
 
 def experience_text(experience: Experience) -> str:
@@ -97,8 +67,8 @@ async def find_recipient(session: AsyncSession, user_id: int | None, platform: s
     return Recipient(*preferred[0]) if preferred else None
 
 
-class ModerationRepo:
-    """Queue, decisions, reports and votes."""
+class ModerationRepo(ModerationRepository):
+    """Queue, decisions, reports and votes (implements core.repositories.moderation.ModerationRepository)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -199,7 +169,7 @@ class ModerationRepo:
         )
 
     async def decide(
-        self, experience_id: int, moderator_user_id: int, approve: bool, reason: str = ""
+        self, experience_id: int, moderator_user_id: int | None, approve: bool, reason: str = ""
     ) -> Decision | None:
         """Approve or reject a waiting experience; None if it is not waiting (another moderator was first)."""
         status = "approved" if approve else "rejected"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.repositories.privacy import ForgetMode, ForgetOutcome, PrivacyRepository
+from core.repositories.verification import ActiveCode, VerificationRepository
 from storage.models import (
     Base,
     Company,
@@ -40,7 +41,18 @@ from storage.repos import Sessions, bump_data_version
 
 logger = logging.getLogger(__name__)
 
-ForgetMode = Literal["delete", "anonymise"]
+__all__ = [
+    "MIN_NEEDLE",
+    "REMOVED",
+    "ActiveCode",
+    "ForgetMode",
+    "ForgetOutcome",
+    "PrivacyRepo",
+    "VerificationRepo",
+    "row_dict",
+    "scrub",
+]
+
 REMOVED = "[removed]"
 MIN_NEEDLE = 3  # shorter names are not scrubbed from text (too many false hits)
 
@@ -69,24 +81,8 @@ def scrub(text: str, needles: Iterable[str]) -> str:
     return pattern.sub(REMOVED, text)
 
 
-@dataclass
-class ForgetOutcome:
-    """What /forget did: rows removed or anonymised per table, companies whose public data changed."""
-
-    mode: ForgetMode
-    deleted: dict[str, int] = field(default_factory=dict)
-    anonymised: dict[str, int] = field(default_factory=dict)
-    companies_changed: list[int] = field(default_factory=list)
-    video_paths: list[str] = field(default_factory=list)
-
-    def count(self, table: str, rows: int, *, anonymised: bool = False) -> None:
-        if rows:
-            target = self.anonymised if anonymised else self.deleted
-            target[table] = target.get(table, 0) + rows
-
-
-class PrivacyRepo:
-    """Reads and removes one user's data across every table that references them."""
+class PrivacyRepo(PrivacyRepository):
+    """Reads and removes one user's data across every table that references them (the privacy port)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -500,19 +496,8 @@ async def _delete_targets(
 # ---------------------------------------------------------------------- verification
 
 
-@dataclass(frozen=True)
-class ActiveCode:
-    """The newest unused code of a user."""
-
-    id: int
-    email: str
-    code_hash: str
-    attempts: int
-    expires_at: datetime
-
-
-class VerificationRepo:
-    """One-time email codes and the verified flag of users and experiences."""
+class VerificationRepo(VerificationRepository):
+    """One-time email codes and the verified flag of users and experiences (the verification port)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions

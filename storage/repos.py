@@ -13,6 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.domain.experience import content_hash
+from core.repositories.experiences import ExperienceRepository, ExperienceSummary
+from core.repositories.shared import SharedRepositories
+from core.repositories.users import UserRepository
 from core.text_norm import normalise_name
 from storage.models import (
     Company,
@@ -50,19 +53,6 @@ class CompanyName:
     id: int
     name: str
     aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ExperienceSummary:
-    """One line of a student's own posts list."""
-
-    id: int
-    company: str
-    role: str
-    interview_year: int
-    status: str
-    reject_reason: str | None
-    created_at: datetime
 
 
 async def bump_data_version(session: AsyncSession, company_ids: Iterable[int]) -> None:
@@ -116,8 +106,8 @@ class DialogRepo:
             )
 
 
-class UserRepo:
-    """Users and their platform identities."""
+class UserRepo(UserRepository):
+    """Users and their platform identities (implements core.repositories.users.UserRepository)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -225,8 +215,8 @@ class CompanyRepo:
             return await session.scalar(select(Company.name).where(Company.id == company_id))
 
 
-class ExperienceRepo:
-    """Shared experiences with their rounds and questions."""
+class ExperienceRepo(ExperienceRepository):
+    """Shared experiences with their rounds and questions (core.repositories.experiences' port)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -365,8 +355,8 @@ class ExperienceRepo:
 
 
 @dataclass
-class Repos:
-    """All repositories over one session factory."""
+class Repos(SharedRepositories):
+    """The shared repositories over one session factory (core.repositories.shared.SharedRepositories)."""
 
     dialogs: DialogRepo
     users: UserRepo

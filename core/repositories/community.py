@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from core.repositories.users import Recipient
+
 logger = logging.getLogger(__name__)
 
 ANONYMOUS = "Anonymous"
@@ -25,23 +27,6 @@ def author_label(anonymous: bool, display_name: str | None) -> str:
     if anonymous:
         return ANONYMOUS
     return (display_name or "").strip() or "A student"
-
-
-class Reachable(Protocol):
-    """Where to tell a user something privately: a platform and that user's id there.
-
-    `storage.moderation.Recipient` is one; the core only reads these two fields (to build a ChatRef).
-    """
-
-    @property
-    def platform(self) -> str:
-        """The platform's name, as adapters register it (e.g. the one a Notifier is registered for)."""
-        ...
-
-    @property
-    def user_id(self) -> str:
-        """The user's id on that platform (their private chat)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -112,7 +97,7 @@ class Outcome:
     target_id: int
     title: str
     status: str
-    author: Reachable | None
+    author: Recipient | None
 
 
 class CommunityRepository(Protocol):
@@ -279,10 +264,10 @@ class CommunityRepository(Protocol):
         """Whether a student opted in to questions."""
         ...
 
-    async def askable(self, company_id: int, exclude_user_id: int | None) -> Sequence[Reachable]:
+    async def askable(self, company_id: int, exclude_user_id: int | None) -> Sequence[Recipient]:
         """Private chats of opted-in students with an approved experience at a company (one each)."""
         ...
 
-    async def recipient_of(self, user_id: int | None, platform: str) -> Reachable | None:
+    async def recipient_of(self, user_id: int | None, platform: str) -> Recipient | None:
         """Where to reach a user privately, preferring the platform given."""
         ...

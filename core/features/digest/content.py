@@ -1,6 +1,6 @@
 """The words of a weekly digest: the week across companies, followed companies' new posts, the empty note.
 
-Pure functions over storage.digest's records, so the wording is tested without a database. Authors
+Pure functions over core.repositories.digest's records, so the wording is tested without a database. Authors
 appear as their display name or "Anonymous" (decided in storage); roll numbers are never read here.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.analytics.stats import percent, selection_rate
-from storage.digest import NewExperience, WeekSummary
+from core.repositories.digest import NewExperience, WeekSummary
 
 logger = logging.getLogger(__name__)
 

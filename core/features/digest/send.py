@@ -27,9 +27,9 @@ from core.features.company.charts import ChartJob, ChartService
 from core.features.digest.content import chart_caption, digest_text, empty_text, week_label
 from core.features.digest.period import Period, current_period, due_period
 from core.replies import Image, Reply
+from core.repositories.digest import DigestRepository, NewExperience, Recipient, RunRecord, WeekSummary
 from core.services import Services
 from media import chart_jobs
-from storage.digest import DigestRepo, NewExperience, Recipient, RunRecord, WeekSummary
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class DigestSender:
     def __init__(
         self,
         services: Services,
-        repo: DigestRepo,
+        repo: DigestRepository,
         charts: ChartService,
         config: DigestConfig,
         sleep: Sleep = asyncio.sleep,

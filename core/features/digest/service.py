@@ -18,9 +18,9 @@ from core.features.company.lookup import lookup
 from core.features.digest.send import DigestSender
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.digest import ALL, DigestRepository
 from core.router import command_button_action
 from core.services import Services
-from storage.digest import ALL, DigestRepo
 from storage.repos import CompanyName
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class DigestFeature(FeatureBase):
 
     name = "digest"
 
-    def __init__(self, services: Services, repo: DigestRepo, sender: DigestSender) -> None:
+    def __init__(self, services: Services, repo: DigestRepository, sender: DigestSender) -> None:
         self._services = services
         self.repo = repo
         self.sender = sender
@@ -185,7 +185,7 @@ class DigestFeature(FeatureBase):
         return [Reply(text="\n".join(lines), buttons=button_rows(buttons))]
 
 
-def build_digest(services: Services, repo: DigestRepo, charts: ChartService) -> DigestFeature:
+def build_digest(services: Services, repo: DigestRepository, charts: ChartService) -> DigestFeature:
     """The digest feature on its repository, sending through `services.push` and drawing with `charts`."""
     sender = DigestSender(services, repo, charts, services.config.digest)
     return DigestFeature(services, repo, sender)

@@ -15,9 +15,9 @@ from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.faq import FaqRepository
 from core.router import command_button_action
 from core.services import Services
-from storage.faq_repo import FaqRepo
 from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class FaqFeature(FeatureBase):
 
     name = "faq"
 
-    def __init__(self, services: Services, repo: FaqRepo, stats: StatsRepo) -> None:
+    def __init__(self, services: Services, repo: FaqRepository, stats: StatsRepo) -> None:
         self._services = services
         self._repo = repo
         self._stats = stats

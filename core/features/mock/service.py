@@ -19,10 +19,10 @@ from core.features.mock.bank import BANK
 from core.features.mock.prompts import spoken_prompt
 from core.ports import CommandInfo
 from core.replies import Button, Image, Reply
+from core.repositories.mock import MockRepository
 from core.router import command_button_action
 from core.services import Services
 from media.scoring import LABELS
-from storage.mock import MockRepo
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,9 @@ class Mock(FeatureBase):
 
     name = "mock"
 
-    def __init__(self, services: Services, engine: DialogEngine, repo: MockRepo, scorer: Scorer) -> None:
+    def __init__(
+        self, services: Services, engine: DialogEngine, repo: MockRepository, scorer: Scorer
+    ) -> None:
         self._services = services
         self._engine = engine
         self._scorer = scorer

@@ -12,9 +12,10 @@ from core.features.base import CommandSink, FeatureBase
 from core.features.share.steps import ROUND_LABELS
 from core.ports import CommandInfo
 from core.replies import Button, Reply
+from core.repositories.moderation import ExperienceCard
+from core.repositories.users import Recipient
 from core.router import command_button_action
 from core.services import Services
-from storage.moderation import ExperienceCard
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ class Moderation(FeatureBase):
             ),
         ]
 
-    async def _tell_author(self, author, text: str) -> None:
+    async def _tell_author(self, author: Recipient | None, text: str) -> None:
         if author is not None:
             await self._services.notify(
                 ChatRef(author.platform, author.user_id), Reply(text=text, private=True)

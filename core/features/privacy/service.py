@@ -14,9 +14,9 @@ from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.ports import CommandInfo
 from core.replies import Button, Document, Reply
+from core.repositories.privacy import ForgetOutcome, PrivacyRepository
 from core.router import command_button_action
 from core.services import Services
-from storage.privacy import ForgetOutcome, PrivacyRepo
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Privacy(FeatureBase):
 
     name = "privacy"
 
-    def __init__(self, services: Services, engine: DialogEngine, repo: PrivacyRepo) -> None:
+    def __init__(self, services: Services, engine: DialogEngine, repo: PrivacyRepository) -> None:
         self._services = services
         self._engine = engine
         self._repo = repo

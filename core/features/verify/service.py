@@ -15,8 +15,8 @@ from core.features.base import CommandSink, FeatureBase
 from core.mailer import Mailer, MailError
 from core.ports import CommandInfo
 from core.replies import Reply
+from core.repositories.verification import VerificationRepository
 from core.services import Services
-from storage.privacy import VerificationRepo
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ class Verification(FeatureBase):
 
     name = "verify"
 
-    def __init__(self, services: Services, repo: VerificationRepo, mailer: Mailer | None = None) -> None:
+    def __init__(
+        self, services: Services, repo: VerificationRepository, mailer: Mailer | None = None
+    ) -> None:
         self._services = services
         self._repo = repo
         self._config = services.config.verification

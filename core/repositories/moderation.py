@@ -1,0 +1,116 @@
+"""The moderation aggregate's port: the experience review queue, decisions, reports, votes, reputation.
+
+The moderation feature, the share flow (spam limit, trusted contributors) and /verifyuser type against
+`ModerationRepository`; `storage.moderation.ModerationRepo` implements it (it subclasses it). Threads,
+posts and resources are moderated through the community port instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from core.repositories.users import Recipient
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = ("role", "role_description", "preparation", "reflections", "interview_year", "company")
+
+
+@dataclass(frozen=True)
+class ExperienceCard:
+    """What a moderator needs to decide on an experience (includes the private roll number).
+
+    `rounds` holds (round kind, its questions) in order; `duplicates` holds (experience id, similarity
+    in percent, a rapidfuzz ratio) of likely near-duplicates.
+    """
+
+    id: int
+    status: str
+    company: str
+    role: str
+    author_name: str
+    anonymous: bool
+    roll_number: str | None
+    branch: str
+    passout_year: int
+    interview_year: int
+    source: str
+    outcome: str
+    rounds: list[tuple[str, list[str]]]
+    preparation: str
+    reflections: str
+    report_count: int
+    reports: list[str]
+    verified: bool
+    duplicates: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The result of approving/rejecting an experience: who to tell, about which company."""
+
+    experience_id: int
+    company: str
+    status: str
+    author: Recipient | None
+
+
+class ModerationRepository(Protocol):
+    """What the core asks of the experience moderation store (every method it calls)."""
+
+    async def pending_count(self) -> int:
+        """How many experiences wait for a moderator (new or hidden after reports)."""
+        ...
+
+    async def next_in_queue(self, after_id: int = 0) -> int | None:
+        """The oldest waiting experience with id > after_id (wrapping to the start); None if none waits."""
+        ...
+
+    async def card(self, experience_id: int) -> ExperienceCard | None:
+        """Everything a moderator sees about one experience, with likely duplicates."""
+        ...
+
+    async def decide(
+        self, experience_id: int, moderator_user_id: int | None, approve: bool, reason: str = ""
+    ) -> Decision | None:
+        """Approve or reject a waiting experience (logged; None moderator: automatic); None if not waiting."""
+        ...
+
+    async def edit(
+        self, experience_id: int, moderator_user_id: int, field_name: str, value: str | int
+    ) -> bool:
+        """Correct one of EDITABLE_FIELDS of an experience (logged); False if it does not exist."""
+        ...
+
+    async def report(
+        self, reporter_user_id: int, target_type: str, target_id: int, reason: str, hide_at: int
+    ) -> tuple[bool, bool]:
+        """Record a report, one per user and target; (recorded, now hidden after `hide_at` reports)."""
+        ...
+
+    async def vote_helpful(self, user_id: int, target_type: str, target_id: int) -> tuple[str, int]:
+        """Mark a post helpful; (outcome ok/own/duplicate/missing, helpful count)."""
+        ...
+
+    async def submissions_since(self, user_id: int, since: datetime) -> int:
+        """How many experiences a user submitted since a moment (the spam limit)."""
+        ...
+
+    async def reputation(self, user_id: int) -> int:
+        """A user's reputation points."""
+        ...
+
+    async def leaderboard(self, limit: int = 10) -> list[tuple[str, int, list[str]]]:
+        """Top users as (public name, points, badges); users who only posted anonymously stay anonymous."""
+        ...
+
+    async def award_monthly_top(self, month_start: datetime) -> int | None:
+        """Badge the top contributor of the month before `month_start`; their user id, None if nobody."""
+        ...
+
+    async def recipient_of(self, user_id: int | None, platform: str) -> Recipient | None:
+        """Where to reach a user privately, preferring the platform given."""
+        ...

@@ -1,0 +1,30 @@
+"""The repositories every feature may reach as `services.repos`: users, experiences, companies, dialogs.
+
+Per-feature repositories (digest, FAQ, mock, privacy, community) are handed to their one feature by
+the composition root (core/app.py); these four are shared, so `core.services.Services` carries them in
+one object. `storage.repos.Repos` implements `SharedRepositories` (it subclasses it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Protocol
+
+from core.repositories.experiences import ExperienceRepository
+from core.repositories.users import UserRepository
+
+if TYPE_CHECKING:
+    # until companies and dialogs have their ports (issue 10 item 4): then CompanyRepository and
+    # DialogRepository from core.repositories replace these two storage classes here.
+    from storage.repos import CompanyRepo, DialogRepo
+
+logger = logging.getLogger(__name__)
+
+
+class SharedRepositories(Protocol):
+    """One repository per shared aggregate, all over the same database."""
+
+    dialogs: DialogRepo
+    users: UserRepository
+    companies: CompanyRepo
+    experiences: ExperienceRepository
