@@ -31,9 +31,11 @@ class SharedSession:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.lent = False
 
     @asynccontextmanager
     async def _lend(self) -> AsyncIterator[AsyncSession]:
+        self.lent = True
         yield self._session
         await self._session.flush()
 
@@ -52,11 +54,17 @@ class SqlUnitOfWork:
         from storage.repos import DialogRepo, ExperienceRepo
 
         self._session = sessions()
-        shared = cast(async_sessionmaker[AsyncSession], SharedSession(self._session))
-        self.dialogs = DialogRepo(shared)
+        self._joined = SharedSession(self._session)
+        shared = cast(async_sessionmaker[AsyncSession], self._joined)
+        self.dialogs = DialogRepo(cast(async_sessionmaker[AsyncSession], SharedSession(self._session)))
         self.experiences: PendingExperiences = ExperienceRepo(shared)
         self.moderation: ModerationDecisions = cast(ModerationDecisions, ModerationRepo(shared))
         self._after: list[AfterCommit] = []
+
+    @property
+    def joined(self) -> bool:
+        """True once a repository other than the dialogs has used this unit."""
+        return self._joined.lent
 
     def after_commit(self, action: AfterCommit) -> None:
         """Run `action` after the commit (never after a rollback)."""

@@ -14,6 +14,7 @@ from core.dialog.steps import KEEP, DialogContext, Done, Invalid, Next, Outcome,
 from core.events import IncomingEvent
 from core.replies import Button, Reply
 from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository, DialogWrites
+from core.repositories.uow import UnitOfWork
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ class DialogEngine:
                 ctx.unit = unit
                 outcome: Outcome = await step.accept(ctx, event)
                 if isinstance(outcome, Done):
-                    await self._remove(unit.dialogs, event.key, record)
+                    await self._finish(unit, event.key, record)
                     replies = list(outcome.replies)
                 elif isinstance(outcome, Stay):
                     then = await self._save(
@@ -253,7 +254,7 @@ class DialogEngine:
                     then = then if outcome.reprompt else None
                 elif (outcome.step or flow.after(step.name)) is None:  # the last step: the flow is complete
                     done = await flow.on_done(ctx)
-                    await self._remove(unit.dialogs, event.key, record)
+                    await self._finish(unit, event.key, record)
                     replies = [*(Reply(text=note, private=True) for note in ctx.notes), *done]
                 else:
                     target = self._next_step(flow, step, outcome, ctx.answers)
@@ -321,6 +322,18 @@ class DialogEngine:
     async def _remove(store: DialogWrites, key: DialogKey, record: DialogRecord) -> None:
         """Delete the dialog we loaded; DialogConflict if another process changed or removed it first."""
         if not await store.delete(key, record.version):
+            raise DialogConflict(record.flow)
+
+    async def _finish(self, unit: UnitOfWork, key: DialogKey, record: DialogRecord) -> None:
+        """Remove a finished dialog in the step's unit of work.
+
+        A dialog saved meanwhile by another process is a conflict (the unit rolls back). A dialog that is
+        simply gone is one only when the step's work went through the unit: a flow whose own work
+        removed it (e.g. /forget deletes everything about the student) committed that work itself.
+        """
+        if await unit.dialogs.delete(key, record.version):
+            return
+        if unit.joined or await self._repo.load(key) is not None:
             raise DialogConflict(record.flow)
 
     async def _prompt(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> Reply:

@@ -62,6 +62,11 @@ class UnitOfWork(Protocol):
     experiences: PendingExperiences
     moderation: ModerationDecisions
 
+    @property
+    def joined(self) -> bool:
+        """True once the step wrote or read through a repository of this unit other than `dialogs`."""
+        ...
+
     def after_commit(self, action: AfterCommit) -> None:
         """Run `action` once the unit has committed (never if it rolls back)."""
         ...

@@ -68,6 +68,10 @@ class MemoryUnit:
         self.experiences: Any = None
         self.moderation: Any = None
 
+    @property
+    def joined(self) -> bool:
+        return bool(self.work)
+
     def after_commit(self, action: AfterCommit) -> None:
         self._after.append(action)
 
