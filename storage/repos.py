@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.domain.experience import content_hash
+from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository
 from core.repositories.experiences import ExperienceRepository, ExperienceSummary
 from core.repositories.shared import SharedRepositories
+from core.repositories.uow import UnitOfWork
 from core.repositories.users import UserRepository
 from core.text_norm import normalise_name
 from storage.models import (
@@ -35,18 +40,6 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 @dataclass(frozen=True)
-class DialogRecord:
-    """A persisted dialog: which flow and step, the answers so far, the undo history and a version."""
-
-    flow: str
-    step: str
-    answers: dict[str, Any]
-    history: list[Any]
-    version: int
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class CompanyName:
     """A company with the normalised names it is known by."""
 
@@ -64,16 +57,27 @@ async def bump_data_version(session: AsyncSession, company_ids: Iterable[int]) -
         )
 
 
-class DialogRepo:
-    """Dialog state per (platform, chat, user), written after every step."""
+class DialogRepo(DialogRepository):
+    """Dialog state per (platform, chat, user), written after every step with a version check.
+
+    Saves are compare-and-set on `version` (`UPDATE ... WHERE key AND version = expected`, or an insert
+    that the primary key refuses when another process created the dialog first), so a save never
+    overwrites state it did not load.
+    """
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
-    async def load(self, key: tuple[str, str, str]) -> DialogRecord | None:
+    def unit(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A new unit of work (one transaction) on this repository's database."""
+        from storage.uow import SqlUnitOfWork
+
+        return SqlUnitOfWork(self._sessions)
+
+    async def load(self, key: DialogKey) -> DialogRecord | None:
         """Return the stored dialog for a conversation key, if any."""
         async with self._sessions() as session:
-            row = await session.get(DialogState, key)
+            row = await session.get(DialogState, key, populate_existing=True)
             if row is None:
                 return None
             updated = row.updated_at
@@ -83,27 +87,46 @@ class DialogRepo:
                 row.flow, row.step, dict(row.answers), list(row.history), row.version, updated
             )
 
-    async def save(self, key: tuple[str, str, str], record: DialogRecord) -> None:
-        """Insert or replace the dialog state of a conversation."""
-        async with self._sessions.begin() as session:
-            row = await session.get(DialogState, key)
-            if row is None:
-                row = DialogState(platform=key[0], chat_id=key[1], user_id=key[2])
-                session.add(row)
-            row.flow, row.step = record.flow, record.step
-            row.answers, row.history = record.answers, record.history
-            row.version, row.updated_at = record.version, record.updated_at
+    async def save(self, key: DialogKey, record: DialogRecord, expected: int | None) -> bool:
+        """Store `record` if the dialog is still at version `expected` (None: if none is stored).
 
-    async def delete(self, key: tuple[str, str, str]) -> None:
-        """Forget a conversation's dialog (finished, cancelled or expired)."""
+        False when another writer got there first; the caller's transaction is left usable.
+        """
+        values = {
+            "flow": record.flow,
+            "step": record.step,
+            "answers": record.answers,
+            "history": record.history,
+            "version": record.version,
+            "updated_at": record.updated_at,
+        }
         async with self._sessions.begin() as session:
-            await session.execute(
-                delete(DialogState).where(
-                    DialogState.platform == key[0],
-                    DialogState.chat_id == key[1],
-                    DialogState.user_id == key[2],
+            if expected is not None:
+                changed = await session.execute(
+                    update(DialogState).where(*_key_is(key), DialogState.version == expected).values(**values)
                 )
+                return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            added = await session.execute(
+                insert(DialogState)
+                .values(platform=key[0], chat_id=key[1], user_id=key[2], **values)
+                .on_conflict_do_nothing(index_elements=["platform", "chat_id", "user_id"])
             )
+            return bool(added.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def delete(self, key: DialogKey, expected: int | None = None) -> bool:
+        """Forget a conversation's dialog (finished, cancelled or expired); with `expected`, only if it is
+        still at that version. True when a row was removed."""
+        condition = [*_key_is(key)]
+        if expected is not None:
+            condition.append(DialogState.version == expected)
+        async with self._sessions.begin() as session:
+            removed = await session.execute(delete(DialogState).where(*condition))
+            return bool(removed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _key_is(key: DialogKey) -> list[Any]:
+    return [DialogState.platform == key[0], DialogState.chat_id == key[1], DialogState.user_id == key[2]]
 
 
 class UserRepo(UserRepository):

@@ -13,8 +13,9 @@ from typing import Any
 from core.dialog.steps import KEEP, DialogContext, Done, Invalid, Next, Outcome, Stay, Step
 from core.events import IncomingEvent
 from core.replies import Button, Reply
+from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository, DialogWrites
+from core.repositories.uow import UnitOfWork
 from storage.models import utcnow
-from storage.repos import DialogRecord, DialogRepo
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,11 @@ TOKEN_PREFIX = "d"
 EDIT_FLAG = "_edit_section"
 UNDO_KEY = "_undo"
 EXPIRED_TEXT = "This question has expired: it belongs to an earlier step or a finished dialog."
+ALREADY_HANDLED = "That was already handled."
+
+
+class DialogConflict(Exception):
+    """Another process saved or removed this dialog after we loaded it; nothing of ours was written."""
 
 
 @dataclass
@@ -34,6 +40,7 @@ class Flow:
     on_done: Callable[[DialogContext], Awaitable[list[Reply]]]
     review_step: str | None = None
     sections: int = 0
+    restart_command: str | None = None  # named in the expiry message ("Send /share to start again")
     _by_name: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -41,6 +48,18 @@ class Flow:
         if len(self._by_name) != len(self.steps):
             raise ValueError(f"flow {self.name} has duplicate step names")
         self.sections = self.sections or max((step.section for step in self.steps), default=0)
+
+    def expired_text(self, hours: float) -> str:
+        """What the student is told when this flow timed out: nothing was done, and how to start again."""
+        again = (
+            f"Send /{self.restart_command} to start again."
+            if self.restart_command
+            else "Send /help to see what you can do."
+        )
+        return (
+            f"Your {self.title} expired after {hours:g} hours without an answer, so nothing was "
+            f"submitted. {again}"
+        )
 
     def step(self, name: str) -> Step:
         """The step called `name` (KeyError for an unknown, e.g. renamed, step)."""
@@ -101,11 +120,18 @@ def _apply(answers: dict[str, Any], values: dict[str, Any], keys: list[str]) -> 
 
 
 class DialogEngine:
-    """Runs flows for every (platform, chat, user) with state persisted after every step."""
+    """Runs flows for every (platform, chat, user) with state persisted after every step.
+
+    Safe across processes: every save names the version it loaded (core.repositories.dialogs), and a
+    step's writes, the flow's `on_done` and the dialog's save or removal commit as one unit of work
+    (core.repositories.uow; steps see it as `ctx.unit`). When another process handled the same dialog
+    first, the event is tried once more against the fresh state, and then answered "That was already
+    handled." -- nothing is overwritten.
+    """
 
     def __init__(
         self,
-        repo: DialogRepo,
+        repo: DialogRepository,
         flows: Callable[[str], Flow | None],
         services: Any,
         timeout: timedelta,
@@ -117,7 +143,7 @@ class DialogEngine:
         self._timeout = timeout
         self._clock = clock
 
-    async def current(self, key: tuple[str, str, str]) -> DialogRecord | None:
+    async def current(self, key: DialogKey) -> DialogRecord | None:
         """The live (not expired) dialog of a conversation, if any."""
         record = await self._repo.load(key)
         if record is None or self._expired(record):
@@ -141,11 +167,18 @@ class DialogEngine:
         flow = self._flows(flow_name)
         if flow is None:
             raise KeyError(f"no flow {flow_name!r}")
-        version = int(time.time() * 1000)
         first = flow.step(step).name if step else flow.steps[0].name
-        record = DialogRecord(flow.name, first, dict(answers or {}), [], version, self._clock())
-        await self._repo.save(event.key, record)
-        return [await self._prompt(flow, record, event)]
+        for _attempt in range(2):
+            current = await self._repo.load(event.key)
+            version = int(time.time() * 1000)
+            if current is not None:
+                version = max(version, current.version + 1)
+            record = DialogRecord(flow.name, first, dict(answers or {}), [], version, self._clock())
+            expected = current.version if current is not None else None
+            if await self._repo.save(event.key, record, expected):
+                return [await self._prompt(flow, record, event)]
+            logger.info("dialog %s changed while starting %s; trying again", event.key[0], flow.name)
+        return [Reply(text=ALREADY_HANDLED, private=True)]
 
     async def reprompt(self, event: IncomingEvent) -> Reply | None:
         """The current question of a live dialog again (after /help, or /share while sharing)."""
@@ -156,7 +189,19 @@ class DialogEngine:
         return await self._prompt(flow, record, event)
 
     async def handle(self, event: IncomingEvent) -> list[Reply] | None:
-        """Answer an event inside a dialog; None when no dialog is active and the event is not for one."""
+        """Answer an event inside a dialog; None when no dialog is active and the event is not for one.
+
+        A version conflict (another process answered this dialog meanwhile) retries the event once
+        against the fresh state; a second conflict answers "That was already handled." privately.
+        """
+        for _attempt in range(2):
+            try:
+                return await self._handle_once(event)
+            except DialogConflict:
+                logger.info("dialog of %s changed under us; retrying against the fresh state", event.key[0])
+        return [Reply(text=ALREADY_HANDLED, private=True)]
+
+    async def _handle_once(self, event: IncomingEvent) -> list[Reply] | None:
         record = await self._repo.load(event.key)
         token = parse_token(event.action) if event.kind in ("action", "form") and event.action else None
         if record is None:
@@ -164,18 +209,13 @@ class DialogEngine:
         flow = self._flows(record.flow)
         if flow is None or record.step not in {s.name for s in flow.steps}:
             logger.warning("dropping dialog with unknown flow/step %s/%s", record.flow, record.step)
-            await self._repo.delete(event.key)
+            await self._remove(self._repo, event.key, record)
             return [Reply(text="Sorry, that conversation can no longer be continued. Please start again.")]
         if self._expired(record):
-            await self._repo.delete(event.key)
+            await self._remove(self._repo, event.key, record)
             if event.kind == "command":
                 return None  # the command runs as if no dialog were open
-            hours = self._timeout.total_seconds() / 3600
-            text = (
-                f"Your {flow.title} expired after {hours:g} hours without an answer, so nothing was "
-                "submitted. Send /share to start again."
-            )
-            return [Reply(text=text, private=True)]
+            return [Reply(text=flow.expired_text(self._timeout.total_seconds() / 3600), private=True)]
         if event.kind == "command":
             return await self._command(flow, record, event)
         if event.kind in ("action", "form"):
@@ -188,7 +228,7 @@ class DialogEngine:
 
     async def _command(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> list[Reply] | None:
         if event.command == "cancel":
-            await self._repo.delete(event.key)
+            await self._remove(self._repo, event.key, record)
             return [
                 Reply(
                     text=f"Cancelled: your {flow.title} was discarded and nothing was submitted.",
@@ -200,35 +240,40 @@ class DialogEngine:
         return None
 
     async def _accept(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> list[Reply]:
+        """Let the step take the event, in one unit of work with the dialog's save (or its removal)."""
         step = flow.step(record.step)
         before = copy.deepcopy(record.answers)
         ctx = self._context(record, event)
+        then: DialogRecord | None = None
         try:
-            outcome: Outcome = await step.accept(ctx, event)
-        except Invalid as problem:
+            async with self._repo.unit() as unit:
+                ctx.unit = unit
+                outcome: Outcome = await step.accept(ctx, event)
+                if isinstance(outcome, Done):
+                    await self._finish(unit, event.key, record)
+                    replies = list(outcome.replies)
+                elif isinstance(outcome, Stay):
+                    then = await self._save(
+                        unit.dialogs, event, record, step.name, ctx.answers, record.history
+                    )
+                    replies = [Reply(text=outcome.message, private=True)] if outcome.message else []
+                    then = then if outcome.reprompt else None
+                elif (outcome.step or flow.after(step.name)) is None:  # the last step: the flow is complete
+                    done = await flow.on_done(ctx)
+                    await self._finish(unit, event.key, record)
+                    replies = [*(Reply(text=note, private=True) for note in ctx.notes), *done]
+                else:
+                    target = self._next_step(flow, step, outcome, ctx.answers)
+                    ctx.answers.pop(UNDO_KEY, None)
+                    entry = {"step": step.name, "next": target, **_diff(before, ctx.answers)}
+                    history = [*record.history, entry]
+                    then = await self._save(unit.dialogs, event, record, target, ctx.answers, history)
+                    replies = [Reply(text=note, private=True) for note in ctx.notes]
+        except Invalid as problem:  # the unit rolled back: nothing the step wrote is kept
             return [Reply(text=f"⚠️ {problem}", private=True), await self._prompt(flow, record, event)]
-        if isinstance(outcome, Done):
-            await self._repo.delete(event.key)
-            return list(outcome.replies)
-        if isinstance(outcome, Stay):
-            saved = await self._save(event, record, step.name, ctx.answers, record.history)
-            replies = [Reply(text=outcome.message, private=True)] if outcome.message else []
-            if outcome.reprompt:
-                replies.append(await self._prompt(flow, saved, event))
-            return replies
-        if (outcome.step or flow.after(step.name)) is None:  # the last step: the flow is complete
-            try:
-                done = await flow.on_done(ctx)
-            except Invalid as problem:
-                return [Reply(text=f"⚠️ {problem}", private=True), await self._prompt(flow, record, event)]
-            await self._repo.delete(event.key)
-            return [*(Reply(text=note, private=True) for note in ctx.notes), *done]
-        target = self._next_step(flow, step, outcome, ctx.answers)
-        ctx.answers.pop(UNDO_KEY, None)
-        entry = {"step": step.name, "next": target, **_diff(before, ctx.answers)}
-        saved = await self._save(event, record, target, ctx.answers, [*record.history, entry])
-        notes = [Reply(text=note, private=True) for note in ctx.notes]
-        return [*notes, await self._prompt(flow, saved, event)]
+        if then is not None:
+            replies.append(await self._prompt(flow, then, event))
+        return replies
 
     def _next_step(self, flow: Flow, step: Step, outcome: Next, answers: dict[str, Any]) -> str:
         target = outcome.step or flow.after(step.name)
@@ -251,7 +296,7 @@ class DialogEngine:
         answers = copy.deepcopy(record.answers)
         _apply(answers, entry["before"], entry["keys"])
         answers[UNDO_KEY] = entry
-        saved = await self._save(event, record, entry["step"], answers, history)
+        saved = await self._save(self._repo, event, record, entry["step"], answers, history)
         return [await self._prompt(flow, saved, event)]
 
     async def _keep(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> list[Reply]:
@@ -261,20 +306,41 @@ class DialogEngine:
         answers = copy.deepcopy(record.answers)
         answers.pop(UNDO_KEY, None)
         _apply(answers, entry["after"], entry["keys"])
-        saved = await self._save(event, record, entry["next"], answers, [*record.history, entry])
+        saved = await self._save(self._repo, event, record, entry["next"], answers, [*record.history, entry])
         return [await self._prompt(flow, saved, event)]
 
     async def _save(
         self,
+        store: DialogWrites,
         event: IncomingEvent,
         record: DialogRecord,
         step: str,
         answers: dict[str, Any],
         history: list[Any],
     ) -> DialogRecord:
+        """Write the next version of `record`; DialogConflict if it is no longer the stored version."""
         saved = DialogRecord(record.flow, step, answers, history, record.version + 1, self._clock())
-        await self._repo.save(event.key, saved)
+        if not await store.save(event.key, saved, record.version):
+            raise DialogConflict(record.flow)
         return saved
+
+    @staticmethod
+    async def _remove(store: DialogWrites, key: DialogKey, record: DialogRecord) -> None:
+        """Delete the dialog we loaded; DialogConflict if another process changed or removed it first."""
+        if not await store.delete(key, record.version):
+            raise DialogConflict(record.flow)
+
+    async def _finish(self, unit: UnitOfWork, key: DialogKey, record: DialogRecord) -> None:
+        """Remove a finished dialog in the step's unit of work.
+
+        A dialog saved meanwhile by another process is a conflict (the unit rolls back). A dialog that is
+        simply gone is one only when the step's work went through the unit: a flow whose own work
+        removed it (e.g. /forget deletes everything about the student) committed that work itself.
+        """
+        if await unit.dialogs.delete(key, record.version):
+            return
+        if unit.joined or await self._repo.load(key) is not None:
+            raise DialogConflict(record.flow)
 
     async def _prompt(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> Reply:
         step = flow.step(record.step)
@@ -308,4 +374,4 @@ class DialogEngine:
 
     @staticmethod
     def _expired_reply() -> Reply:
-        return Reply(text=EXPIRED_TEXT + " Send /share to start a new one, or /help.", private=True)
+        return Reply(text=EXPIRED_TEXT + " Send /help to see what you can do.", private=True)

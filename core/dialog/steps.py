@@ -6,12 +6,15 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.domain.experience import Invalid
 from core.events import Actor, IncomingEvent
 from core.replies import Button, Field, Form, Reply, button_rows
 from core.text_norm import collapse_spaces
+
+if TYPE_CHECKING:
+    from core.repositories.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class DialogContext:
     is_moderator: bool = False
     notes: list[str] = field(default_factory=list)
     resolved: Actor | None = None
+    unit: UnitOfWork | None = None  # the step's unit of work (core.repositories.uow), set while accepting
 
     @property
     def actor(self) -> Actor:

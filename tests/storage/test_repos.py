@@ -81,27 +81,54 @@ async def test_dialog_load_of_an_unknown_conversation_is_none(database: Database
 async def test_dialog_save_then_load_returns_the_same_state(database: Database) -> None:
     repo = DialogRepo(database.sessions)
     saved = _record(name="Asha", rounds=[{"kind": "hr", "questions": ["Why us?"]}])
-    await repo.save(KEY, saved)
+    assert await repo.save(KEY, saved, None)
     loaded = await repo.load(KEY)
     assert loaded == saved  # same instant, although stored from IST
     assert loaded is not None and loaded.updated_at.utcoffset() == timedelta(0)
 
 
-async def test_dialog_save_replaces_the_previous_state(database: Database) -> None:
+async def test_dialog_save_replaces_the_version_it_loaded(database: Database) -> None:
     repo = DialogRepo(database.sessions)
-    await repo.save(KEY, _record("name", 1, name="Asha"))
-    await repo.save(KEY, _record("branch", 2, name="Asha R", branch="CSE"))
+    assert await repo.save(KEY, _record("name", 1, name="Asha"), None)
+    assert await repo.save(KEY, _record("branch", 2, name="Asha R", branch="CSE"), 1)
     loaded = await repo.load(KEY)
     assert loaded is not None
     assert (loaded.step, loaded.version, loaded.answers) == ("branch", 2, {"name": "Asha R", "branch": "CSE"})
     assert await _count(database, DialogState) == 1
 
 
+async def test_dialog_save_against_a_stale_version_changes_nothing(database: Database) -> None:
+    repo = DialogRepo(database.sessions)
+    assert await repo.save(KEY, _record("name", 1, name="Asha"), None)
+    assert await repo.save(KEY, _record("branch", 2, branch="CSE"), 1)
+    # a second process that also loaded version 1 loses: its answer is refused, not written over ours
+    assert not await repo.save(KEY, _record("role", 2, role="SDE"), 1)
+    # and a process that thought no dialog existed cannot insert over it either
+    assert not await repo.save(KEY, _record("name", 7), None)
+    loaded = await repo.load(KEY)
+    assert loaded is not None and (loaded.step, loaded.version, loaded.answers) == (
+        "branch",
+        2,
+        {"branch": "CSE"},
+    )
+    assert await _count(database, DialogState) == 1
+
+
+async def test_dialog_delete_with_a_stale_version_keeps_the_dialog(database: Database) -> None:
+    repo = DialogRepo(database.sessions)
+    assert await repo.save(KEY, _record("name", 1), None)
+    assert await repo.save(KEY, _record("branch", 2), 1)
+    assert not await repo.delete(KEY, 1)
+    assert await repo.load(KEY) is not None
+    assert await repo.delete(KEY, 2)
+    assert await repo.load(KEY) is None
+
+
 async def test_dialogs_are_kept_per_platform_chat_and_user(database: Database) -> None:
     repo = DialogRepo(database.sessions)
-    await repo.save(KEY, _record("name"))
-    await repo.save(("console", "chat-2", "user-1"), _record("branch"))
-    await repo.save(("telegram", "chat-1", "user-1"), _record("role"))
+    await repo.save(KEY, _record("name"), None)
+    await repo.save(("console", "chat-2", "user-1"), _record("branch"), None)
+    await repo.save(("telegram", "chat-1", "user-1"), _record("role"), None)
     steps = [
         (await repo.load(key)).step
         for key in (KEY, ("console", "chat-2", "user-1"), ("telegram", "chat-1", "user-1"))
@@ -111,10 +138,10 @@ async def test_dialogs_are_kept_per_platform_chat_and_user(database: Database) -
 
 async def test_dialog_delete_forgets_only_that_conversation(database: Database) -> None:
     repo = DialogRepo(database.sessions)
-    await repo.save(KEY, _record())
-    await repo.save(("console", "chat-1", "user-2"), _record())
-    await repo.delete(KEY)
-    await repo.delete(("console", "nobody", "nobody"))  # deleting nothing is fine
+    await repo.save(KEY, _record(), None)
+    await repo.save(("console", "chat-1", "user-2"), _record(), None)
+    assert await repo.delete(KEY)
+    assert not await repo.delete(("console", "nobody", "nobody"))  # deleting nothing is fine
     assert await repo.load(KEY) is None
     assert await repo.load(("console", "chat-1", "user-2")) is not None
 
@@ -302,6 +329,6 @@ async def test_repos_over_one_session_factory_share_the_database(database: Datab
     user_id = await repos.users.ensure_user("console", "asha", "Asha")
     company_id = await repos.companies.get_or_create("Acme Systems")
     await repos.experiences.create_pending(user_id, company_id, "console", dict(EXPERIENCE_FIELDS), ROUNDS)
-    await repos.dialogs.save(KEY, _record())
+    await repos.dialogs.save(KEY, _record(), None)
     assert await repos.experiences.count_by_user(user_id) == 1
     assert await repos.dialogs.load(KEY) is not None

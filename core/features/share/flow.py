@@ -312,13 +312,19 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
     fields["verified"] = await author_verified(services, user_id)  # the ✔ badge of verified authors
     questions = [q for spec in rounds for q in spec["questions"]]
     fields["content_hash"] = content_hash([fields["preparation"], fields["reflections"], *questions])
-    experience_id = await services.repos.experiences.create_pending(
+    # One unit of work from here: the experience, its moderation decision and the dialog's end commit
+    # together (the engine removes the dialog in the same transaction), so a crash never leaves a stored
+    # experience behind a review screen that would store it again.
+    unit = ctx.unit
+    if unit is None:
+        raise RuntimeError("submit_experience runs inside the dialog engine's unit of work")
+    experience_id = await unit.experiences.create_pending(
         user_id, company_id, ctx.actor.platform, fields, rounds
     )
     company = answers["company_name"]
-    if await services.moderation.reputation(user_id) >= services.config.moderation.reputation_threshold:
-        await services.moderation.decide(experience_id, None, approve=True, reason="trusted contributor")
-        await services.experience_approved(experience_id)
+    if await unit.moderation.reputation(user_id) >= services.config.moderation.reputation_threshold:
+        await unit.moderation.decide(experience_id, None, approve=True, reason="trusted contributor")
+        unit.after_commit(lambda: services.experience_approved(experience_id))
         logger.info("experience %s published (trusted contributor)", experience_id)
         text = (
             f"🎉 Thank you! Your {company} experience (#{experience_id}) is **published**: as a trusted "
@@ -327,15 +333,16 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         return [Reply(text=text, private=True)]
     logger.info("experience %s submitted (pending moderation)", experience_id)
     review = ((Button(f"🔍 Review #{experience_id}", command_button_action("review", str(experience_id))),),)
-    for chat in services.moderator_chats():
-        await services.notify(
-            chat,
-            Reply(
-                text=f"🆕 New experience waiting for review: #{experience_id} {company}. "
-                f"/review {experience_id}",
-                buttons=review,
-            ),
-        )
+    alert = Reply(
+        text=f"🆕 New experience waiting for review: #{experience_id} {company}. /review {experience_id}",
+        buttons=review,
+    )
+
+    async def tell_moderators() -> None:
+        for chat in services.moderator_chats():
+            await services.notify(chat, alert)
+
+    unit.after_commit(tell_moderators)
     text = (
         f"🎉 Thank you! Your {company} experience (#{experience_id}) is saved and is now "
         "**pending moderation**: a moderator will review it before it is published, and you will be told "
