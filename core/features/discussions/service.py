@@ -30,6 +30,7 @@ from core.replies import Button, Reply
 from core.repositories.community import CommunityRepository, author_label
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import looks_like_id
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +171,8 @@ class Community(FeatureBase):
         """`/discuss <company|topic>` (and its page buttons): threads, latest activity first."""
         words = event.args.split()
         page = 1
-        if len(words) > 1 and words[0].startswith("@") and words[-1].isdigit():
-            page = int(words.pop())
+        if len(words) > 1 and words[0].startswith("@") and looks_like_id(words[-1]):
+            page = parse_id(words.pop()) or 1
         scope: Scope | list[Reply] = await self._scope(" ".join(words)) if words else Scope()
         if isinstance(scope, list):
             return scope
@@ -189,6 +190,9 @@ class Community(FeatureBase):
         """`/thread <id> [page]`: a page of a thread's posts."""
         words = event.args.split()
         thread_id = parse_id(words[0]) if words else None
+        if thread_id is None and words and looks_like_id(words[0]):
+            typed = words[0].lstrip("#")
+            return [Reply(text=f"There is no discussion #{typed}. /discuss <company|topic> lists them.")]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /thread <id>, e.g. /thread 12.")]
         thread = await self.repo.thread(thread_id)
@@ -201,7 +205,7 @@ class Community(FeatureBase):
         if not visible:
             return [Reply(text=f"There is no discussion #{thread_id}. /discuss <company|topic> lists them.")]
         assert thread is not None
-        page = int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
+        page = (parse_id(words[1]) or 1) if len(words) > 1 else 1
         _, total = await self.repo.posts(thread_id, limit=0)
         page = clamp_page(page, total)
         posts, total = await self.repo.posts(thread_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
@@ -422,6 +426,8 @@ class Community(FeatureBase):
         """`/reply <id> <text>` posts at once; `/reply <id>` (or the Reply button) asks for the text."""
         thread_part, _, text = event.args.strip().partition(" ")
         thread_id = parse_id(thread_part)
+        if thread_id is None and looks_like_id(thread_part):
+            return [Reply(text=f"There is no open discussion #{thread_part.lstrip('#')}.")]
         if thread_id is None:
             return [
                 Reply(
@@ -524,6 +530,8 @@ class Community(FeatureBase):
         thread_id = parse_id(event.args)
         if thread_id is None and not event.args.strip():  # typed inside a mirrored thread: that thread
             thread_id = await self.repo.thread_by_external_id(event.chat.platform, event.chat.id)
+        if thread_id is None and looks_like_id(event.args):
+            return [Reply(text=f"There is no open discussion #{event.args.strip().lstrip('#')}.")]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /solve <id>, e.g. /solve 12.")]
         thread = await self.repo.thread(thread_id)
