@@ -43,3 +43,39 @@ def looks_like_id(text: str) -> bool:
     #id" answer, not its usage hint."""
     text = text.strip().lstrip("#")
     return 0 < len(text) <= 32 and text.isdigit()
+
+
+# Terminal escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC strings,
+# and two-character escapes (ESC + one byte). ECMA-48 section 5.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|$)"
+    r"|\x1b[ -~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|\x1b\\|$)",
+    re.DOTALL,
+)
+# Control characters other than tab and newline (C0, DEL, C1), lone surrogates (undecodable input or
+# a JSON "\ud800"), bidi embeddings/overrides/isolates (U+202A-U+202E, U+2066-U+2069, which can reorder
+# the text around them: "Trojan source"), and the byte-order mark. The bidi *marks* LRM, RLM and ALM
+# (U+200E, U+200F, U+061C) are kept: they only affect neighbouring neutral characters and are what
+# Arabic/Hebrew keyboards type; zero-width joiners are kept for emoji.
+_DROP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_incoming(text: str) -> str:
+    """User-typed text made safe to store, show and encode: the one cleaning step for all input.
+
+    Lone surrogates (bytes that were not UTF-8, decoded with 'surrogateescape'; a JSON "\\ud800")
+    become U+FFFD, so encoding the text for the database never fails later; terminal escape
+    sequences are removed whole; other control characters, bidi embeddings/overrides/isolates and
+    BOMs are removed; CRLF and lone CR become LF. Printable text, tabs, newlines, emoji and the bidi
+    marks are left unchanged. Idempotent: clean_incoming(clean_incoming(t)) == clean_incoming(t).
+    """
+    if text.isascii() and text.isprintable():
+        return text  # the common case: nothing to do
+    text = _SURROGATE.sub("\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ESCAPES.sub("", text)
+    return _DROP.sub("", text)
