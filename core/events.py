@@ -95,6 +95,7 @@ class IncomingEvent:
     form: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
     is_moderator: bool = False  # the adapter's platform signal; features read `actor.is_moderator`
+    moderator_known: bool = True  # False: the adapter cannot tell here (a Discord DM); see ActorResolver
     resolved: Actor | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

@@ -79,3 +79,29 @@ def clean_incoming(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPES.sub("", text)
     return _DROP.sub("", text)
+
+
+ANON_WORDS = ("anon", "anonymous")
+_ANON_TRIM = "()[]:.,!"
+
+
+def split_anon(text: str) -> tuple[bool, str]:
+    """Whether `text` asks to post anonymously, and the text without that request.
+
+    "anon" or "anonymous" as the first word, or "anon" as the last word ("(anon)", "anon." too),
+    is the request, as the help says ("add anon to hide your name"). A trailing "anonymous" is
+    not: "Is the feedback form anonymous" is a question, not a request. Returns (False, text
+    stripped) when nothing asks for anonymity.
+    """
+    words = text.split()
+    if words and words[0].lower().strip(_ANON_TRIM) in ANON_WORDS:
+        return True, text.strip()[len(words[0]) :].strip()
+    if words and words[-1].lower().strip(_ANON_TRIM) == "anon":
+        return True, text.strip()[: -len(words[-1])].strip()
+    return False, text.strip()
+
+
+def mentions_anon(text: str) -> bool:
+    """Whether any word of `text` is "anon"/"anonymous": adapters answer such a command privately
+    before the core has parsed it (a public "<member> used /ask" would name the anonymous author)."""
+    return any(word.lower().strip(_ANON_TRIM) in ANON_WORDS for word in text.split())

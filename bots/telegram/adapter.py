@@ -42,6 +42,7 @@ from core.events import ChatRef, IncomingEvent
 from core.ports import AppPort
 from core.replies import Reply
 from core.router import COMMAND_ACTION
+from core.text_norm import mentions_anon
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ TYPING_AFTER = 1.0  # seconds the core may think before the chat shows "typing�
 TYPING_EVERY = 4.5  # Telegram shows a chat action for about 5 s
 GO_PRIVATE = "Let's continue in a private chat, so the group is not flooded with questions."
 GO_PRIVATE_BUTTON = "💬 Continue in private chat"
+GO_PRIVATE_ANON = (
+    "To post anonymously, send that to me in our private chat: nothing was posted from here, "
+    "where everyone can see who sent it."
+)
 PRIVATE_BLOCKED = "I could not message you privately: open a private chat with me first."
 ANSWERED_MARK = "✓"
 SLOW_DOWN = (
@@ -287,7 +292,13 @@ class TelegramAdapter:
         if not event.chat.is_private and event.kind == "command" and event.command in personal:
             await self._invite_private(message.chat_id, event.command or "", topic)
             return
-        if event.kind == "command" and event.command == "start" and event.args in personal:
+        if not event.chat.is_private and event.kind == "command" and mentions_anon(event.args):
+            # anonymous posting from a group happens in the private chat, as /share does: posted from
+            # here, the group would see who asked for anonymity (and the confirmation)
+            await self._invite_private(message.chat_id, event.command or "", topic, GO_PRIVATE_ANON)
+            return
+        invited = personal | {info.name for info in self.app.commands if info.name != "start"}
+        if event.kind == "command" and event.command == "start" and event.args in invited:
             # our own group invitation (t.me/<bot>?start=<command>): run the command it was made for
             event = dataclasses.replace(event, command=event.args, args="")
         replies = await self._handle(event, message.chat_id, topic)
@@ -380,11 +391,13 @@ class TelegramAdapter:
                 names.update(info.aliases)
         return names
 
-    async def _invite_private(self, chat_id: int, command: str, topic: int | None = None) -> None:
+    async def _invite_private(
+        self, chat_id: int, command: str, topic: int | None = None, text: str = GO_PRIVATE
+    ) -> None:
         """In a group, a personal dialog gets a deep-link button to the private chat instead."""
         url = f"https://t.me/{self.bot_username}?start={command}"
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(GO_PRIVATE_BUTTON, url=url)]])
-        await self._send_out(chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)], topic)
+        await self._send_out(chat_id, [render.OutText(html.escape(text), markup)], topic)
 
     async def _mark_answered(self, message: Message, data: str) -> None:
         """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice."""

@@ -30,13 +30,12 @@ from core.replies import Button, Reply
 from core.repositories.community import CommunityRepository, author_label
 from core.router import command_button_action
 from core.services import Services
-from core.text_norm import looks_like_id
+from core.text_norm import ANON_WORDS, looks_like_id, split_anon
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[IncomingEvent], Awaitable[list[Reply]]]
 TITLE_MAX = 150
-ANON_WORDS = ("anon", "anonymous")
 DISCUSS_HELP = (
     "Tell me a company or a topic: /discuss TCS, /discuss dsa, /discuss system design. "
     "Topics are free tags such as dsa, system-design or hr."
@@ -60,14 +59,6 @@ def _body(raw: str, ctx: DialogContext) -> str:
 def _post_as(ctx: DialogContext) -> list[Option]:
     name = ctx.user_name or "my name"
     return [Option(False, f"👤 As {name}"), Option(True, "🕶 Anonymously")]
-
-
-def _split_anon(text: str) -> tuple[bool, str]:
-    """A leading "anon"/"anonymous" word asks to post anonymously."""
-    first, _, rest = text.strip().partition(" ")
-    if first.lower().rstrip(":") in ANON_WORDS and rest.strip():
-        return True, rest.strip()
-    return False, text.strip()
 
 
 class Community(FeatureBase):
@@ -298,9 +289,9 @@ class Community(FeatureBase):
             return [Reply(text=text, private=True)]
         await self.thread_published(thread_id)
         who = "anonymously" if anonymous else f"as {author_label(False, actor.display_name)}"
-        return [
-            Reply(text=f"✅ Started discussion #{thread_id} ({scope.label}) {who}.", buttons=(open_button,))
-        ]
+        # an anonymous post's confirmation is private: shown in a group it would name the author
+        text = f"✅ Started discussion #{thread_id} ({scope.label}) {who}."
+        return [Reply(text=text, buttons=(open_button,), private=anonymous)]
 
     async def thread_published(self, thread_id: int) -> None:
         """A thread became public: mirror it, and for /ask questions notify opted-in seniors."""
@@ -325,8 +316,11 @@ class Community(FeatureBase):
             await tell(self._services, recipient, text, buttons=buttons)
 
     async def ask(self, event: IncomingEvent) -> list[Reply]:
-        """`/ask [anon] <company> <question>`: a question thread; opted-in seniors there hear of it."""
-        anonymous, text = _split_anon(event.args)
+        """`/ask [anon] <company> [anon] <question> [anon]`: a question thread; opted-in seniors hear of it.
+
+        Where "anon" may go is what the help says; it is never part of the title or the question.
+        """
+        anonymous, text = split_anon(event.args)
         words = text.split()
         if not words:
             return [
@@ -338,6 +332,8 @@ class Community(FeatureBase):
             if match.exact is not None:
                 company, words = match.exact, words[size:]
                 break
+        if company is not None and words and words[0].lower().strip("()[]:.,!") in ANON_WORDS:
+            anonymous, words = True, words[1:]  # "/ask TCS anon <question>"
         if company is None:
             match = await self._services.companies.match(words[0])
             close = ", ".join(c.name for c in match.suggestions[:3])
@@ -437,7 +433,7 @@ class Community(FeatureBase):
         thread = await self.repo.thread(thread_id)
         if thread is None or thread.status not in ("open", "resolved"):
             return [Reply(text=f"There is no open discussion #{thread_id}.")]
-        anonymous, text = _split_anon(text)
+        anonymous, text = split_anon(text)
         if not text:
             refused = await self._refusal(event)
             if refused:
@@ -500,7 +496,9 @@ class Community(FeatureBase):
         if origin is not None:
             return []  # written inside the mirrored thread: it is already shown there
         button = Button(f"💬 Open #{thread_id}", command_button_action("thread", str(thread_id)))
-        return [Reply(text=f"✅ Replied in #{thread_id} (reply {post_id}).", buttons=((button,),))]
+        how = " anonymously" if anonymous else ""
+        confirmation = f"✅ Replied in #{thread_id} (reply {post_id}){how}."
+        return [Reply(text=confirmation, buttons=((button,),), private=anonymous)]
 
     async def inbound(self, event: IncomingEvent) -> list[Reply] | None:
         """A plain message written inside a thread mirrored on a platform (one with a mirror) is a reply.
