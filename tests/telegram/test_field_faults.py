@@ -6,7 +6,7 @@ import pytest
 
 from core.app import bootstrap
 from core.config import parse_config
-from tests.telegram.conftest import Harness, start_adapter, texts
+from tests.telegram.conftest import GROUP_ID, Harness, start_adapter, texts
 
 USER = 1001
 
@@ -43,3 +43,13 @@ async def test_a_reply_telegram_refuses_is_logged_and_the_next_message_is_served
     assert "What I can do" not in refused and "went wrong" in refused.lower()  # told, not silent
     assert any("could not deliver a reply" in r.message for r in caplog.records)
     assert "What I can do" in texts(await tg.say("/help"))
+
+
+async def test_anonymous_posting_from_a_group_moves_to_the_private_chat(tg):
+    sent = await tg.say("/ask anon TCS How long is the bond?", chat=tg.group_chat())
+    [invitation] = sent
+    assert invitation["chat"]["id"] == GROUP_ID and "To post anonymously" in invitation["text"]
+    [[button]] = invitation["reply_markup"]["inline_keyboard"]
+    assert button["url"].endswith("?start=ask")
+    # the deep link opens the private chat with /start ask: it runs /ask there
+    assert "Ask like this" in texts(await tg.say("/start ask"))
