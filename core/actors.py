@@ -13,8 +13,12 @@ logger = logging.getLogger(__name__)
 class UserDirectory(Protocol):
     """The part of the user repository the resolver needs."""
 
-    async def find_user(self, platform: str, platform_user_id: str) -> int | None:
-        """The internal user id of a platform account, or None if never stored."""
+    async def find_with_moderator(self, platform: str, platform_user_id: str) -> tuple[int | None, bool]:
+        """The internal user id (None if never stored) and the remembered moderator signal."""
+        ...
+
+    async def remember_moderator(self, user_id: int, platform: str, is_moderator: bool) -> None:
+        """Store the platform's moderator signal as last seen."""
         ...
 
     async def ensure_user(self, platform: str, platform_user_id: str, display_name: str = "") -> int:
@@ -25,8 +29,18 @@ class UserDirectory(Protocol):
 class ActorResolver:
     """Turns an event's platform user into an `Actor` (internal id, chat, moderator or not).
 
-    Moderator status is decided here and nowhere else: the adapter's platform signal
-    (`IncomingEvent.is_moderator`: a configured Telegram/console id, a Discord moderator role).
+    Moderator status is decided here and nowhere else, and does not depend on where the person types.
+    The adapter gives its platform signal (`IncomingEvent.is_moderator`: a configured Telegram/console
+    id, a Discord moderator role) and says whether it could tell at all (`moderator_known`: a Discord
+    DM carries no member and no roles). A known signal is used as is and remembered on the user
+    (`UserDirectory.remember_moderator`, stored only when it changes; a moderator seen for the first
+    time gets a user row so it can be remembered, nobody else does). An unknown signal uses the
+    remembered one: a Discord moderator who typed once in the guild can /review from DMs, and a member
+    whose role was removed loses it the next time they are seen in the guild.
+
+    Known limit: a demoted moderator who is never seen in a guild again keeps the remembered status
+    in DMs; fetching the member from the configured guild (discord.py `Guild.fetch_member`) in the
+    adapter would close that, at one API call per DM sender.
     """
 
     def __init__(self, users: UserDirectory) -> None:
@@ -40,12 +54,22 @@ class ActorResolver:
         async def register() -> int:
             return await users.ensure_user(user.platform, user.id, user.display_name)
 
+        user_id, remembered = await users.find_with_moderator(user.platform, user.id)
+        is_moderator = event.is_moderator if event.moderator_known else remembered
+        if event.moderator_known and event.is_moderator != remembered:
+            if event.is_moderator and user_id is None:
+                user_id = await register()
+            if user_id is not None:
+                await users.remember_moderator(user_id, user.platform, event.is_moderator)
+                logger.info(
+                    "moderator status of %s user %s is now %s", user.platform, user_id, event.is_moderator
+                )
         return Actor(
-            user_id=await users.find_user(user.platform, user.id),
+            user_id=user_id,
             platform=user.platform,
             platform_user_id=user.id,
             display_name=user.display_name,
             chat=event.chat,
-            is_moderator=event.is_moderator,
+            is_moderator=is_moderator,
             register=register,
         )

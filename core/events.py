@@ -1,10 +1,16 @@
-"""Platform-neutral incoming events: what a student did, whichever chat app they used."""
+"""Platform-neutral incoming events: what a student did, whichever chat app they used.
+
+Events are where user text enters the core, so they clean it on construction (`clean_incoming`): no
+adapter can forget to, and nothing downstream sees control characters or undecodable text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from core.text_norm import clean_incoming
 
 Platform = Literal["console", "telegram", "discord"]
 EventKind = Literal["command", "text", "action", "form", "upload"]
@@ -18,6 +24,9 @@ class UserRef:
     id: str
     display_name: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "display_name", clean_incoming(self.display_name))
+
 
 @dataclass(frozen=True)
 class ChatRef:
@@ -27,6 +36,9 @@ class ChatRef:
     id: str
     is_private: bool = True
     title: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean_incoming(self.title))
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,22 @@ class IncomingEvent:
     form: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
     is_moderator: bool = False  # the adapter's platform signal; features read `actor.is_moderator`
+    moderator_known: bool = True  # False: the adapter cannot tell here (a Discord DM); see ActorResolver
     resolved: Actor | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        """Clean everything the user typed, here where every adapter makes its events (and only here).
+
+        Whatever the platform delivered (a terminal's undecodable bytes, a JSON lone surrogate, escape
+        codes, bidi overrides), the core only ever sees text that `core.text_norm.clean_incoming` passed:
+        it encodes for any database and prints harmlessly on a terminal.
+        """
+        for name in ("text", "args", "command", "action"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, clean_incoming(value))
+        if self.form:
+            object.__setattr__(self, "form", {key: clean_incoming(value) for key, value in self.form.items()})
 
     @property
     def actor(self) -> Actor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core import clock
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -32,9 +34,7 @@ NAMING = {
 }
 
 
-def utcnow() -> datetime:
-    """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
-    return datetime.now(UTC)
+utcnow = clock.utcnow  # one clock for core and storage (core/clock.py)
 
 
 class Base(DeclarativeBase):

@@ -129,6 +129,9 @@ def _key_is(key: DialogKey) -> list[Any]:
     return [DialogState.platform == key[0], DialogState.chat_id == key[1], DialogState.user_id == key[2]]
 
 
+MODERATOR_ON = "moderator_on"  # users.settings key: platforms whose moderator signal was last seen true
+
+
 class UserRepo(UserRepository):
     """Users and their platform identities (implements core.repositories.users.UserRepository)."""
 
@@ -166,6 +169,36 @@ class UserRepo(UserRepository):
         """Return the user id of a platform account, or None if it never talked to the bot."""
         async with self._sessions() as session:
             return await self._find(session, platform, platform_user_id)
+
+    async def find_with_moderator(self, platform: str, platform_user_id: str) -> tuple[int | None, bool]:
+        """The user id of a platform account (None if never stored) and whether its platform's moderator
+        signal was last seen true (remembered in `users.settings["moderator_on"]`, a list of platforms)."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(User.id, User.settings)
+                    .join(Identity, Identity.user_id == User.id)
+                    .where(Identity.platform == platform, Identity.platform_user_id == platform_user_id)
+                )
+            ).first()
+        if row is None:
+            return None, False
+        return row[0], platform in ((row[1] or {}).get(MODERATOR_ON) or [])
+
+    async def remember_moderator(self, user_id: int, platform: str, is_moderator: bool) -> None:
+        """Record the platform's moderator signal as last seen (idempotent; users.settings JSON)."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                return
+            settings = dict(user.settings or {})
+            platforms = set(settings.get(MODERATOR_ON) or [])
+            platforms = platforms | {platform} if is_moderator else platforms - {platform}
+            if platforms:
+                settings[MODERATOR_ON] = sorted(platforms)
+            else:
+                settings.pop(MODERATOR_ON, None)
+            user.settings = settings
 
     @staticmethod
     async def _find(session: AsyncSession, platform: str, platform_user_id: str) -> int | None:

@@ -17,10 +17,12 @@ from core.config import Config
 from core.events import Attachment, ChatRef, IncomingEvent, UserRef
 from core.ports import AppPort
 from core.replies import Button, Reply
+from core.text_norm import parse_id
 
 logger = logging.getLogger(__name__)
 
 PROMPT = "> "
+SORRY = "Something went wrong on our side, sorry. Please try again."
 AttachmentKind = Literal["video", "photo", "document"]  # what a typed file path can be
 MEDIA_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv", ".pdf", ".png", ".jpg", ".jpeg", ".json", ".csv"}
 
@@ -51,6 +53,8 @@ class ConsoleAdapter:
     async def run(self) -> None:
         """Serve until EOF or /quit."""
         self._app.register_notifier("console", self)
+        _tolerant(self._stdin, "surrogateescape")  # undecodable bytes reach the event, which cleans them
+        _tolerant(self._stdout, "replace")
         if self._interactive:
             self._write("Interview Insights (console). Type /start to begin, /quit to leave.")
         loop = asyncio.get_running_loop()
@@ -58,7 +62,12 @@ class ConsoleAdapter:
             if self._interactive:
                 self._stdout.write(PROMPT)
                 self._stdout.flush()
-            line = await loop.run_in_executor(None, self._stdin.readline)
+            try:
+                line = await loop.run_in_executor(None, self._stdin.readline)
+            except (UnicodeDecodeError, ValueError) as exc:  # a stream we could not reconfigure
+                logger.warning("console: unreadable input line: %s", exc)
+                self._write("Sorry, I could not read that line. Please type it again.")
+                continue
             if not line:
                 break
             line = line.rstrip("\r\n")
@@ -69,14 +78,27 @@ class ConsoleAdapter:
             await self.dispatch(line)
 
     async def dispatch(self, line: str) -> None:
-        """Turn one typed line into an event, let the core answer, print the replies."""
-        event = self.translate(line)
-        if event is None:
+        """Turn one typed line into an event, let the core answer, print the replies.
+
+        Never raises: a line that cannot be read as an event, or a reply that cannot be shown, is
+        logged and apologised for, and the next line is served (the terminal session survives).
+        """
+        try:
+            event = self.translate(line)
+            if event is None:
+                return
+            replies = await self._app.handle(event)
+        except Exception:
+            logger.exception("console: could not handle the line")
+            self._write(SORRY)
             return
-        replies = await self._app.handle(event)
         self._buttons = []  # numbers always refer to the latest answer's choices
         for reply in replies:
-            self._show(reply)
+            try:
+                self._show(reply)
+            except Exception:
+                logger.exception("console: could not show a reply")
+                self._write(SORRY)
 
     def translate(self, line: str) -> IncomingEvent | None:
         """A number picks a shown button; /cmd args is a command; an existing file path is an upload."""
@@ -89,11 +111,10 @@ class ConsoleAdapter:
             self.chat,
             is_moderator=self.user.id in self._config.moderation.console_user_ids,
         )
-        if text.isdigit() and self._buttons:
-            index = int(text) - 1
-            if 0 <= index < len(self._buttons):
-                return event(kind="action", action=self._buttons[index].action)
-        if text.startswith("/") and len(text) > 1 and not Path(text).exists():
+        choice = parse_id(text) if self._buttons else None
+        if choice is not None and choice <= len(self._buttons):
+            return event(kind="action", action=self._buttons[choice - 1].action)
+        if text.startswith("/") and len(text) > 1 and not _exists(Path(text)):
             command, _, args = text[1:].partition(" ")
             return event(kind="command", command=command.lower(), args=args.strip())
         upload = self._attachment(text)
@@ -109,8 +130,12 @@ class ConsoleAdapter:
             return None
         if len(parts) != 1:
             return None
-        path = Path(parts[0]).expanduser()
-        if path.suffix.lower() not in MEDIA_SUFFIXES or not path.is_file():
+        try:
+            path = Path(parts[0]).expanduser()
+            if path.suffix.lower() not in MEDIA_SUFFIXES or not path.is_file():
+                return None
+            size = path.stat().st_size
+        except (OSError, ValueError, RuntimeError):  # too long a name, a NUL, no home directory
             return None
 
         async def fetch() -> bytes:
@@ -120,7 +145,7 @@ class ConsoleAdapter:
         kind: AttachmentKind = (
             "video" if mime.startswith("video/") else "photo" if mime.startswith("image/") else "document"
         )
-        return Attachment(path.name, path.stat().st_size, mime, None, kind, fetch)
+        return Attachment(path.name, size, mime, None, kind, fetch)
 
     @property
     def choices(self) -> list[str]:
@@ -138,7 +163,10 @@ class ConsoleAdapter:
             return
         if reply.buttons:
             self._buttons = []
-        self._show(reply)
+        try:
+            self._show(reply)
+        except Exception:  # a push that cannot be shown must not fail the sender's own request
+            logger.exception("console: could not show a pushed reply")
 
     async def stop(self) -> None:
         """Stop reading input."""
@@ -153,3 +181,23 @@ class ConsoleAdapter:
     def _write(self, text: str) -> None:
         self._stdout.write(text + "\n")
         self._stdout.flush()
+
+
+def _exists(path: Path) -> bool:
+    """Whether a typed line names an existing file; a line that cannot be a path (a word over 255
+    bytes, a NUL) is simply not one, rather than an OSError that would end the session."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _tolerant(stream: IO[str], errors: str) -> None:
+    """Make a text stream decode/encode without raising (a terminal may send bytes that are not UTF-8)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    try:
+        reconfigure(errors=errors)
+    except (ValueError, OSError) as exc:  # e.g. a stream that was already read from
+        logger.info("console: could not set errors=%s on %s: %s", errors, stream, exc)

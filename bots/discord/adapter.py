@@ -30,6 +30,7 @@ from core.config import ConfigError, DiscordConfig, ModerationConfig
 from core.events import ChatRef, IncomingEvent
 from core.ports import AppPort, CommandInfo
 from core.replies import Form, Reply
+from core.text_norm import mentions_anon
 
 logger = logging.getLogger(__name__)
 
@@ -262,8 +263,10 @@ class DiscordAdapter:
             # who may run a moderator command is the core's decision (the router answers a refusal)
             moderator = self._is_moderator(interaction.user)
             event = translate.command_event(interaction, info.name, args, moderator=moderator)
-            personal = info.personal and interaction.guild is not None
-            await self._serve(interaction, event, ephemeral=personal)
+            # anonymous posting is answered ephemerally from the start: a public response (even a
+            # "thinking…" one) shows "<member> used /ask" above it and names the anonymous author
+            private = info.personal or mentions_anon(args)
+            await self._serve(interaction, event, ephemeral=private and interaction.guild is not None)
         except Exception:
             logger.exception("discord: /%s failed", info.name)
             await self._fail(interaction)
@@ -513,8 +516,13 @@ class DiscordAdapter:
         message = interaction.message
         return message is not None and (interaction.guild is None or message.flags.ephemeral)
 
-    def _is_moderator(self, user: discord.abc.User) -> bool:
-        """A member with a configured moderator role (in DMs: in any guild the bot shares with them)."""
+    def _is_moderator(self, user: discord.abc.User) -> bool | None:
+        """Whether a member has a configured moderator role; None when this event cannot tell.
+
+        In a guild the member and its roles come with the event. In DMs there is no member: a cached
+        one with the role in any shared guild answers True; otherwise the answer is unknown (None)
+        and the core's ActorResolver uses the status it remembered from the member's guild messages.
+        """
         roles = self.moderation.discord_roles
         if translate.has_moderator_role(user, roles):
             return True
@@ -524,4 +532,4 @@ class DiscordAdapter:
             member = guild.get_member(user.id)
             if member is not None and translate.has_moderator_role(member, roles):
                 return True
-        return False
+        return None

@@ -78,28 +78,47 @@ def _interaction_base(interaction: discord.Interaction) -> tuple[UserRef, ChatRe
 
 
 def command_event(
-    interaction: discord.Interaction, command: str, args: str, *, moderator: bool
+    interaction: discord.Interaction, command: str, args: str, *, moderator: bool | None
 ) -> IncomingEvent:
     """A slash command: command without slash, args from its optional string option."""
     user, chat = _interaction_base(interaction)
     return IncomingEvent(
-        user=user, chat=chat, kind="command", command=command, args=args.strip(), is_moderator=moderator
+        user=user,
+        chat=chat,
+        kind="command",
+        command=command,
+        args=args.strip(),
+        is_moderator=bool(moderator),
+        moderator_known=moderator is not None,
     )
 
 
-def action_event(interaction: discord.Interaction, action: str, *, moderator: bool) -> IncomingEvent:
+def action_event(interaction: discord.Interaction, action: str, *, moderator: bool | None) -> IncomingEvent:
     """A button press: the core's action token exactly as it gave it."""
     user, chat = _interaction_base(interaction)
-    return IncomingEvent(user=user, chat=chat, kind="action", action=action, is_moderator=moderator)
+    return IncomingEvent(
+        user=user,
+        chat=chat,
+        kind="action",
+        action=action,
+        is_moderator=bool(moderator),
+        moderator_known=moderator is not None,
+    )
 
 
 def form_event(
-    interaction: discord.Interaction, action: str, values: Mapping[str, str], *, moderator: bool
+    interaction: discord.Interaction, action: str, values: Mapping[str, str], *, moderator: bool | None
 ) -> IncomingEvent:
     """A submitted modal: the form's action and {field name: value}."""
     user, chat = _interaction_base(interaction)
     return IncomingEvent(
-        user=user, chat=chat, kind="form", action=action, form=dict(values), is_moderator=moderator
+        user=user,
+        chat=chat,
+        kind="form",
+        action=action,
+        form=dict(values),
+        is_moderator=bool(moderator),
+        moderator_known=moderator is not None,
     )
 
 
@@ -127,7 +146,7 @@ def attachment(att: discord.Attachment) -> Attachment:
 
 
 def upload_event(
-    interaction: discord.Interaction, files: list[discord.Attachment], note: str, *, moderator: bool
+    interaction: discord.Interaction, files: list[discord.Attachment], note: str, *, moderator: bool | None
 ) -> IncomingEvent:
     """A slash command's attachment option (e.g. /answer): an upload, like a message with files."""
     user, chat = _interaction_base(interaction)
@@ -137,11 +156,12 @@ def upload_event(
         kind="upload",
         text=note.strip(),
         attachments=tuple(attachment(att) for att in files),
-        is_moderator=moderator,
+        is_moderator=bool(moderator),
+        moderator_known=moderator is not None,
     )
 
 
-def message_event(message: discord.Message, *, moderator: bool) -> IncomingEvent:
+def message_event(message: discord.Message, *, moderator: bool | None) -> IncomingEvent:
     """A plain message: text, a typed "/command args", or files (kind="upload", caption in text)."""
     user = user_ref(message.author)
     chat = chat_ref(message.channel.id, message.channel, message.guild, message.author)
@@ -149,7 +169,13 @@ def message_event(message: discord.Message, *, moderator: bool) -> IncomingEvent
     if message.attachments:
         files = tuple(attachment(att) for att in message.attachments)
         return IncomingEvent(
-            user=user, chat=chat, kind="upload", text=text, attachments=files, is_moderator=moderator
+            user=user,
+            chat=chat,
+            kind="upload",
+            text=text,
+            attachments=files,
+            is_moderator=bool(moderator),
+            moderator_known=moderator is not None,
         )
     match = _COMMAND.match(text.strip())
     if match:
@@ -160,6 +186,14 @@ def message_event(message: discord.Message, *, moderator: bool) -> IncomingEvent
             command=match.group(1).lower(),
             args=(match.group(2) or "").strip(),
             text=text,
-            is_moderator=moderator,
+            is_moderator=bool(moderator),
+            moderator_known=moderator is not None,
         )
-    return IncomingEvent(user=user, chat=chat, kind="text", text=text, is_moderator=moderator)
+    return IncomingEvent(
+        user=user,
+        chat=chat,
+        kind="text",
+        text=text,
+        is_moderator=bool(moderator),
+        moderator_known=moderator is not None,
+    )

@@ -35,13 +35,14 @@ from bots.telegram.limits import (
     FileTooBig,
     SendLimits,
 )
-from bots.telegram.processor import PerChatUpdateProcessor
+from bots.telegram.processor import MAX_WAITING_PER_CHAT, PerChatUpdateProcessor
 from bots.telegram.ratelimit import SendRateLimiter
 from core.config import ConfigError, ModerationConfig, TelegramConfig
 from core.events import ChatRef, IncomingEvent
 from core.ports import AppPort
 from core.replies import Reply
 from core.router import COMMAND_ACTION
+from core.text_norm import mentions_anon
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,16 @@ TYPING_AFTER = 1.0  # seconds the core may think before the chat shows "typing�
 TYPING_EVERY = 4.5  # Telegram shows a chat action for about 5 s
 GO_PRIVATE = "Let's continue in a private chat, so the group is not flooded with questions."
 GO_PRIVATE_BUTTON = "💬 Continue in private chat"
+GO_PRIVATE_ANON = (
+    "To post anonymously, send that to me in our private chat: nothing was posted from here, "
+    "where everyone can see who sent it."
+)
 PRIVATE_BLOCKED = "I could not message you privately: open a private chat with me first."
 ANSWERED_MARK = "✓"
+SLOW_DOWN = (
+    "You are sending messages faster than I can answer them, so I skipped some. "
+    "Please wait for my reply before sending the next one."
+)
 
 
 class TelegramAdapter:
@@ -81,6 +90,7 @@ class TelegramAdapter:
         poll_interval: float = 0.0,
         poll_timeout: int = 10,
         typing_after: float = TYPING_AFTER,
+        max_waiting_per_chat: int = MAX_WAITING_PER_CHAT,
     ) -> None:
         self.app = app
         self.config = config
@@ -89,7 +99,9 @@ class TelegramAdapter:
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
         self.typing_after = typing_after
-        self.processor = PerChatUpdateProcessor()
+        self.processor = PerChatUpdateProcessor(
+            max_waiting_per_chat=max_waiting_per_chat, on_overflow=self._slow_down
+        )
         self.application: Application | None = None
         self.bot_username = config.bot_username.lstrip("@")
         self.forum_chat_id: int | None = config.forum_chat_id or None  # a supergroup with topics
@@ -246,6 +258,13 @@ class TelegramAdapter:
 
     # ----------------------------------------------------------------- incoming
 
+    async def _slow_down(self, update: object) -> None:
+        """A chat flooded us beyond its queue (the processor dropped the excess): say so, once."""
+        if isinstance(update, Update) and update.effective_chat is not None and self.application:
+            message = update.effective_message
+            topic = message.message_thread_id if message is not None and message.is_topic_message else None
+            await self._send_out(update.effective_chat.id, [render.OutText(html.escape(SLOW_DOWN))], topic)
+
     async def _on_update(self, update: Update, context: CallbackContext) -> None:
         """Translate one update, ask the core, and render its replies."""
         if update.callback_query is not None:
@@ -273,7 +292,13 @@ class TelegramAdapter:
         if not event.chat.is_private and event.kind == "command" and event.command in personal:
             await self._invite_private(message.chat_id, event.command or "", topic)
             return
-        if event.kind == "command" and event.command == "start" and event.args in personal:
+        if not event.chat.is_private and event.kind == "command" and mentions_anon(event.args):
+            # anonymous posting from a group happens in the private chat, as /share does: posted from
+            # here, the group would see who asked for anonymity (and the confirmation)
+            await self._invite_private(message.chat_id, event.command or "", topic, GO_PRIVATE_ANON)
+            return
+        invited = personal | {info.name for info in self.app.commands if info.name != "start"}
+        if event.kind == "command" and event.command == "start" and event.args in invited:
             # our own group invitation (t.me/<bot>?start=<command>): run the command it was made for
             event = dataclasses.replace(event, command=event.args, args="")
         replies = await self._handle(event, message.chat_id, topic)
@@ -366,11 +391,13 @@ class TelegramAdapter:
                 names.update(info.aliases)
         return names
 
-    async def _invite_private(self, chat_id: int, command: str, topic: int | None = None) -> None:
+    async def _invite_private(
+        self, chat_id: int, command: str, topic: int | None = None, text: str = GO_PRIVATE
+    ) -> None:
         """In a group, a personal dialog gets a deep-link button to the private chat instead."""
         url = f"https://t.me/{self.bot_username}?start={command}"
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(GO_PRIVATE_BUTTON, url=url)]])
-        await self._send_out(chat_id, [render.OutText(html.escape(GO_PRIVATE), markup)], topic)
+        await self._send_out(chat_id, [render.OutText(html.escape(text), markup)], topic)
 
     async def _mark_answered(self, message: Message, data: str) -> None:
         """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice."""
@@ -401,17 +428,31 @@ class TelegramAdapter:
     async def _deliver(
         self, event: IncomingEvent, chat_id: int, replies: list[Reply], topic: int | None = None
     ) -> None:
-        """Send replies in order; private ones go to the user's private chat when we are in a group."""
+        """Send replies in order; private ones go to the user's private chat when we are in a group.
+
+        A reply that cannot be rendered or sent (a 400 for one message, a network error after the
+        retries) is logged and the others still go out; the user is told once that something failed.
+        """
+        failed = False
         for reply in replies:
             target, thread = chat_id, topic
             if reply.private and not event.chat.is_private:
                 target, thread = int(event.user.id), None
             try:
-                await self._send_out(target, render.render_reply(reply), thread)
-            except Forbidden:
-                if target == chat_id:
-                    raise
-                await self._send_out(chat_id, [render.OutText(html.escape(PRIVATE_BLOCKED))], topic)
+                try:
+                    await self._send_out(target, render.render_reply(reply), thread)
+                except Forbidden:
+                    if target == chat_id:
+                        raise
+                    await self._send_out(chat_id, [render.OutText(html.escape(PRIVATE_BLOCKED))], topic)
+            except Exception:
+                logger.exception("could not deliver a reply to chat %s", target)
+                failed = True
+        if failed:
+            try:
+                await self._send_out(chat_id, [render.OutText(html.escape(SORRY))], topic)
+            except TelegramError as exc:
+                logger.warning("could not tell chat %s about a failed reply: %s", chat_id, exc)
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
         """Notifier: push a reply the core produced later (scores, moderation results, digests)."""

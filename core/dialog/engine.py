@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.clock import utcnow
 from core.dialog.steps import KEEP, DialogContext, Done, Invalid, Next, Outcome, Stay, Step
 from core.events import IncomingEvent
 from core.replies import Button, Reply
 from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository, DialogWrites
 from core.repositories.uow import UnitOfWork
-from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
+from core.repositories.dialogs import DialogRepository
 from core.repositories.experiences import ExperienceRepository
 from core.repositories.users import UserRepository
 
 if TYPE_CHECKING:
-    # until companies and dialogs have their ports (issue 10 item 4): then CompanyRepository and
-    # DialogRepository from core.repositories replace these two storage classes here.
-    from storage.repos import CompanyRepo, DialogRepo
+    # until companies have their port (issue 10 item 4): then CompanyRepository replaces it here.
+    from storage.repos import CompanyRepo
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 class SharedRepositories(Protocol):
     """One repository per shared aggregate, all over the same database."""
 
-    dialogs: DialogRepo
+    dialogs: DialogRepository
     users: UserRepository
     companies: CompanyRepo
     experiences: ExperienceRepository

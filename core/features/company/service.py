@@ -26,6 +26,7 @@ from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import looks_like_id, parse_id
 from media import chart_jobs
 from storage.repos import CompanyName
 from storage.stats import CompanyStats, StatsRepo
@@ -115,7 +116,7 @@ class CompanyFeature(FeatureBase):
             if verb == "by":
                 return await self.breakdown(company_id, arg or "")
             if verb == "list":
-                page = int(arg) if arg and arg.isdigit() else 0
+                page = (parse_id(arg) or 0) if arg else 0
                 return await self.experiences(company_id, page)
             return await self.card(company_id, event.chat)
         return await self._by_name(args, strict=False, chat=event.chat)
@@ -133,11 +134,12 @@ class CompanyFeature(FeatureBase):
     async def experience(self, event: IncomingEvent) -> list[Reply]:
         """/experience <number>: one approved experience in full."""
         arg = event.args.strip().lstrip("#")
-        if not arg.isdigit() or len(arg) > 9:
+        experience_id = parse_id(arg)
+        if experience_id is None and not looks_like_id(arg):
             return [
                 Reply(text="Send the number of an experience, e.g. /experience 42 (numbers show in lists).")
             ]
-        view = await self._stats.experience(int(arg))
+        view = await self._stats.experience(experience_id) if experience_id is not None else None
         if view is None:
             return [Reply(text=f"There is no published experience #{arg}.")]
         buttons = (

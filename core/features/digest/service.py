@@ -21,6 +21,7 @@ from core.replies import Button, Reply, button_rows
 from core.repositories.digest import ALL, DigestRepository
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import looks_like_id, parse_id
 from storage.repos import CompanyName
 
 logger = logging.getLogger(__name__)
@@ -85,11 +86,12 @@ class DigestFeature(FeatureBase):
     async def _company(self, event: IncomingEvent, command: str) -> tuple[CompanyName | None, Reply | None]:
         """The company named in the arguments ("#12" from a button, or typed text)."""
         typed = event.args.strip()
-        if typed.startswith("#") and typed[1:].isdigit():
-            name = await self._services.repos.companies.name_of(int(typed[1:]))
-            if name is None:
+        if typed.startswith("#") and looks_like_id(typed):
+            company_id = parse_id(typed)
+            name = await self._services.repos.companies.name_of(company_id) if company_id else None
+            if company_id is None or name is None:
                 return None, Reply(text="That company no longer exists. Send /subscriptions to see yours.")
-            return CompanyName(int(typed[1:]), name, ()), None
+            return CompanyName(company_id, name, ()), None
         if len(typed) > 120:
             return None, Reply(text="That company name is too long. Try /subscribe TCS, for example.")
         return await lookup(self._services, typed, lambda cid: command_button_action(command, f"#{cid}"))

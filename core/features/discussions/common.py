@@ -11,6 +11,9 @@ from core.events import ChatRef
 from core.replies import Reply
 from core.repositories.community import CommunityRepository
 from core.services import Services
+from core.text_norm import parse_id
+
+__all__ = ["parse_id"]  # the core id parser, re-exported for the discussion modules
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +82,8 @@ async def scope_from_token(services: Services, token: str) -> Scope | None:
     if token.startswith("@t:"):
         topic = normalise_topic(token[3:])
         return Scope(topic=topic) if topic else None
-    if token.startswith("@c") and token[2:].isdigit():
-        company_id = int(token[2:])
+    company_id = parse_id(token[2:]) if token.startswith("@c") else None
+    if company_id is not None:
         name = await services.repos.companies.name_of(company_id)
         return Scope(company_id, name) if name else None
     return None
@@ -117,12 +120,6 @@ async def tell(services: Services, recipient, text: str, **reply) -> None:
         await services.notify(
             ChatRef(recipient.platform, recipient.user_id), Reply(text=text, private=True, **reply)
         )
-
-
-def parse_id(text: str) -> int | None:
-    """A positive id from "12" or "#12"; None otherwise."""
-    text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
 
 
 def short(text: str, limit: int) -> str:

@@ -16,6 +16,7 @@ from core.replies import Button, Document, Reply
 from core.repositories.community import CommunityRepository
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import looks_like_id
 
 logger = logging.getLogger(__name__)
 
@@ -293,6 +294,8 @@ class CommunityModeration:
     async def promote(self, event: IncomingEvent) -> list[Reply]:
         """`/promote <id>` (moderators): a resolved company thread becomes a pinned FAQ entry."""
         thread_id = parse_id(event.args)
+        if thread_id is None and looks_like_id(event.args):
+            return [Reply(text=f"There is no discussion #{event.args.strip()}.", private=True)]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /promote <id>, e.g. /promote 12.", private=True)]
         moderator = await event.actor.ensure_id()
@@ -312,6 +315,8 @@ class CommunityModeration:
     async def upvote(self, event: IncomingEvent) -> list[Reply]:
         """`/upvote <reply id>` or the 👍 button: one vote per reader, never your own, replies only."""
         post_id = parse_id(event.args)
+        if post_id is None and looks_like_id(event.args):
+            return [Reply(text=f"There is no visible reply {event.args.strip()}.", private=True)]
         if post_id is None:
             return [Reply(text="Tell me which reply: /upvote <reply id> (the number in [brackets]).")]
         voter = await event.actor.ensure_id()
@@ -329,6 +334,8 @@ class CommunityModeration:
         """`/flag <reply id> [reason]` or the 🚩 button (which asks for the reason)."""
         number, _, reason = event.args.strip().partition(" ")
         post_id = parse_id(number)
+        if post_id is None and looks_like_id(number):
+            return [Reply(text=f"There is no reply {number}.", private=True)]
         if post_id is None:
             return [Reply(text="Tell me which post: /flag <reply id> [reason], e.g. /flag 45 spam.")]
         if reason.strip():

@@ -30,12 +30,12 @@ from core.replies import Button, Reply
 from core.repositories.community import CommunityRepository, author_label
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import ANON_WORDS, looks_like_id, split_anon
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[IncomingEvent], Awaitable[list[Reply]]]
 TITLE_MAX = 150
-ANON_WORDS = ("anon", "anonymous")
 DISCUSS_HELP = (
     "Tell me a company or a topic: /discuss TCS, /discuss dsa, /discuss system design. "
     "Topics are free tags such as dsa, system-design or hr."
@@ -59,14 +59,6 @@ def _body(raw: str, ctx: DialogContext) -> str:
 def _post_as(ctx: DialogContext) -> list[Option]:
     name = ctx.user_name or "my name"
     return [Option(False, f"👤 As {name}"), Option(True, "🕶 Anonymously")]
-
-
-def _split_anon(text: str) -> tuple[bool, str]:
-    """A leading "anon"/"anonymous" word asks to post anonymously."""
-    first, _, rest = text.strip().partition(" ")
-    if first.lower().rstrip(":") in ANON_WORDS and rest.strip():
-        return True, rest.strip()
-    return False, text.strip()
 
 
 class Community(FeatureBase):
@@ -170,8 +162,8 @@ class Community(FeatureBase):
         """`/discuss <company|topic>` (and its page buttons): threads, latest activity first."""
         words = event.args.split()
         page = 1
-        if len(words) > 1 and words[0].startswith("@") and words[-1].isdigit():
-            page = int(words.pop())
+        if len(words) > 1 and words[0].startswith("@") and looks_like_id(words[-1]):
+            page = parse_id(words.pop()) or 1
         scope: Scope | list[Reply] = await self._scope(" ".join(words)) if words else Scope()
         if isinstance(scope, list):
             return scope
@@ -189,6 +181,9 @@ class Community(FeatureBase):
         """`/thread <id> [page]`: a page of a thread's posts."""
         words = event.args.split()
         thread_id = parse_id(words[0]) if words else None
+        if thread_id is None and words and looks_like_id(words[0]):
+            typed = words[0].lstrip("#")
+            return [Reply(text=f"There is no discussion #{typed}. /discuss <company|topic> lists them.")]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /thread <id>, e.g. /thread 12.")]
         thread = await self.repo.thread(thread_id)
@@ -201,7 +196,7 @@ class Community(FeatureBase):
         if not visible:
             return [Reply(text=f"There is no discussion #{thread_id}. /discuss <company|topic> lists them.")]
         assert thread is not None
-        page = int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
+        page = (parse_id(words[1]) or 1) if len(words) > 1 else 1
         _, total = await self.repo.posts(thread_id, limit=0)
         page = clamp_page(page, total)
         posts, total = await self.repo.posts(thread_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
@@ -294,9 +289,9 @@ class Community(FeatureBase):
             return [Reply(text=text, private=True)]
         await self.thread_published(thread_id)
         who = "anonymously" if anonymous else f"as {author_label(False, actor.display_name)}"
-        return [
-            Reply(text=f"✅ Started discussion #{thread_id} ({scope.label}) {who}.", buttons=(open_button,))
-        ]
+        # an anonymous post's confirmation is private: shown in a group it would name the author
+        text = f"✅ Started discussion #{thread_id} ({scope.label}) {who}."
+        return [Reply(text=text, buttons=(open_button,), private=anonymous)]
 
     async def thread_published(self, thread_id: int) -> None:
         """A thread became public: mirror it, and for /ask questions notify opted-in seniors."""
@@ -321,8 +316,11 @@ class Community(FeatureBase):
             await tell(self._services, recipient, text, buttons=buttons)
 
     async def ask(self, event: IncomingEvent) -> list[Reply]:
-        """`/ask [anon] <company> <question>`: a question thread; opted-in seniors there hear of it."""
-        anonymous, text = _split_anon(event.args)
+        """`/ask [anon] <company> [anon] <question> [anon]`: a question thread; opted-in seniors hear of it.
+
+        Where "anon" may go is what the help says; it is never part of the title or the question.
+        """
+        anonymous, text = split_anon(event.args)
         words = text.split()
         if not words:
             return [
@@ -334,6 +332,8 @@ class Community(FeatureBase):
             if match.exact is not None:
                 company, words = match.exact, words[size:]
                 break
+        if company is not None and words and words[0].lower().strip("()[]:.,!") in ANON_WORDS:
+            anonymous, words = True, words[1:]  # "/ask TCS anon <question>"
         if company is None:
             match = await self._services.companies.match(words[0])
             close = ", ".join(c.name for c in match.suggestions[:3])
@@ -422,6 +422,8 @@ class Community(FeatureBase):
         """`/reply <id> <text>` posts at once; `/reply <id>` (or the Reply button) asks for the text."""
         thread_part, _, text = event.args.strip().partition(" ")
         thread_id = parse_id(thread_part)
+        if thread_id is None and looks_like_id(thread_part):
+            return [Reply(text=f"There is no open discussion #{thread_part.lstrip('#')}.")]
         if thread_id is None:
             return [
                 Reply(
@@ -431,7 +433,7 @@ class Community(FeatureBase):
         thread = await self.repo.thread(thread_id)
         if thread is None or thread.status not in ("open", "resolved"):
             return [Reply(text=f"There is no open discussion #{thread_id}.")]
-        anonymous, text = _split_anon(text)
+        anonymous, text = split_anon(text)
         if not text:
             refused = await self._refusal(event)
             if refused:
@@ -494,7 +496,9 @@ class Community(FeatureBase):
         if origin is not None:
             return []  # written inside the mirrored thread: it is already shown there
         button = Button(f"💬 Open #{thread_id}", command_button_action("thread", str(thread_id)))
-        return [Reply(text=f"✅ Replied in #{thread_id} (reply {post_id}).", buttons=((button,),))]
+        how = " anonymously" if anonymous else ""
+        confirmation = f"✅ Replied in #{thread_id} (reply {post_id}){how}."
+        return [Reply(text=confirmation, buttons=((button,),), private=anonymous)]
 
     async def inbound(self, event: IncomingEvent) -> list[Reply] | None:
         """A plain message written inside a thread mirrored on a platform (one with a mirror) is a reply.
@@ -524,6 +528,8 @@ class Community(FeatureBase):
         thread_id = parse_id(event.args)
         if thread_id is None and not event.args.strip():  # typed inside a mirrored thread: that thread
             thread_id = await self.repo.thread_by_external_id(event.chat.platform, event.chat.id)
+        if thread_id is None and looks_like_id(event.args):
+            return [Reply(text=f"There is no open discussion #{event.args.strip().lstrip('#')}.")]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /solve <id>, e.g. /solve 12.")]
         thread = await self.repo.thread(thread_id)

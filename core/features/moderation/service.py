@@ -16,6 +16,7 @@ from core.repositories.moderation import ExperienceCard
 from core.repositories.users import Recipient
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import looks_like_id, parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +161,11 @@ class Moderation(FeatureBase):
     async def review(self, event: IncomingEvent) -> list[Reply]:
         """`/review`, `/review 12`, and the card's buttons: approve, reject, edit, next."""
         words = event.args.split()
-        verb = words[0].lower() if words and not words[0].isdigit() else "show"
-        target = next((int(w) for w in words if w.isdigit()), None)
+        verb = words[0].lower() if words and not looks_like_id(words[0]) else "show"
+        typed = next((w for w in words if looks_like_id(w)), None)
+        target = parse_id(typed) if typed is not None else None
+        if typed is not None and target is None:
+            return [Reply(text=f"There is no experience #{typed}.", private=True)]
         if verb == "approve" and target is not None:
             return await self._approve(event, target)
         if verb in ("reject", "edit") and target is not None:
@@ -263,9 +267,11 @@ class Moderation(FeatureBase):
     async def report(self, event: IncomingEvent) -> list[Reply]:
         """`/report 12 [reason]`, or the Report button under an experience."""
         words = event.args.split(maxsplit=1)
-        if not words or not words[0].isdigit():
+        target = parse_id(words[0]) if words else None
+        if target is None:
+            if words and looks_like_id(words[0]):
+                return [Reply(text=f"There is no published experience #{words[0]}.", private=True)]
             return [Reply(text="Tell me which experience: /report <id> [reason], e.g. /report 12 spam.")]
-        target = int(words[0])
         if len(words) > 1:
             return await self._record_report(event, target, words[1][:MAX_REASON])
         return await self._engine.start(event, "report", {"target_id": target})
@@ -295,9 +301,11 @@ class Moderation(FeatureBase):
 
     async def helpful(self, event: IncomingEvent) -> list[Reply]:
         """`/helpful 12`, or the Helpful button: one vote per reader, never on your own post."""
-        if not event.args.strip().isdigit():
+        target = parse_id(event.args)
+        if target is None:
+            if looks_like_id(event.args):
+                return [Reply(text=f"There is no published experience #{event.args.strip()}.", private=True)]
             return [Reply(text="Tell me which experience: /helpful <id>.")]
-        target = int(event.args.strip())
         voter = await event.actor.ensure_id()
         outcome, count = await self._repo.vote_helpful(voter, "experience", target)
         text = {

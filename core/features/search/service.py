@@ -16,6 +16,7 @@ from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import parse_id
 from storage.search import SearchPage, SearchRepo
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class SearchFeature(FeatureBase):
             return [Reply(text=USAGE)]
         options = {k.lower(): v.strip('"') for k, v in _OPTION.findall(raw)}
         words = " ".join(_OPTION.sub(" ", raw).split())
-        page = int(options["page"]) - 1 if options.get("page", "").isdigit() else 0
+        page = (parse_id(options.get("page", "")) or 1) - 1
         company_id: int | None = None
         company = ""
         if "ref" in options:
@@ -78,8 +79,8 @@ class SearchFeature(FeatureBase):
             if remembered is None:
                 return [Reply(text="That search has expired; please send it again.")]
             words, company_id = remembered
-        elif "cid" in options and options["cid"].isdigit():
-            company_id = int(options["cid"])
+        elif "cid" in options and parse_id(options["cid"]) is not None:
+            company_id = parse_id(options["cid"])
         elif "company" in options:
             found, reply = await lookup(
                 self._services, options["company"].replace("-", " "), lambda cid: self._action(words, cid, 0)

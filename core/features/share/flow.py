@@ -226,7 +226,15 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
     from core.features.share.steps import review_edit_step
 
     steps += [review, review_edit_step(review)]
-    return Flow(FLOW_NAME, "sharing", steps, on_done=submit_experience, review_step="review", sections=16)
+    return Flow(
+        FLOW_NAME,
+        "sharing",
+        steps,
+        on_done=submit_experience,
+        review_step="review",
+        sections=16,
+        restart_command="share",
+    )
 
 
 def review_fields(config: SubmissionConfig) -> list[tuple[int, str, str, Any]]:

@@ -142,7 +142,7 @@ def parse_duration(raw: str, ctx: DialogContext) -> int:
     text = raw.strip().lower().replace(" ", "")
     match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h(?:ours?|rs?)?)?(?:(\d+)m(?:in(?:ute)?s?)?)?", text)
     minutes: float | None = None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²".isdigit() is true but int() refuses it
         minutes = int(text)
     elif match and (match.group(1) or match.group(2)):
         minutes = float(match.group(1) or 0) * 60 + int(match.group(2) or 0)

@@ -17,6 +17,7 @@ from core.ports import CommandInfo
 from core.replies import Reply
 from core.repositories.verification import VerificationRepository
 from core.services import Services
+from core.text_norm import looks_like_id, parse_id
 
 logger = logging.getLogger(__name__)
 
@@ -187,9 +188,11 @@ class Verification(FeatureBase):
     async def verify_user(self, event: IncomingEvent) -> list[Reply]:
         """`/verifyuser 12`: the moderator checked the roll number of experience #12; verify its author."""
         arg = event.args.strip().lstrip("#")
-        if not arg.isdigit():
+        experience_id = parse_id(arg)
+        if experience_id is None:
+            if looks_like_id(arg):
+                return [_private(f"There is no experience #{arg}.")]
             return [_private("Tell me which experience: /verifyuser <experience id>, e.g. /verifyuser 12.")]
-        experience_id = int(arg)
         moderator = await event.actor.ensure_id()
         found, author = await self._repo.verify_author(experience_id, moderator)
         if not found:
