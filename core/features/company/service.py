@@ -23,10 +23,10 @@ from core.features.company.views import (
 )
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.companies import CompanyName
+from core.repositories.stats import CompanyStats, StatsRepository, Tally
 from core.router import command_button_action
 from core.services import Services
-from storage.repos import CompanyName
-from storage.stats import CompanyStats, StatsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class CompanyFeature(FeatureBase):
     def __init__(
         self,
         services: Services,
-        stats: StatsRepo,
+        stats: StatsRepository,
         charts: ChartService,
         fallback: Fallback,
         chart_wait_s: float | None = None,
@@ -361,19 +361,19 @@ class CompanyFeature(FeatureBase):
         return [Reply(text=list_text(name, lines, page, pages, total), buttons=rows)]
 
 
+def year_rows(tallies: list[Tally]) -> list[tuple[int, int, int, int]]:
+    """(year, candidates, selected, decided) per year for the years charts: the card's own counts, so
+    the chart's rate is the card's rate (decided = selected + rejected; pending is not a rejection)."""
+    return [(int(t.key), t.total, t.selected, t.decided) for t in tallies]
+
+
 def company_jobs(stats: CompanyStats, questions: list[tuple[str, int]]) -> list[ChartJob]:
     """The five company charts as jobs for the chart service."""
     name = stats.name
     return [
         ChartJob("topics", "topics_bar", (name, dict(stats.topics), stats.sample or stats.total)),
-        ChartJob(
-            "years", "per_year", (name, [(t.key, t.total, t.selected) for t in stats.by_interview_year])
-        ),
-        ChartJob(
-            "passout",
-            "passout_breakdown",
-            (name, [(t.key, t.total, t.selected) for t in stats.by_passout_year]),
-        ),
+        ChartJob("years", "per_year", (name, year_rows(stats.by_interview_year))),
+        ChartJob("passout", "passout_breakdown", (name, year_rows(stats.by_passout_year))),
         ChartJob("difficulty", "difficulty_distribution", (name, dict(stats.difficulty))),
         ChartJob("words", "word_cloud_from_questions", (name, list(questions))),
     ]
