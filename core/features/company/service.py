@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from core.config import InsightsConfig
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
+from core.features.company import manage
 from core.features.company.charts import COMPANY_VIEWS, ChartJob, ChartService
 from core.features.company.views import (
     DIMENSION_TITLES,
@@ -86,9 +87,10 @@ class CompanyFeature(FeatureBase):
         settings = services.config.insights if services is not None else InsightsConfig()
         self._wait_s = settings.chart_wait_s if chart_wait_s is None else chart_wait_s
         self._background: set[asyncio.Task[None]] = set()
+        self._admin = manage.CompanyAdmin(services)
 
     def register(self, commands: CommandSink) -> None:
-        """Add /company and /experience."""
+        """Add /company, /experience and the moderators' /companies (merge, rename)."""
 
         commands.add(
             CommandInfo(
@@ -99,6 +101,7 @@ class CompanyFeature(FeatureBase):
         commands.add(
             CommandInfo("experience", "Read one shared experience in full", "<number>"), self.experience
         )
+        commands.add(manage.info(), self._admin.handle)
 
     # -- entry points ------------------------------------------------------------------------------
 
