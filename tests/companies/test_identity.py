@@ -114,11 +114,11 @@ async def test_merge_keeps_every_row_and_the_old_name_finds_the_survivor(tmp_pat
         c = _console(app, tmp_path)
         preview = await c.say("/companies merge Microsoft India into Microsoft")
         assert "Merge **Microsoft India**" in preview or "Merge Microsoft India" in preview
-        assert "1 experiences" in preview and "2 subscriptions" in preview
+        assert "1 experience," in preview and "2 subscriptions" in preview
         async with sessions() as session:  # nothing changes before the button is pressed
             assert await session.get(Company, pair.india) is not None
         done = await c.pick("✅ Merge")
-        assert "Merged Microsoft India into Microsoft" in done and "1 duplicate subscriptions folded" in done
+        assert "Merged Microsoft India into Microsoft" in done and "keep one subscription: 1 folded" in done
 
         after = await row_counts(sessions)
         # Every row is kept except the chat that followed both, which keeps one subscription; the

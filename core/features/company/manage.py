@@ -34,15 +34,15 @@ USAGE = (
     "/companies rename <old> to <new> renames a company and keeps the old name as an alias.\n"
     "Name companies exactly (name or alias) or by #id."
 )
-TABLE_LABELS = {
-    "experiences": "experiences",
-    "questions": "questions",
-    "threads": "threads",
-    "resources": "resources",
-    "faqs": "FAQ entries",
-    "mock_questions": "mock questions",
-    "subscriptions": "subscriptions",
-    "company_aliases": "aliases",
+TABLE_LABELS = {  # table -> (one, many)
+    "experiences": ("experience", "experiences"),
+    "questions": ("question", "questions"),
+    "threads": ("thread", "threads"),
+    "resources": ("resource", "resources"),
+    "faqs": ("FAQ entry", "FAQ entries"),
+    "mock_questions": ("mock question", "mock questions"),
+    "subscriptions": ("subscription", "subscriptions"),
+    "company_aliases": ("alias", "aliases"),
 }
 _ID = re.compile(r"^#(\d{1,9})$")
 _DO_MERGE = re.compile(r"^merge (\d{1,9}) (\d{1,9})$")
@@ -61,7 +61,7 @@ def info() -> CommandInfo:
 
 def usage_line(usage: dict[str, int]) -> str:
     """ "3 experiences, 7 questions, 1 thread ..." (tables with rows only), or "no rows"."""
-    parts = [f"{n} {TABLE_LABELS.get(table, table)}" for table, n in usage.items() if n]
+    parts = [f"{n} {TABLE_LABELS.get(table, (table, table))[n != 1]}" for table, n in usage.items() if n]
     return ", ".join(parts) or "no rows"
 
 
@@ -138,7 +138,8 @@ class CompanyAdmin:
                 )
                 await self._services.companies.refresh()
                 dropped = (
-                    f" ({result.dropped_subscriptions} duplicate subscriptions folded)"
+                    f" (chats that followed both keep one subscription: {result.dropped_subscriptions} "
+                    "folded)"
                     if result.dropped_subscriptions
                     else ""
                 )
