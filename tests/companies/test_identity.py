@@ -74,7 +74,7 @@ async def test_two_existing_variants_are_offered_side_by_side_on_the_console(tmp
 
 
 def test_folding_keeps_every_known_company_apart_and_joins_their_variants():
-    """The general rule on the whole demo catalogue (43 companies, 190 aliases) and the real data's names."""
+    """The general rule on the whole demo catalogue (43 companies, 140 aliases) and the real data's names."""
     owner: dict[str, str] = {}
     for company in COMPANIES:
         for name in (company.name, *company.aliases):
