@@ -1,4 +1,16 @@
-"""Match what a student types to known companies and aliases ("tcs", "Tata Consultancy", "infosys ltd")."""
+"""Match what a student types to known companies and aliases ("tcs", "Tata Consultancy", "infosys ltd").
+
+The rules, in order:
+1. An exact name or alias (after `normalise_name`) always opens that company, whatever else exists:
+   "/company Acme Motors" opens Acme Motors even when "Acme Motors India Limited" was created first.
+2. Otherwise the folded name (`fold_name`: legal suffixes and country words dropped) is looked up:
+   one company with that folded name opens it ("Infosys Ltd" -> Infosys); several distinct companies
+   with it ("Microsoft" and "Microsoft India" for "Microsoft India Pvt Ltd") are offered side by side
+   as a "did you mean" (a moderator can merge them with /companies merge).
+3. Otherwise fuzzy suggestions (rapidfuzz WRatio on folded keys), best first.
+New companies fold at creation instead (storage CompanyRepo.get_or_create): a variant of one known
+company becomes its alias rather than a second company.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +20,14 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from core.text_norm import normalise_name
-from storage.repos import CompanyName, CompanyRepo
+from core.repositories.companies import CompanyName, CompanyRepository
+from core.text_norm import FOLD_WORDS, fold_words, normalise_name
 
 logger = logging.getLogger(__name__)
 
 CONFIDENT = 85.0  # a lone fuzzy suggestion this close is taken as a typo of it
 CONFIDENT_GAP = 10.0  # ...when the runner-up scores at least this much lower
-SUFFIXES = (
-    "ltd",
-    "limited",
-    "pvt",
-    "private",
-    "inc",
-    "llp",
-    "corp",
-    "corporation",
-    "co",
-    "india",
-    "technologies",
-)
+SUFFIXES = tuple(sorted(FOLD_WORDS))  # kept for callers of the old name
 
 
 @dataclass(frozen=True)
@@ -51,31 +51,40 @@ class CompanyMatch:
 
 
 def strip_suffixes(key: str) -> str:
-    """Drop legal suffixes ("ltd", "pvt") so "infosys ltd" finds Infosys."""
-    words = key.split()
-    while len(words) > 1 and words[-1] in SUFFIXES:
-        words.pop()
-    return " ".join(words)
+    """Drop legal suffixes and country words ("ltd", "pvt", "india") so "infosys ltd" finds Infosys."""
+    return fold_words(key)
 
 
 class CompanyMatcher:
     """An in-memory index of company names and aliases, refreshed when a company is added."""
 
-    def __init__(self, repo: CompanyRepo, cutoff: float = 72.0) -> None:
+    def __init__(self, repo: CompanyRepository, cutoff: float = 72.0) -> None:
         self._repo = repo
         self._cutoff = cutoff
-        self._keys: dict[str, CompanyName] = {}
+        self._keys: dict[str, CompanyName] = {}  # exact names and aliases first, then folded keys
+        self._exact: dict[str, CompanyName] = {}
+        self._folded: dict[str, list[CompanyName]] = {}
         self._loaded = False
         self._lock = asyncio.Lock()
 
     async def refresh(self) -> None:
         """Reload names and aliases from storage."""
-        keys: dict[str, CompanyName] = {}
-        for company in await self._repo.all_names():
+        companies = await self._repo.all_names()
+        names = {normalise_name(company.name): company for company in reversed(companies)}
+        exact: dict[str, CompanyName] = {}
+        for company in companies:  # a name always opens its own company, even if another has it as alias
             for key in (normalise_name(company.name), *company.aliases):
-                keys.setdefault(key, company)
-                keys.setdefault(strip_suffixes(key), company)
-        self._keys = keys
+                if names.get(key, company) is company:
+                    exact.setdefault(key, company)
+        folded: dict[str, list[CompanyName]] = {}
+        for key, company in exact.items():
+            group = folded.setdefault(fold_words(key), [])
+            if company not in group:
+                group.append(company)
+        keys = dict(exact)
+        for key, group in folded.items():
+            keys.setdefault(key, group[0])
+        self._exact, self._folded, self._keys = exact, folded, keys
         self._loaded = True
 
     async def match(self, text: str, limit: int = 5) -> CompanyMatch:
@@ -86,9 +95,15 @@ class CompanyMatcher:
         key = normalise_name(text)
         if not key:
             return CompanyMatch(None)
-        for candidate in (key, strip_suffixes(key)):
-            if candidate in self._keys:
-                return CompanyMatch(self._keys[candidate])
+        if key in self._exact:
+            return CompanyMatch(self._exact[key])
+        variants = self._folded.get(fold_words(key), [])
+        if len(variants) == 1:
+            return CompanyMatch(variants[0])
+        if variants:  # distinct companies share this folded name: offer them side by side
+            ranked = sorted(variants, key=lambda c: (-fuzz.ratio(key, normalise_name(c.name)), c.name))
+            shown = tuple(ranked[:limit])
+            return CompanyMatch(None, shown, tuple(100.0 for _ in shown))
         found = process.extract(
             strip_suffixes(key),
             list(self._keys),

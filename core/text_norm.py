@@ -105,3 +105,50 @@ def mentions_anon(text: str) -> bool:
     """Whether any word of `text` is "anon"/"anonymous": adapters answer such a command privately
     before the core has parsed it (a public "<member> used /ask" would name the anonymous author)."""
     return any(word.lower().strip(_ANON_TRIM) in ANON_WORDS for word in text.split())
+
+
+# Words that say what kind of legal entity or which country's arm a company is, not which company:
+# "Acme Motors India Pvt Ltd", "Acme Motors Private Limited" and "Acme Motors" are one employer to a
+# student. Dropped from the end of a normalised name only (never the first word, never after a
+# connector: "Bank of India" and "Bain & Company" keep theirs).
+FOLD_WORDS = frozenset(
+    {
+        "ltd",
+        "limited",
+        "pvt",
+        "private",
+        "pte",
+        "inc",
+        "incorporated",
+        "llp",
+        "llc",
+        "plc",
+        "gmbh",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "technologies",
+        "technology",
+        "india",
+        "usa",
+    }
+)
+_CONNECTORS = frozenset({"of", "and", "&", "for", "the", "de"})
+
+
+def fold_words(key: str) -> str:
+    """Drop trailing FOLD_WORDS from an already normalised name ("infosys ltd" -> "infosys")."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in FOLD_WORDS and words[-2] not in _CONNECTORS:
+        words.pop()
+    return " ".join(words)
+
+
+def fold_name(text: str) -> str:
+    """The key that folds a company's variants together: normalise_name without legal/country suffixes.
+
+    "Acme Motors India Private Limited" -> "acme motors"; "Microsoft India" -> "microsoft";
+    "Bank of India" -> "bank of india" (a suffix after a connector is part of the name).
+    """
+    return fold_words(normalise_name(text))

@@ -35,15 +35,15 @@ def topics_bar(company: str, counts: Mapping[str, int], total: int) -> ChartImag
     return charts.topics_bar(company, counts, total)
 
 
-def per_year(company: str, rows: Sequence[tuple[int, int, int]]) -> ChartImage:
-    """media.charts.per_year: (year, candidates, selected) rows as bars plus the selection rate."""
+def per_year(company: str, rows: Sequence[tuple[int, int, int, int]]) -> ChartImage:
+    """media.charts.per_year: (year, candidates, selected, decided) rows as bars plus the selection rate."""
     from media import charts
 
     return charts.per_year(company, rows)
 
 
-def passout_breakdown(company: str, rows: Sequence[tuple[int, int, int]]) -> ChartImage:
-    """media.charts.passout_breakdown: (passout year, candidates, selected) rows."""
+def passout_breakdown(company: str, rows: Sequence[tuple[int, int, int, int]]) -> ChartImage:
+    """media.charts.passout_breakdown: (passout year, candidates, selected, decided) rows."""
     from media import charts
 
     return charts.passout_breakdown(company, rows)

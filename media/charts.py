@@ -222,23 +222,64 @@ def topics_bar(company: str, counts: Mapping[str, int], total: int) -> ChartImag
     return ChartImage(_png(fig), name, caption)
 
 
-def _years_chart(
-    company: str, rows: Sequence[tuple[int, int, int]], what: str, name: str, xlabel: str
-) -> ChartImage:
-    """Candidates and selections per year as paired bars, with the selection rate as a line."""
-    data = sorted((int(y), int(c), int(s)) for y, c, s in rows if c and c > 0)
-    title = f"{company}: {what}"
+MIN_GROUP = 3  # core.analytics.stats.MIN_GROUP: no rate from fewer people (media imports no core)
+
+
+@dataclass(frozen=True)
+class YearSeries:
+    """What the years chart plots, one entry per calendar year from the first to the last with data.
+
+    A year without experiences has 0-height bars and NaN as its rate, so the rate line breaks there
+    instead of joining its neighbours; a year with fewer than MIN_GROUP known results (selected +
+    rejected) has NaN too (no rate from one or two people). Rates are selected / decided: pending
+    and withdrew never count as rejections.
+    """
+
+    years: tuple[int, ...]
+    candidates: tuple[int, ...]
+    selected: tuple[int, ...]
+    decided: tuple[int, ...]
+    rates: tuple[float, ...]  # NaN where there is no data or fewer than MIN_GROUP decided
+
+
+def year_series(rows: Sequence[tuple[int, int, int, int]], span: int = MAX_CATEGORIES) -> YearSeries | None:
+    """(year, candidates, selected, decided) rows -> the latest `span` calendar years; None when empty."""
+    data: dict[int, tuple[int, int, int]] = {}
+    for y, c, s, d in rows:
+        if c and c > 0:
+            data[int(y)] = (int(c), int(s), int(d))
     if not data:
+        return None
+    last = max(data)
+    years = tuple(range(max(min(data), last - span + 1), last + 1))
+    counts = [data.get(y, (0, 0, 0)) for y in years]
+    rates = tuple(s / d if d >= MIN_GROUP else math.nan for _, s, d in counts)
+    return YearSeries(
+        years,
+        tuple(c for c, _, _ in counts),
+        tuple(s for _, s, _ in counts),
+        tuple(d for _, _, d in counts),
+        rates,
+    )
+
+
+def _years_chart(
+    company: str, rows: Sequence[tuple[int, int, int, int]], what: str, name: str, xlabel: str
+) -> ChartImage:
+    """Candidates and selections per year as paired bars, with the selection rate as a line (gaps where
+    a year has no data or fewer than MIN_GROUP known results)."""
+    series = year_series(rows)
+    title = f"{company}: {what}"
+    if series is None:
         return _placeholder(title, name, f"Not enough data yet for {what} at {company}.")
-    data = data[-MAX_CATEGORIES:]  # the latest 12 years at most
     fig, ax = _figure()
     _title(fig, title)
-    xs = list(range(len(data)))
+    xs = list(range(len(series.years)))
     w = 0.38
-    ax.bar([x - w / 2 for x in xs], [c for _, c, _ in data], w, color=BLUE, label="Candidates")
-    ax.bar([x + w / 2 for x in xs], [s for _, _, s in data], w, color=ORANGE, label="Selected")
-    ax.set_xticks(xs, [str(y) for y, _, _ in data], fontsize=TICK_PT, family=FONT)
-    if len(data) > 7:
+    ax.bar([x - w / 2 for x in xs], series.candidates, w, color=BLUE, label="Candidates")
+    ax.bar([x + w / 2 for x in xs], series.selected, w, color=ORANGE, label="Selected")
+    ax.set_xticks(xs, [str(y) for y in series.years], fontsize=TICK_PT, family=FONT)
+    if len(xs) > 7:
         ax.tick_params(axis="x", labelrotation=45)
     ax.set_xlabel(xlabel, fontsize=LABEL_PT, family=FONT, color=INK)
     ax.set_ylabel("People", fontsize=LABEL_PT, family=FONT, color=INK)
@@ -246,37 +287,52 @@ def _years_chart(
     ax.grid(axis="y", color="#e3e7ec")
     ax.set_axisbelow(True)
     rate_ax = ax.twinx()
-    rates = [s / c for _, c, s in data]
-    rate_ax.plot(xs, rates, color=GREEN, marker="o", linewidth=3, markersize=9, label="Selection rate")
+    label = f"Selection rate (years with {MIN_GROUP}+ results)"
+    rate_ax.plot(xs, series.rates, color=GREEN, marker="o", linewidth=3, markersize=9, label=label)
     rate_ax.set_ylim(0, 1.05)
     rate_ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     rate_ax.tick_params(labelsize=TICK_PT, colors=GREEN)
     rate_ax.spines["top"].set_visible(False)
     handles = ax.get_legend_handles_labels()[0] + rate_ax.get_legend_handles_labels()[0]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=NOTE_PT, frameon=False)
-    total_c, total_s = sum(c for _, c, _ in data), sum(s for _, _, s in data)
-    busiest = max(data, key=lambda r: (r[1], r[0]))
-    caption = f"{company}: {total_c:,} candidates, {total_s:,} selected ({_pct(total_s / total_c)} overall)"
-    if len(data) > 1:
-        best = max(data, key=lambda r: (r[2] / r[1], r[1]))
-        rate = _pct(best[2] / best[1])
-        caption += f"; most in {busiest[0]} ({busiest[1]:,}), best selection rate in {best[0]} ({rate})."
+    return ChartImage(_png(fig), name, _years_caption(company, series))
+
+
+def _years_caption(company: str, series: YearSeries) -> str:
+    """Totals, the overall rate (selected / decided, shown from MIN_GROUP results), busiest and best year."""
+    total_c, total_s, total_d = sum(series.candidates), sum(series.selected), sum(series.decided)
+    if total_d >= MIN_GROUP:
+        overall = f"{_pct(total_s / total_d)} of {total_d:,} with a known result"
     else:
-        caption += f", all in {busiest[0]}."
-    return ChartImage(_png(fig), name, caption)
+        overall = "too few known results for a rate"
+    caption = f"{company}: {total_c:,} candidates, {total_s:,} selected ({overall})"
+    present = [(y, c, r) for y, c, r in zip(series.years, series.candidates, series.rates, strict=True) if c]
+    busiest = max(present, key=lambda r: (r[1], r[0]))
+    if len(present) == 1:
+        return caption + f", all in {busiest[0]}."
+    caption += f"; most in {busiest[0]} ({busiest[1]:,})"
+    rated = [(y, c, r) for y, c, r in present if not math.isnan(r)]
+    if len(rated) > 1:
+        best = max(rated, key=lambda r: (r[2], r[1]))
+        caption += f", best selection rate in {best[0]} ({_pct(best[2])})"
+    return caption + "."
 
 
 @_rendered
-def per_year(company: str, rows: Sequence[tuple[int, int, int]]) -> ChartImage:
-    """Candidates and selections per interview year (bars) with the selection rate (line)."""
+def per_year(company: str, rows: Sequence[tuple[int, int, int, int]]) -> ChartImage:
+    """Candidates and selections per interview year (bars) with the selection rate (line).
+
+    `rows` are (year, candidates, selected, decided); decided = selected + rejected."""
     return _years_chart(
         company, rows, "candidates per interview year", f"{_slug(company)}-per-year.png", "Interview year"
     )
 
 
 @_rendered
-def passout_breakdown(company: str, rows: Sequence[tuple[int, int, int]]) -> ChartImage:
-    """Candidates and selections by year of passout (graduation batch), with the selection rate."""
+def passout_breakdown(company: str, rows: Sequence[tuple[int, int, int, int]]) -> ChartImage:
+    """Candidates and selections by year of passout (graduation batch), with the selection rate.
+
+    `rows` are (year, candidates, selected, decided); decided = selected + rejected."""
     return _years_chart(
         company, rows, "candidates by passout year", f"{_slug(company)}-passout.png", "Year of passout"
     )

@@ -9,30 +9,40 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from core.domain.experience import content_hash
+from core.repositories.companies import CompanyError, CompanyRepository, MergeResult
+from core.repositories.companies import CompanyName as CompanyName
 from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository
 from core.repositories.experiences import ExperienceRepository, ExperienceSummary
 from core.repositories.shared import SharedRepositories
 from core.repositories.uow import UnitOfWork
 from core.repositories.users import UserRepository
-from core.text_norm import normalise_name
+from core.text_norm import fold_words, normalise_name
 from storage.models import (
     Company,
     CompanyAlias,
     DialogState,
     Experience,
+    Faq,
     Identity,
+    MockQuestion,
+    ModerationLog,
     Question,
+    Resource,
     Round,
+    Subscription,
+    Thread,
     User,
     utcnow,
 )
+from storage.search import load_docs, store_docs
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +50,6 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 @dataclass(frozen=True)
-class CompanyName:
-    """A company with the normalised names it is known by."""
-
-    id: int
-    name: str
-    aliases: tuple[str, ...]
-
-
 async def bump_data_version(session: AsyncSession, company_ids: Iterable[int]) -> None:
     """Mark companies' public data as changed, so chart and card caches keyed by data_version refresh."""
     ids = sorted(set(company_ids))
@@ -209,7 +211,47 @@ class UserRepo(UserRepository):
         )
 
 
-class CompanyRepo:
+# Every table with a company_id column: what a merge re-points (aliases are moved the same way).
+COMPANY_ROWS = {
+    "experiences": Experience.company_id,
+    "questions": Question.company_id,
+    "threads": Thread.company_id,
+    "resources": Resource.company_id,
+    "faqs": Faq.company_id,
+    "mock_questions": MockQuestion.company_id,
+    "subscriptions": Subscription.company_id,
+    "company_aliases": CompanyAlias.company_id,
+}
+
+
+def _rows(result: Any) -> int:
+    """Rows an UPDATE/DELETE touched."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def _add_aliases(session: AsyncSession, company_id: int, aliases: Iterable[str]) -> None:
+    """Add normalised aliases to a company, skipping empty ones and any already known."""
+    for alias in sorted(a for a in aliases if a):
+        if await session.scalar(select(CompanyAlias.id).where(CompanyAlias.alias == alias)) is None:
+            session.add(CompanyAlias(company_id=company_id, alias=alias[:120]))
+    await session.flush()
+
+
+async def _search_ids(session: AsyncSession, company_id: int) -> list[int]:
+    """Experiences of a company that have a search document (approved and analysed)."""
+    rows = await session.execute(
+        text("SELECT experience_id FROM search_docs WHERE company_id = :company"), {"company": company_id}
+    )
+    return [int(eid) for (eid,) in rows]
+
+
+async def _reindex(session: AsyncSession, experience_ids: list[int]) -> None:
+    """Rebuild search documents (company token and name) inside the caller's transaction."""
+    if experience_ids:
+        await store_docs(session, await load_docs(session, experience_ids))
+
+
+class CompanyRepo(CompanyRepository):
     """Companies and the aliases students type for them."""
 
     def __init__(self, sessions: Sessions) -> None:
@@ -227,12 +269,23 @@ class CompanyRepo:
         return [CompanyName(cid, name, tuple(aliases.get(cid, ()))) for cid, name in companies]
 
     async def get_or_create(self, name: str) -> int:
-        """Return the id of the company with this (normalised) name, creating it if new."""
+        """The id of the company this name means, creating it only when it is new (folding variants).
+
+        In order: a company whose slug or normalised name is this name; a company with this alias; the
+        only company whose folded name (core.text_norm.fold_name: "Acme Motors Pvt Ltd" -> "acme
+        motors") is this one's, which also gets the typed name as an alias; when several distinct
+        companies share the folded name, the one whose own name is the folded name, else the oldest.
+        Otherwise a new company. A concurrent creation of the same slug returns the winner's id.
+        """
         slug = normalise_name(name)
         async with self._sessions() as session:
-            existing = await session.scalar(select(Company.id).where(Company.slug == slug))
-            if existing is not None:
-                return existing
+            found = await self._resolve(session, slug)
+        if found is not None:
+            company_id, is_variant = found
+            if is_variant:
+                await self.add_alias(company_id, slug)
+            return company_id
+        async with self._sessions() as session:
             company = Company(name=name.strip()[:120], slug=slug)
             session.add(company)
             try:
@@ -241,9 +294,30 @@ class CompanyRepo:
             except IntegrityError:  # another student added the same company at the same moment
                 await session.rollback()
         async with self._sessions() as session:
-            found = await session.scalar(select(Company.id).where(Company.slug == slug))
-            assert found is not None
-            return found
+            again = await self._resolve(session, slug)
+            assert again is not None
+            return again[0]
+
+    @staticmethod
+    async def _resolve(session: AsyncSession, slug: str) -> tuple[int, bool] | None:
+        """(company id, found only by folding) for a normalised name, or None when it is a new company."""
+        companies = (await session.execute(select(Company.id, Company.name, Company.slug))).all()
+        for company_id, name, own in companies:
+            if own == slug or normalise_name(name) == slug:
+                return company_id, False
+        aliases = (await session.execute(select(CompanyAlias.company_id, CompanyAlias.alias))).all()
+        for company_id, alias in aliases:
+            if alias == slug:
+                return company_id, False
+        folded = fold_words(slug)
+        keys = [(cid, normalise_name(name)) for cid, name, _ in companies] + [(cid, a) for cid, a in aliases]
+        same = sorted({cid for cid, key in keys if fold_words(key) == folded})
+        if not same:
+            return None
+        if len(same) > 1:
+            base = [cid for cid, name, _ in companies if cid in same and normalise_name(name) == folded]
+            return (base or same)[0], True
+        return same[0], True
 
     async def add_alias(self, company_id: int, alias: str) -> None:
         """Record another name for a company (ignored if it is already known)."""
@@ -251,6 +325,120 @@ class CompanyRepo:
         async with self._sessions.begin() as session:
             if await session.scalar(select(CompanyAlias.id).where(CompanyAlias.alias == normalised)) is None:
                 session.add(CompanyAlias(company_id=company_id, alias=normalised))
+
+    async def usage(self, company_id: int) -> dict[str, int]:
+        """Rows per table that belong to a company (what a merge moves), e.g. {"experiences": 12, ...}."""
+        async with self._sessions() as session:
+            out = {}
+            for table, column in COMPANY_ROWS.items():
+                out[table] = int(await session.scalar(select(func.count()).where(column == company_id)) or 0)
+            return out
+
+    async def merge(self, from_id: int, into_id: int, *, moderator_user_id: int | None = None) -> MergeResult:
+        """Move every row of company `from_id` to `into_id` and delete `from_id`, in one transaction.
+
+        Experiences, questions, threads, resources, FAQ entries (pins kept), mock questions,
+        subscriptions and aliases are re-pointed (a chat that followed both keeps one subscription);
+        the old name becomes an alias of the survivor, search documents are rebuilt under the new
+        company, its data_version bumps (cards and charts redraw) and the moderation log records it.
+        Raises CompanyError when either company is missing or they are the same.
+        """
+        if from_id == into_id:
+            raise CompanyError("Those are the same company.")
+        async with self._sessions.begin() as session:
+            source = await session.get(Company, from_id)
+            target = await session.get(Company, into_id)
+            if source is None or target is None:
+                raise CompanyError("One of those companies no longer exists.")
+            searched = await _search_ids(session, from_id)
+            twin = aliased(Subscription)
+            follows_both = (
+                select(twin.id)
+                .where(
+                    twin.company_id == into_id,
+                    twin.platform == Subscription.platform,
+                    twin.chat_id == Subscription.chat_id,
+                )
+                .exists()
+            )
+            dropped = await session.execute(
+                delete(Subscription)
+                .where(Subscription.company_id == from_id, follows_both)
+                .execution_options(synchronize_session=False)
+            )
+            source_name, target_name = source.name, target.name
+            result = MergeResult(into_id, target_name, source_name, dropped_subscriptions=_rows(dropped))
+            for table, column in COMPANY_ROWS.items():
+                moved = await session.execute(
+                    update(column.class_)
+                    .where(column == from_id)
+                    .values({column.key: into_id})
+                    .execution_options(synchronize_session=False)
+                )
+                result.moved[table] = _rows(moved)
+            old_names = {normalise_name(source_name), normalise_name(source.slug)}
+            await session.execute(delete(Company).where(Company.id == from_id))
+            await session.flush()
+            await _add_aliases(session, into_id, old_names - {normalise_name(target_name)})
+            await bump_data_version(session, [into_id])
+            await _reindex(session, searched)
+            session.add(
+                ModerationLog(
+                    moderator_user_id=moderator_user_id,
+                    target_type="company",
+                    target_id=into_id,
+                    action="merge",
+                    reason=f"merged #{from_id} {source_name} into #{into_id} {target_name}"[:1000],
+                )
+            )
+        logger.info("company %s merged into %s: %s", from_id, into_id, result.moved)
+        return result
+
+    async def rename(self, company_id: int, new_name: str, *, moderator_user_id: int | None = None) -> str:
+        """Give a company a new display name, keeping the old one as an alias; returns the old name.
+
+        One transaction: name and slug change, the old name becomes an alias, search documents carry
+        the new name, data_version bumps. Raises CompanyError when the name is empty, too long, or
+        is already another company's name or alias (merge them instead).
+        """
+        name = " ".join(new_name.split())
+        slug = normalise_name(name)
+        if not slug:
+            raise CompanyError("The new name needs at least one letter or digit.")
+        if len(name) > 120:
+            raise CompanyError("Company names are at most 120 characters.")
+        async with self._sessions.begin() as session:
+            company = await session.get(Company, company_id)
+            if company is None:
+                raise CompanyError("That company no longer exists.")
+            for _other_id, other_name, other_slug in await session.execute(
+                select(Company.id, Company.name, Company.slug).where(Company.id != company_id)
+            ):
+                if slug in (other_slug, normalise_name(other_name)):
+                    raise CompanyError(f"{other_name} already has that name: merge the two instead.")
+            owner = await session.scalar(select(CompanyAlias.company_id).where(CompanyAlias.alias == slug))
+            if owner is not None and owner != company_id:
+                other = await session.get(Company, owner)
+                raise CompanyError(
+                    f"That name is an alias of {other.name if other else 'another company'}: merge instead."
+                )
+            old = company.name
+            company.name, company.slug = name, slug
+            await session.flush()
+            await _add_aliases(session, company_id, {normalise_name(old)} - {slug})
+            await bump_data_version(session, [company_id])
+            await _reindex(session, await _search_ids(session, company_id))
+            session.add(
+                ModerationLog(
+                    moderator_user_id=moderator_user_id,
+                    target_type="company",
+                    target_id=company_id,
+                    action="rename",
+                    reason=f"renamed {old} to {name}"[:1000],
+                )
+            )
+        logger.info("company %s renamed from %r to %r", company_id, old, name)
+        return old
 
     async def most_shared(self, limit: int) -> list[int]:
         """Ids of the companies with the most published experiences, most first."""

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Numeric, Select, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.analytics.stats import DECIDED, SELECTED
+from core.repositories.stats import (
+    CompanyStats,
+    ExperienceLine,
+    ExperienceView,
+    GlobalStats,
+    RoundView,
+    StatsRepository,
+    Tally,
+)
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
 logger = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
 PUBLIC = "approved"
-SELECTED = "selected"
-DECIDED = ("selected", "rejected")
+__all__ = [
+    "DECIDED",
+    "SELECTED",
+    "CompanyStats",
+    "ExperienceLine",
+    "ExperienceView",
+    "GlobalStats",
+    "RoundView",
+    "StatsRepo",
+    "Tally",
+]
 RECENT_QUESTIONS = 2000  # most-asked questions and word clouds look at a company's newest experiences
 RECENT_EXPERIENCES = 5000  # topics and the typical rounds sequence look at a company's newest experiences
 CLOUD_QUESTIONS = 400  # distinct wordings fed to the word cloud (the card lists the first few)
@@ -29,92 +46,6 @@ DIMENSIONS = {
     "branch": Experience.branch,
     "source": Experience.source,
 }
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Experiences in a group, how many were selected and how many had a known result (selected/rejected)."""
-
-    key: Any
-    total: int
-    selected: int
-    decided: int
-    avg_difficulty: float | None = None
-
-
-@dataclass
-class CompanyStats:
-    """Everything the insight card and its charts show about one company, at one data_version."""
-
-    company_id: int
-    name: str
-    data_version: int
-    total: int = 0
-    selected: int = 0
-    decided: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    difficulty: dict[int, int] = field(default_factory=dict)
-    rating: dict[int, int] = field(default_factory=dict)
-    sources: dict[str, int] = field(default_factory=dict)
-    latest: datetime | None = None
-    by_interview_year: list[Tally] = field(default_factory=list)
-    by_passout_year: list[Tally] = field(default_factory=list)
-    round_counts: dict[int, int] = field(default_factory=dict)  # rounds per experience -> experiences
-    round_positions: dict[int, dict[str, int]] = field(default_factory=dict)  # position -> kind -> n
-    topics: list[tuple[str, int]] = field(default_factory=list)
-    questions: list[tuple[str, int]] = field(default_factory=list)  # (wording, experiences), most first
-    cloud: list[tuple[str, int]] = field(default_factory=list)  # up to CLOUD_QUESTIONS wordings (word cloud)
-    sample: int = 0  # the newest experiences topics and rounds were counted over (== total when small)
-
-
-@dataclass(frozen=True)
-class ExperienceLine:
-    """One row of a company's experience list (public fields only)."""
-
-    id: int
-    role: str
-    interview_year: int
-    passout_year: int
-    branch: str
-    outcome: str
-    difficulty: int
-    author: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class RoundView:
-    """A round of a full experience."""
-
-    position: int
-    kind: str
-    duration_minutes: int | None
-    difficulty: int
-    questions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ExperienceView:
-    """A whole public experience; the author is a name or "Anonymous", never a roll number."""
-
-    id: int
-    company_id: int
-    company: str
-    author: str
-    linkedin_url: str | None
-    branch: str
-    passout_year: int
-    interview_year: int
-    role: str
-    role_description: str
-    source: str
-    outcome: str
-    difficulty: int
-    rating: int
-    preparation: str
-    reflections: str
-    created_at: datetime
-    rounds: tuple[RoundView, ...]
 
 
 def author_of(name: str, anonymous: bool) -> str:
@@ -170,6 +101,8 @@ def _fill_counts(stats: CompanyStats, rows: Any) -> None:
         sources[source] += n
         if latest is not None and (stats.latest is None or latest > stats.latest):
             stats.latest = latest
+        if stats.latest_year is None or int(year) > stats.latest_year:
+            stats.latest_year = int(year)
         for kind, key in (("interview", int(year)), ("passout", int(passout))):
             acc = years[kind].setdefault(key, [0, 0, 0, 0])  # total, selected, decided, difficulty sum
             acc[0] += n
@@ -200,7 +133,7 @@ def _tally_query(column: Any, where: Any) -> Select:
     )
 
 
-class StatsRepo:
+class StatsRepo(StatsRepository):
     """Read-only aggregates; every query counts approved experiences only."""
 
     def __init__(self, sessions: Sessions) -> None:
@@ -241,6 +174,7 @@ class StatsRepo:
             if not stats.total:
                 return stats
             stats.sample = min(stats.total, RECENT_EXPERIENCES)
+            stats.question_sample = min(stats.total, RECENT_QUESTIONS)
             recent = _recent_ids(where, RECENT_EXPERIENCES)
             rows = await session.execute(
                 select(Round.position, Round.kind, func.count())
@@ -414,22 +348,6 @@ class StatsRepo:
 async def _counts(session: AsyncSession, column: Any, where: Any) -> dict[Any, int]:
     rows = await session.execute(select(column, func.count()).where(where).group_by(column))
     return {key: int(n) for key, n in rows}
-
-
-@dataclass
-class GlobalStats:
-    """What /insights shows across every company."""
-
-    total: int = 0
-    companies: list[tuple[int, str, int, int, int, float]] = field(default_factory=list)
-    # (company id, name, experiences, selected, decided, average difficulty), most experiences first
-    branch_passout: list[tuple[str, int, int, int]] = field(default_factory=list)  # (branch, year, sel, dec)
-    years: list[Tally] = field(default_factory=list)
-    sentiment: dict[str, dict[str, int]] = field(default_factory=dict)  # outcome -> band -> n
-    sentiment_values: list[tuple[float, int]] = field(default_factory=list)  # (score to 0.01, experiences)
-    season: int | None = None
-    season_topics: list[tuple[str, int]] = field(default_factory=list)
-    previous_topics: dict[str, int] = field(default_factory=dict)
 
 
 SENTIMENT_BANDS = ("positive", "neutral", "negative")

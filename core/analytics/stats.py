@@ -1,9 +1,21 @@
-"""Pure aggregates and wording for insight cards: selection rates, typical round sequence, top-N + other."""
+"""Pure aggregates and wording for insight cards: selection rates, typical round sequence, top-N + other.
+
+The one definition of the numbers every card, chart, caption and digest shows:
+
+- selection rate = selected / decided, where decided = selected + rejected. "pending" and "withdrew"
+  never count as rejected (nor as decided): a pending result is not yet a result.
+- MIN_GROUP = 3: a figure drawn from fewer than 3 people is not shown as a number (the rate is
+  replaced by "too few results"), and a drill-down cell (branch x year, role, round, ...) of fewer
+  than 3 experiences is never shown on its own: small cells are merged into one "other (fewer than
+  3 each)" line, itself hidden when it is still smaller than 3 (it would single out an anonymous
+  author). `k_anonymous` does that for any (key, total, ...) groups.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +44,72 @@ OUTCOME_LABELS = {
 DIFFICULTY_LABELS = {1: "very easy", 2: "easy", 3: "medium", 4: "hard", 5: "very hard"}
 
 
+SELECTED = "selected"
+DECIDED = ("selected", "rejected")  # outcomes that are a known result; pending and withdrew are not
+MIN_GROUP = 3  # fewest people behind any figure or drill-down cell that is shown
+OTHER_SMALL = f"other (fewer than {MIN_GROUP} each)"
+T = TypeVar("T")
+
+
+def is_decided(outcome: str) -> bool:
+    """True for a known result (selected or rejected); pending and withdrew are not results yet."""
+    return outcome in DECIDED
+
+
 def selection_rate(selected: int, decided: int) -> float | None:
-    """Selected share of experiences with a known result (selected or rejected); None when there are none."""
+    """Selected share of experiences with a known result (selected or rejected); None when there are none.
+
+    `decided` = selected + rejected (never pending or withdrew). This is the raw rate; what is shown
+    goes through `shown_rate`, which also hides rates drawn from fewer than MIN_GROUP people.
+    """
     if decided <= 0:
         return None
     return selected / decided
+
+
+def enough(people: int) -> bool:
+    """True when a figure drawn from `people` people may be shown (at least MIN_GROUP)."""
+    return people >= MIN_GROUP
+
+
+def shown_rate(selected: int, decided: int) -> float | None:
+    """The selection rate to show or plot: None when fewer than MIN_GROUP results are known."""
+    return selection_rate(selected, decided) if enough(decided) else None
+
+
+def rate_phrase(selected: int, decided: int) -> str:
+    """The selection rate in words, the same on the card, drill-downs, /insights and the digest.
+
+    "67% (2 of 3 with a known result)"; "too few known results to show a rate (1 so far, 3 needed)";
+    "n/a (no results reported yet)". Pending and withdrew are never in `decided`.
+    """
+    if decided <= 0:
+        return "n/a (no results reported yet)"
+    if not enough(decided):
+        return f"too few known results to show a rate ({decided} so far, {MIN_GROUP} needed)"
+    return f"{percent(selection_rate(selected, decided))} ({selected} of {decided} with a known result)"
+
+
+def k_anonymous(
+    groups: Sequence[T],
+    size: Callable[[T], int],
+    merge: Callable[[Sequence[T]], T],
+    k: int = MIN_GROUP,
+) -> tuple[list[T], int]:
+    """Groups of at least `k` people kept in order; smaller ones merged into one group appended last.
+
+    Returns (groups to show, people left out). The merged group (built by `merge` from the small
+    ones) is appended only when it reaches `k` itself; otherwise those people are left out and
+    counted, so no shown cell ever describes fewer than `k` people.
+    """
+    big = [g for g in groups if size(g) >= k]
+    small = [g for g in groups if size(g) < k]
+    if not small:
+        return big, 0
+    merged = merge(small)
+    if size(merged) >= k:
+        return [*big, merged], 0
+    return big, size(merged)
 
 
 def percent(value: float | None) -> str:

@@ -8,15 +8,12 @@ one object. `storage.repos.Repos` implements `SharedRepositories` (it subclasses
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from core.repositories.companies import CompanyRepository
 from core.repositories.dialogs import DialogRepository
 from core.repositories.experiences import ExperienceRepository
 from core.repositories.users import UserRepository
-
-if TYPE_CHECKING:
-    # until companies have their port (issue 10 item 4): then CompanyRepository replaces it here.
-    from storage.repos import CompanyRepo
 
 logger = logging.getLogger(__name__)
 
@@ -26,5 +23,5 @@ class SharedRepositories(Protocol):
 
     dialogs: DialogRepository
     users: UserRepository
-    companies: CompanyRepo
+    companies: CompanyRepository
     experiences: ExperienceRepository

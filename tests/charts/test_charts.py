@@ -62,23 +62,26 @@ def test_topics_bar_caption_names_top_topic_and_share(monkeypatch: pytest.Monkey
 
 
 def test_per_year_caption_and_png() -> None:
-    rows = [(2021, 35, 10), (2019, 12, 3), (2022, 50, 20), (2023, 60, 18)]
+    rows = [(2021, 35, 10, 30), (2019, 12, 3, 12), (2022, 50, 20, 40), (2020, 2, 2, 2), (2023, 60, 18, 60)]
     chart = C.per_year("Amazon", rows)
     assert_readable(chart)
+    # 53 selected of 144 decided; 2020's 100% from 2 people is not a "best year"; 2022: 20 of 40.
     assert chart.caption == (
-        "Amazon: 157 candidates, 51 selected (32% overall); most in 2023 (60), "
-        "best selection rate in 2022 (40%)."
+        "Amazon: 159 candidates, 53 selected (37% of 144 with a known result); most in 2023 (60), "
+        "best selection rate in 2022 (50%)."
     )
 
 
 def test_one_year_of_data_still_draws() -> None:
-    chart = C.per_year("Zoho", [(2024, 4, 1)])
+    chart = C.per_year("Zoho", [(2024, 4, 1, 4)])
     assert_readable(chart)
-    assert not chart.empty and chart.caption == "Zoho: 4 candidates, 1 selected (25% overall), all in 2024."
+    assert not chart.empty and chart.caption == (
+        "Zoho: 4 candidates, 1 selected (25% of 4 with a known result), all in 2024."
+    )
 
 
 def test_passout_breakdown() -> None:
-    chart = C.passout_breakdown("TCS", [(2023, 100, 70), (2022, 80, 60), (2024, 20, 10)])
+    chart = C.passout_breakdown("TCS", [(2023, 100, 70, 100), (2022, 80, 60, 80), (2024, 20, 10, 20)])
     assert_readable(chart)
     assert "most in 2023 (100)" in chart.caption and "2022 (75%)" in chart.caption
 
@@ -169,7 +172,7 @@ EMPTY_CALLS = [
     lambda: C.topics_bar("Amazon", {}, 0),
     lambda: C.topics_bar("Amazon", {"DSA": 0}, 10),
     lambda: C.per_year("Amazon", []),
-    lambda: C.passout_breakdown("Amazon", [(2024, 0, 0)]),
+    lambda: C.passout_breakdown("Amazon", [(2024, 0, 0, 0)]),
     lambda: C.difficulty_distribution("Amazon", {}),
     lambda: C.word_cloud("Amazon", {}),
     lambda: C.branch_year_heatmap([]),
@@ -193,7 +196,7 @@ def test_one_year_trend_caption_mentions_that_year() -> None:
 
 
 def test_broken_data_gives_a_placeholder_not_an_exception() -> None:
-    chart = C.per_year("Amazon", [("not a year", 3, 1)])  # type: ignore[list-item]
+    chart = C.per_year("Amazon", [("not a year", 3, 1, 3)])  # type: ignore[list-item]
     assert chart.empty and chart.caption == "This chart could not be drawn."
 
 

@@ -19,6 +19,7 @@ async def test_company_stats_match_hand_computed_values(seeded):
     assert stats.rating == {4: 1, 2: 1, 5: 1}
     assert stats.sources == {"on_campus": 1, "off_campus": 1, "referral": 1}
     assert stats.latest == datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    assert stats.latest_year == 2024
     assert stats.by_interview_year == [Tally(2023, 2, 2, 2, 2.5), Tally(2024, 1, 0, 1, 4.0)]
     assert stats.by_passout_year == [Tally(2023, 1, 1, 1, 3.0), Tally(2024, 2, 1, 2, 3.0)]
     assert stats.round_counts == {3: 2, 4: 1}
@@ -38,7 +39,11 @@ async def test_card_text_shows_the_numbers(seeded):
     assert "Selection rate: 67% (2 of 3 with a known result)" in text
     assert "1★ 0 · 2★ 1 · 3★ 1 · 4★ 1 · 5★ 0" in text  # difficulty
     assert "Typical rounds: OA → Technical → HR" in text
-    assert "Latest experience: 10 Mar 2026" in text
+    # The newest stored experience (E3, stored March 2026) is from 2023 interviews; E2 (stored in
+    # February) is from 2024: "latest" is the interview year, not the date a row was stored or imported.
+    assert "Latest experience: interviews of 2024" in text and "Mar 2026" not in text
+    assert "**Most asked questions** (from 3 experiences):" in text
+    assert "Reverse a linked list — asked in 2" in text
     assert "on-campus 33%" in text and "referral 33%" in text
 
 

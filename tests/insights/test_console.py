@@ -109,7 +109,9 @@ async def test_drill_downs_list_paging_and_full_experience(app_and_ids, tmp_path
     c = console(app, tmp_path)
     await c.say("TCS")
     out = await c.pick("🏫 By branch")
-    assert "TCS by branch" in out and "• CSE: 2 experiences, selected 50% (1 of 2" in out
+    # CSE has 2 experiences and ECE 1: no branch of fewer than 3 is shown on its own (k-anonymity).
+    assert "TCS by branch" in out and "CSE" not in out and "ECE" not in out
+    assert "• other (fewer than 3 each): 3 experiences, selected 67% (2 of 3 with a known result)" in out
     out = await c.pick("By round")
     assert "TCS by round type" in out and "Technical: 3 experiences" in out
     out = await c.pick("📄 Read experiences")

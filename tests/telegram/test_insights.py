@@ -43,7 +43,8 @@ async def test_company_card_charts_and_drill_down(tg):
     listing = texts(await tg.press("📄 Read experiences"))
     assert "Anonymous" in listing and "Secret Person" not in listing and "21ECE9999" not in listing
     by_role = texts(await tg.press("💼 By role"))
-    assert "TCS by role" in by_role and "Analyst" in by_role
+    # two roles of one experience each: too few to show any (it would identify the authors)
+    assert "TCS by role" in by_role and "fewer than 3" in by_role and "Analyst" not in by_role
 
 
 async def test_search_finds_questions_and_hides_personal_data(tg):

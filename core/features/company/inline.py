@@ -7,8 +7,8 @@ import logging
 from core.analytics.stats import OUTCOME_LABELS, selection_rate
 from core.features.company.views import card_text, experience_text, typical_rounds
 from core.replies import InlineCard
+from core.repositories.stats import StatsRepository as StatsRepo
 from core.services import Services
-from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 
 from core.replies import Button, Reply, button_rows
+from core.repositories.companies import CompanyName
 from core.router import command_button_action
 from core.services import Services
-from storage.repos import CompanyName
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from functools import partial
 from core.config import InsightsConfig
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
+from core.features.company import manage
 from core.features.company.charts import COMPANY_VIEWS, ChartJob, ChartService, word_cloud_from_questions
 from core.features.company.views import (
     DIMENSION_TITLES,
@@ -24,12 +25,12 @@ from core.features.company.views import (
 )
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.companies import CompanyName
+from core.repositories.stats import CompanyStats, StatsRepository, Tally
 from core.router import command_button_action
 from core.services import Services
 from core.text_norm import looks_like_id, parse_id
 from media import chart_jobs
-from storage.repos import CompanyName
-from storage.stats import CompanyStats, StatsRepo
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class CompanyFeature(FeatureBase):
     def __init__(
         self,
         services: Services,
-        stats: StatsRepo,
+        stats: StatsRepository,
         charts: ChartService,
         fallback: Fallback,
         chart_wait_s: float | None = None,
@@ -89,9 +90,10 @@ class CompanyFeature(FeatureBase):
         settings = services.config.insights if services is not None else InsightsConfig()
         self._wait_s = settings.chart_wait_s if chart_wait_s is None else chart_wait_s
         self._background: set[asyncio.Task[None]] = set()
+        self._admin = manage.CompanyAdmin(services)
 
     def register(self, commands: CommandSink) -> None:
-        """Add /company and /experience."""
+        """Add /company, /experience and the moderators' /companies (merge, rename)."""
 
         commands.add(
             CommandInfo(
@@ -102,6 +104,7 @@ class CompanyFeature(FeatureBase):
         commands.add(
             CommandInfo("experience", "Read one shared experience in full", "<number>"), self.experience
         )
+        commands.add(manage.info(), self._admin.handle)
 
     # -- entry points ------------------------------------------------------------------------------
 
@@ -365,6 +368,12 @@ class CompanyFeature(FeatureBase):
         return [Reply(text=list_text(name, lines, page, pages, total), buttons=rows)]
 
 
+def year_rows(tallies: list[Tally]) -> list[tuple[int, int, int, int]]:
+    """(year, candidates, selected, decided) per year for the years charts: the card's own counts, so
+    the chart's rate is the card's rate (decided = selected + rejected; pending is not a rejection)."""
+    return [(int(t.key), t.total, t.selected, t.decided) for t in tallies]
+
+
 def company_jobs(stats: CompanyStats, questions: list[tuple[str, int]]) -> list[ChartJob]:
     """The five company charts as jobs for the chart service."""
     name = stats.name
@@ -372,20 +381,8 @@ def company_jobs(stats: CompanyStats, questions: list[tuple[str, int]]) -> list[
         ChartJob(
             "topics", partial(chart_jobs.topics_bar, name, dict(stats.topics), stats.sample or stats.total)
         ),
-        ChartJob(
-            "years",
-            partial(
-                chart_jobs.per_year, name, [(t.key, t.total, t.selected) for t in stats.by_interview_year]
-            ),
-        ),
-        ChartJob(
-            "passout",
-            partial(
-                chart_jobs.passout_breakdown,
-                name,
-                [(t.key, t.total, t.selected) for t in stats.by_passout_year],
-            ),
-        ),
+        ChartJob("years", partial(chart_jobs.per_year, name, year_rows(stats.by_interview_year))),
+        ChartJob("passout", partial(chart_jobs.passout_breakdown, name, year_rows(stats.by_passout_year))),
         ChartJob("difficulty", partial(chart_jobs.difficulty_distribution, name, dict(stats.difficulty))),
         ChartJob("words", partial(word_cloud_from_questions, name, list(questions))),
     ]

@@ -7,18 +7,20 @@ from collections.abc import Sequence
 
 from core.analytics.stats import (
     DIFFICULTY_LABELS,
+    MIN_GROUP,
+    OTHER_SMALL,
     OUTCOME_LABELS,
     SOURCE_LABELS,
     compress_sequence,
     distribution_line,
+    k_anonymous,
     mean_of,
-    percent,
+    rate_phrase,
     round_label,
-    selection_rate,
     share_line,
     typical_sequence,
 )
-from storage.stats import CompanyStats, ExperienceLine, ExperienceView, Tally
+from core.repositories.stats import CompanyStats, ExperienceLine, ExperienceView, Tally
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +36,11 @@ CARD_QUESTIONS = 5
 
 
 def rate_text(selected: int, decided: int) -> str:
-    """ "76% (62 of 82 with a known result)"."""
-    rate = selection_rate(selected, decided)
-    if rate is None:
-        return "n/a (no results reported yet)"
-    return f"{percent(rate)} ({selected} of {decided} with a known result)"
+    """ "76% (62 of 82 with a known result)", or "too few known results ..." under MIN_GROUP results.
+
+    The shared wording of core.analytics.stats.rate_phrase: decided = selected + rejected.
+    """
+    return rate_phrase(selected, decided)
 
 
 def typical_rounds(stats: CompanyStats) -> str:
@@ -70,12 +72,15 @@ def card_text(stats: CompanyStats) -> str:
             f"🧠 Top topics{window}: " + ", ".join(f"{t} ({n})" for t, n in stats.topics[:CARD_TOPICS])
         )
     lines.append(f"🧭 Sources: {share_line(stats.sources, SOURCE_LABELS)}")
-    if stats.latest is not None:
-        lines.append(f"🕒 Latest experience: {stats.latest:%d %b %Y}")
+    if stats.latest_year is not None:
+        lines.append(f"🕒 Latest experience: interviews of {stats.latest_year}")
     if stats.questions:
-        lines.append("\n**Most asked questions:**")
+        drawn = stats.question_sample or stats.total
+        noun = "experience" if drawn == 1 else "experiences"
+        newest = "newest " if drawn < stats.total else ""
+        lines.append(f"\n**Most asked questions** (from {newest}{drawn:,} {noun}):")
         for i, (text, n) in enumerate(stats.questions[:CARD_QUESTIONS], start=1):
-            lines.append(f"{i}. {text} — {n}×")
+            lines.append(f"{i}. {text} — asked in {n}")
     return "\n".join(lines)
 
 
@@ -85,14 +90,29 @@ def breakdown_text(name: str, dimension: str, tallies: Sequence[Tally]) -> str:
     if not tallies:
         return f"{title}\nNothing to show yet."
     lines = [title]
-    for t in top_with_other_tallies(tallies):
-        key = round_label(str(t.key)) if dimension == "round" else str(t.key)
+    shown, left_out = k_anonymous(list(tallies), lambda t: t.total, merge_tallies)
+    if not shown:
+        return f"{title}\nEvery group here has fewer than {MIN_GROUP} experiences, too few to show."
+    for t in top_with_other_tallies(shown):
+        key = (
+            t.key if t.key == OTHER_SMALL else round_label(str(t.key)) if dimension == "round" else str(t.key)
+        )
         avg = f", difficulty {t.avg_difficulty:.1f}/5" if t.avg_difficulty is not None else ""
-        noun = "experience" if t.total == 1 else "experiences"
-        lines.append(f"• {key}: {t.total} {noun}, selected {rate_text(t.selected, t.decided)}{avg}")
+        lines.append(f"• {key}: {t.total} experiences, selected {rate_text(t.selected, t.decided)}{avg}")
+    if left_out:
+        lines.append(f"(groups of fewer than {MIN_GROUP} experiences are not shown)")
     if dimension == "round":
         lines.append("(a round type counts each experience that had it once)")
     return "\n".join(lines)
+
+
+def merge_tallies(tallies: Sequence[Tally], key: str = OTHER_SMALL) -> Tally:
+    """One tally adding up several (the "other" line); difficulty averaged over their experiences."""
+    total = sum(t.total for t in tallies)
+    weighted = [(t.avg_difficulty, t.total) for t in tallies if t.avg_difficulty is not None]
+    weight = sum(n for _, n in weighted)
+    avg = sum(a * n for a, n in weighted) / weight if weight else None
+    return Tally(key, total, sum(t.selected for t in tallies), sum(t.decided for t in tallies), avg)
 
 
 def top_with_other_tallies(tallies: Sequence[Tally], limit: int = 15) -> list[Tally]:
@@ -100,14 +120,7 @@ def top_with_other_tallies(tallies: Sequence[Tally], limit: int = 15) -> list[Ta
     if len(tallies) <= limit:
         return list(tallies)
     head, tail = list(tallies[: limit - 1]), tallies[limit - 1 :]
-    rest = Tally(
-        "other",
-        sum(t.total for t in tail),
-        sum(t.selected for t in tail),
-        sum(t.decided for t in tail),
-        None,
-    )
-    return [*head, rest]
+    return [*head, merge_tallies(tail, "other")]
 
 
 def list_text(name: str, lines: Sequence[ExperienceLine], page: int, pages: int, total: int) -> str:

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.analytics.stats import percent, selection_rate
+from core.analytics.stats import rate_phrase
 from core.repositories.digest import NewExperience, WeekSummary
 
 logger = logging.getLogger(__name__)
@@ -49,14 +49,10 @@ def summary_lines(week: WeekSummary, label: str) -> list[str]:
         lines.append(
             "🏢 Top companies: " + ", ".join(f"{name} ({n})" for name, n in companies[:TOP_COMPANIES])
         )
-    rate = selection_rate(week.selected, week.decided)
-    if rate is None:
+    if week.decided <= 0:
         lines.append("✅ Selection rate: no results known yet for these")
-    else:
-        lines.append(
-            f"✅ Selection rate among them: {percent(rate)} "
-            f"({week.selected} of {week.decided} with a known result)"
-        )
+    else:  # the card's wording and rule: selected / (selected + rejected), shown from MIN_GROUP results
+        lines.append(f"✅ Selection rate among them: {rate_phrase(week.selected, week.decided)}")
     if week.topics:
         lines.append("🔥 Hot topics: " + ", ".join(f"{t} ({n})" for t, n in week.topics))
     if week.questions:

@@ -18,11 +18,11 @@ from core.features.company.lookup import lookup
 from core.features.digest.send import DigestSender
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.companies import CompanyName
 from core.repositories.digest import ALL, DigestRepository
 from core.router import command_button_action
 from core.services import Services
 from core.text_norm import looks_like_id, parse_id
-from storage.repos import CompanyName
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.repositories.faq import FaqRepository
+from core.repositories.stats import StatsRepository as StatsRepo
 from core.router import command_button_action
 from core.services import Services
-from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
 

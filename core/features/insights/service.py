@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from core.analytics.stats import percent, selection_rate
+from core.analytics.stats import MIN_GROUP, rate_phrase, shown_rate
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.charts import ChartJob, ChartService
 from core.ports import CommandInfo
 from core.replies import Reply
+from core.repositories.stats import GlobalStats, StatsRepository
 from core.services import Services
 from media import chart_jobs
-from storage.stats import GlobalStats, StatsRepo
 
 logger = logging.getLogger(__name__)
 
 INSIGHT_VIEWS = ("top", "heatmap", "trend", "sentiment", "hot", "scatter")
-MIN_DECIDED = 5  # companies with fewer known results are left out of the scatter (rates too noisy)
+MIN_DECIDED = max(5, MIN_GROUP)  # companies with fewer known results are left out of the scatter (noisy)
 MAX_SENTIMENT_VALUES = 200_000
 
 
@@ -27,7 +27,7 @@ class InsightsFeature(FeatureBase):
 
     name = "insights"
 
-    def __init__(self, services: Services, stats: StatsRepo, charts: ChartService) -> None:
+    def __init__(self, services: Services, stats: StatsRepository, charts: ChartService) -> None:
         self._services = services
         self._stats = stats
         self._charts = charts
@@ -68,8 +68,7 @@ def summary_text(data: GlobalStats) -> str:
     decided = sum(c[4] for c in data.companies)
     lines = [
         f"**Insights from {data.total} experiences at {len(data.companies)} companies**",
-        f"✅ Overall selection rate: {percent(selection_rate(selected, decided))} ({selected} of {decided} "
-        "with a known result)",
+        f"✅ Overall selection rate: {rate_phrase(selected, decided)}",
     ]
     if data.companies:
         top = ", ".join(f"{name} ({n})" for _, name, n, *_ in data.companies[:5])
@@ -84,9 +83,20 @@ def summary_text(data: GlobalStats) -> str:
     return "\n".join(lines)
 
 
+def heat_cells(data: GlobalStats) -> list[tuple[str, int, float, int]]:
+    """(branch, passout year, rate, decided) cells of the heatmap: only cells with MIN_GROUP or more known
+    results, so no cell describes one or two (possibly anonymous) people; the rest stay blank."""
+    cells = []
+    for branch, year, selected, decided in data.branch_passout:
+        rate = shown_rate(selected, decided)
+        if rate is not None:
+            cells.append((branch, year, rate, decided))
+    return cells
+
+
 def insight_jobs(data: GlobalStats) -> list[ChartJob]:
     """The six overall charts as jobs for the chart service."""
-    heat = [(b, y, s / d, d) for b, y, s, d in data.branch_passout if d > 0]
+    heat = heat_cells(data)
     values: list[float] = []
     total = sum(n for _, n in data.sentiment_values)
     scale = min(1.0, MAX_SENTIMENT_VALUES / total) if total else 1.0
