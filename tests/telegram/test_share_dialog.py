@@ -208,7 +208,8 @@ async def test_group_chat_moves_share_to_private_chat(tg, core):
 async def test_start_greets_with_buttons(tg):
     sent = await tg.say("/start")
     assert "Interview Insights" in texts(sent)
-    assert tg.buttons(USER)[0] == "📝 Share my experience"
+    # preparing comes first, sharing right after (issue 12: /start helps both audiences)
+    assert tg.buttons(USER)[:3] == ["🏢 Top companies", "🎤 Mock interview", "📝 Share my experience"]
     first = await tg.press("📝 Share my experience")
     assert first and tg.fake.calls_to("answerCallbackQuery")
 
