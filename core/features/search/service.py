@@ -65,9 +65,28 @@ class SearchFeature(FeatureBase):
 
     async def search(self, event: IncomingEvent) -> list[Reply]:
         """Answer /search (typed or from a page button)."""
-        raw = " ".join(event.args.split())[:MAX_QUERY]
+        query = await self.parse(event.args)
+        if isinstance(query, Reply):
+            return [query] if query != Reply() else []
+        result = await self._repo.search(
+            query.words, company_id=query.company_id, page=query.page, page_size=PAGE_SIZE
+        )
+        return [self._render(query, result)]
+
+    async def find(self, text: str, page_size: int = PAGE_SIZE) -> SearchPage:
+        """The first page of results for what a student would type after /search (bench and tests: the
+        same parsing, company resolution and ranking as the command). An unusable query finds nothing."""
+        query = await self.parse(text)
+        if isinstance(query, Reply):
+            return SearchPage((), 0, False, 0, 0, True)
+        return await self._repo.search(query.words, company_id=query.company_id, page=0, page_size=page_size)
+
+    async def parse(self, args: str) -> Query | Reply:
+        """The query in /search's arguments, or the reply that says why there is none (empty text: no
+        reply, e.g. a company lookup that already answered with choices)."""
+        raw = " ".join(args.split())[:MAX_QUERY]
         if not raw:
-            return [Reply(text=USAGE)]
+            return Reply(text=USAGE)
         options = {k.lower(): v.strip('"') for k, v in _OPTION.findall(raw)}
         words = " ".join(_OPTION.sub(" ", raw).split())
         page = int(options["page"]) - 1 if options.get("page", "").isdigit() else 0
@@ -76,7 +95,7 @@ class SearchFeature(FeatureBase):
         if "ref" in options:
             remembered = self._refs.get(options["ref"])
             if remembered is None:
-                return [Reply(text="That search has expired; please send it again.")]
+                return Reply(text="That search has expired; please send it again.")
             words, company_id = remembered
         elif "cid" in options and options["cid"].isdigit():
             company_id = int(options["cid"])
@@ -85,19 +104,17 @@ class SearchFeature(FeatureBase):
                 self._services, options["company"].replace("-", " "), lambda cid: self._action(words, cid, 0)
             )
             if found is None:
-                return [reply] if reply else []
+                return reply or Reply()
             company_id = found.id
         else:
             words, company_id = await self._company_in_words(words)
         if company_id is not None:
             company = await self._services.repos.companies.name_of(company_id) or ""
             if not company:
-                return [Reply(text="That company is no longer listed.")]
+                return Reply(text="That company is no longer listed.")
         if not words and company_id is None:
-            return [Reply(text=USAGE)]
-        query = Query(words, company_id, company, max(page, 0))
-        result = await self._repo.search(words, company_id=company_id, page=query.page, page_size=PAGE_SIZE)
-        return [self._render(query, result)]
+            return Reply(text=USAGE)
+        return Query(words, company_id, company, max(page, 0))
 
     async def _company_in_words(self, words: str) -> tuple[str, int | None]:
         """Find a company named exactly among the words (1-3 word windows): it becomes the filter."""
