@@ -14,9 +14,9 @@ from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.search import SearchPage, SearchPort
 from core.router import command_button_action
 from core.services import Services
-from storage.search import SearchPage, SearchRepo
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class SearchFeature(FeatureBase):
 
     name = "search"
 
-    def __init__(self, services: Services, repo: SearchRepo) -> None:
+    def __init__(self, services: Services, repo: SearchPort) -> None:
         self._services = services
         self._repo = repo
         self._refs: OrderedDict[str, tuple[str, int | None]] = OrderedDict()
