@@ -258,8 +258,10 @@ async def run_migrate(config: Config, db_url: str | None) -> int:
 
 
 async def run_seed(config: Config, db_url: str | None, experiences: int, seed: int) -> int:
-    """Migrate, then seed demo data (idempotent)."""
+    """Migrate, then seed demo data (idempotent) and index it for /search (also catching up a database
+    seeded before seeding indexed)."""
     from storage.db import open_database
+    from storage.search import index_missing
     from storage.seed_demo import seed_demo
 
     if experiences < 0:
@@ -267,6 +269,7 @@ async def run_seed(config: Config, db_url: str | None, experiences: int, seed: i
     database = await open_database(db_url or config.database.url)
     try:
         report = await seed_demo(database.sessions, experiences=experiences, seed=seed)
+        await index_missing(database.sessions)  # /search finds every seeded experience
     finally:
         await database.dispose()
     if report.skipped:

@@ -30,10 +30,14 @@ from storage.models import Company, Experience, ExperienceTopic, Question, Round
 logger = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
+# Bumped whenever search_tokens/build_doc change what a document holds: stored documents (bench templates)
+# of an older version must be rebuilt.
+INDEX_VERSION = 2
+INDEX_BATCH = 500
 CANDIDATES = 300  # newest matching documents ranked per query
 MAX_TERMS = 12
-K1, B = 1.2, 0.75
-TITLE_WEIGHT = 2
+K1, B = 1.2, 0.3
+TITLE_WEIGHT = 3
 PREFIX_MIN = 3  # query words this long also match longer tokens they begin
 PREFIX_WEIGHT = 0.5
 SNIPPET_CHARS = 140
@@ -176,6 +180,28 @@ async def store_docs(session: AsyncSession, docs: Sequence[SearchDoc]) -> None:
             for d in docs
         ],
     )
+
+
+async def index_missing(sessions: Sessions, batch: int = INDEX_BATCH) -> int:
+    """Give every approved experience without a search document one (after a seed or a bulk copy), in
+    batches; returns how many were indexed. Text analytics are not redone (storage.analysis does that)."""
+    table = _docs_table()
+    async with sessions() as session:
+        ids = [
+            int(r[0])
+            for r in await session.execute(
+                select(Experience.id)
+                .outerjoin(table, table.c.experience_id == Experience.id)
+                .where(Experience.status == "approved", table.c.experience_id.is_(None))
+                .order_by(Experience.id)
+            )
+        ]
+    for chunk in _chunks(ids, batch):
+        async with sessions.begin() as session:
+            await store_docs(session, await load_docs(session, chunk))
+    if ids:
+        logger.info("indexed %d approved experiences for search", len(ids))
+    return len(ids)
 
 
 async def remove_docs(session: AsyncSession, experience_ids: Sequence[int]) -> None:
@@ -361,7 +387,7 @@ class SearchRepo(SearchPort):
             _, company, role, year, outcome, prep, refl, author, anonymous = rows[eid]
             best, best_n = "", 0
             for q in questions.get(eid, []):
-                n = len(wanted & set(search_tokens(q)))
+                n = len(_covered(wanted, set(search_tokens(q))))
                 if n > best_n:
                     best, best_n = q, n
             if best_n < len(wanted):
@@ -372,6 +398,13 @@ class SearchRepo(SearchPort):
                 best = public_text(best, author if anonymous else "")
             hits.append(SearchHit(eid, company, role, year, outcome, best, scores[eid]))
         return hits
+
+
+def _covered(wanted: set[str], tokens: set[str]) -> set[str]:
+    """The query terms these tokens match: equal, or begun by a term of PREFIX_MIN+ characters."""
+    return {
+        w for w in wanted if w in tokens or (len(w) >= PREFIX_MIN and any(t.startswith(w) for t in tokens))
+    }
 
 
 _WORD = re.compile(r"\w[\w+#.-]*")
@@ -394,9 +427,7 @@ def narrative_snippet(
         masked = mask_personal_data(part, find_personal_data(part))
         words = [(m.start(), m.end(), set(search_tokens(m.group(0)))) for m in _WORD.finditer(masked)]
         for i, (_start, _end, toks) in enumerate(words):
-            if not toks & wanted and not any(
-                t.startswith(w) for t in toks for w in wanted if len(w) >= PREFIX_MIN
-            ):
+            if not _covered(wanted, toks):
                 continue
             first = max(0, i - 4)
             begin = words[first][0]
@@ -406,9 +437,7 @@ def narrative_snippet(
                 j += 1
             found: set[str] = set()
             for _s, _e, tk in words[first : j + 1]:
-                found |= {
-                    w for w in wanted if w in tk or any(t.startswith(w) for t in tk if len(w) >= PREFIX_MIN)
-                }
+                found |= _covered(wanted, tk)
             if len(found) > best_n:
                 text_ = " ".join(masked[begin : words[j][1]].split())
                 best = ("…" if begin > 0 else "") + text_ + ("…" if words[j][1] < len(masked) else "")

@@ -8,6 +8,8 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from core.analytics.stats import OUTCOME_LABELS
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
@@ -17,10 +19,13 @@ from core.replies import Button, Reply, button_rows
 from core.repositories.search import SearchPage, SearchPort
 from core.router import command_button_action
 from core.services import Services
+from core.text_norm import normalise_name
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+FUZZY_MIN = 4  # a misspelt company name is read from words this long
+FUZZY_RATIO = 85  # rapidfuzz ratio (0-100) of a misspelling to the company's name or alias
 MAX_TOKEN = 64
 MAX_QUERY = 200
 REFS = 2048  # long queries remembered for their page buttons (in memory; a restart expires them)
@@ -117,18 +122,50 @@ class SearchFeature(FeatureBase):
         return Query(words, company_id, company, max(page, 0))
 
     async def _company_in_words(self, words: str) -> tuple[str, int | None]:
-        """Find a company named exactly among the words (1-3 word windows): it becomes the filter."""
+        """Find a company named among the words (1-3 word windows): it becomes the filter.
+
+        Names and aliases match exactly, like /company; a misspelt name matches when the company matcher
+        is confident and the spelling is close (FUZZY_RATIO), so "sprinkler" means Sprinklr rather than
+        other companies' posts that misspell it. A one-word alias ("AWS", an alias of Amazon) is searched
+        as a word, unless it is the whole query and no experience contains it (then it lists the
+        company's); the company's name always filters.
+        """
         parts = words.split()
-        for size in (3, 2, 1):
-            for start in range(0, len(parts) - size + 1):
-                chunk = " ".join(parts[start : start + size])
-                if len(chunk) < 3:
-                    continue
-                match = await self._services.companies.match(chunk)
-                if match.exact is not None:
-                    rest = parts[:start] + parts[start + size :]
-                    return " ".join(rest), match.exact.id
+        for fuzzy in (False, True):
+            for size in (3, 2, 1):
+                for start in range(0, len(parts) - size + 1):
+                    chunk = " ".join(parts[start : start + size])
+                    if len(chunk) < (FUZZY_MIN if fuzzy else 3):
+                        continue
+                    company = await self._company_named(chunk, fuzzy, whole=size == len(parts))
+                    if company is not None:
+                        rest = parts[:start] + parts[start + size :]
+                        return " ".join(rest), company
         return words, None
+
+    async def _company_named(self, chunk: str, fuzzy: bool, whole: bool) -> int | None:
+        match = await self._services.companies.match(chunk)
+        key = normalise_name(chunk)
+        if not fuzzy:
+            found = match.exact
+            if found is None:
+                return None
+            alias = " " not in key and key != normalise_name(found.name)  # a one-word alias ("AWS")
+            if alias and (not whole or await self._is_a_word(chunk)):
+                return None
+            return found.id
+        close = match.confident
+        if close is None or match.exact is not None:  # exact names were tried first
+            return None
+        spellings = (normalise_name(close.name), *close.aliases)
+        if max(fuzz.ratio(key, spelling) for spelling in spellings) < FUZZY_RATIO:
+            return None
+        return close.id
+
+    async def _is_a_word(self, word: str) -> bool:
+        """Whether some experience's text contains `word` (then an alias is searched as that word)."""
+        page = await self._repo.search(word, page=0, page_size=1)
+        return page.total > 0
 
     def _action(self, words: str, company_id: int | None, page: int) -> str:
         """Page-button token; long queries are remembered in memory under a short reference."""
@@ -159,6 +196,8 @@ class SearchFeature(FeatureBase):
         ]
         if not result.matched_all:
             lines.append("(no experience had every word; these have some of them)")
+        elif result.complete < result.total:
+            lines.append(f"(the first {result.complete} have every word; the rest have some of them)")
         if result.capped:
             lines.append(
                 f"(best matches among the newest {result.total}; add words or company:<name> to narrow)"
