@@ -29,7 +29,9 @@ Real archives are read too (fields a post lacks are stored empty or NULL, never 
                   is not JSON is rejected with its line number.
   a folder        one markdown or text write-up per file (.md, .mdx, .markdown, .txt): each is read by
                   core.analytics.extract.extract_draft and stored pending (or rejected with the reason,
-                  e.g. no company or year found); the report counts what was extracted per field.
+                  e.g. no company or year found; a year in the file name, as placement offices name
+                  their posts, counts when the text has none); the report counts what was extracted
+                  per field.
 Imports have their own size limits (core.domain.experience.IMPORT_LIMITS: a 20,000-character post, a
 2,000-character question); the chat dialog keeps config.yaml `dialog.max_text_chars`.
 
@@ -43,6 +45,7 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -559,15 +562,34 @@ def writeup_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in WRITEUP_SUFFIXES)
 
 
+_FILE_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def year_in_name(name: str, this_year: int) -> int | None:
+    """A season year in a write-up's file name ("2022-intern-rubrik.md" -> 2022), not after `this_year`.
+
+    Placement offices name their posts by season; the text itself often never says the year.
+    """
+    years = [int(y) for y in _FILE_YEAR.findall(name) if int(y) <= this_year]
+    return years[0] if years else None
+
+
 def draft_candidate(
-    draft: Draft, text: str, this_year: int, limits: ImportLimits = IMPORT_LIMITS
+    draft: Draft,
+    text: str,
+    this_year: int,
+    file_year: int | None = None,
+    limits: ImportLimits = IMPORT_LIMITS,
 ) -> Candidate:
-    """A write-up's extracted draft as a pending experience; Invalid names what could not be found."""
+    """A write-up's extracted draft as a pending experience; Invalid names what could not be found.
+
+    The interview year is the draft's, else `file_year` (from the file name)."""
     if not draft.company:
         raise Invalid("no company found in the write-up")
-    if draft.interview_year is None or draft.interview_year > this_year:
-        raise Invalid("no interview year found in the write-up")
-    record = {"text": text, "tips": draft.tips, "company": draft.company, "season_year": draft.interview_year}
+    year = draft.interview_year if draft.interview_year is not None else file_year
+    if year is None or year > this_year:
+        raise Invalid("no interview year found in the write-up or its file name")
+    record = {"text": text, "tips": draft.tips, "company": draft.company, "season_year": year}
     record["role"] = draft.role or ""
     record["outcome"] = draft.outcome or ""
     record["rounds"] = [{"kind": r.kind, "questions": list(r.questions)} for r in draft.rounds]
@@ -582,10 +604,10 @@ def draft_candidate(
     return candidate
 
 
-def _count_extracted(report: ImportReport, draft: Draft) -> None:
+def _count_extracted(report: ImportReport, draft: Draft, file_year: int | None) -> None:
     found = {
         "company": bool(draft.company),
-        "year": draft.interview_year is not None,
+        "year": draft.interview_year is not None or file_year is not None,
         "outcome": draft.outcome is not None,
         "rounds": bool(draft.rounds),
         "questions": bool(draft.questions),
@@ -609,9 +631,10 @@ async def _writeup_candidates(
             report.rejected.append(Rejected(0, "not readable UTF-8 text", path.name))
             continue
         draft = extract_draft(text, known, this_year=this_year)
-        _count_extracted(report, draft)
+        file_year = year_in_name(path.stem, this_year)
+        _count_extracted(report, draft, file_year)
         try:
-            out.append((0, path.name, draft_candidate(draft, text, this_year)))
+            out.append((0, path.name, draft_candidate(draft, text, this_year, file_year)))
         except Invalid as problem:
             report.rejected.append(Rejected(0, str(problem), path.name))
     return out
