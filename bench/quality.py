@@ -15,6 +15,8 @@ for the topic figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import itertools
 import json
 import logging
@@ -254,7 +256,8 @@ async def _search_rankings(data: Data, tmp: Path) -> dict[str, list[str]]:
     posts.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in data.posts), "utf-8")
     config = parse_config({"console": {"output_dir": str(tmp / "console")}})
     url = f"sqlite+aiosqlite:///{tmp / 'search.db'}"
-    code = await main.run_import(config, url, str(posts), approve=True, dry_run=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # its summary line would break --json
+        code = await main.run_import(config, url, str(posts), approve=True, dry_run=False)
     if code != 0:
         raise RuntimeError(f"import of the labelled posts failed (exit {code})")
     app = await bootstrap(config, db_url=url)
