@@ -137,11 +137,18 @@ async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
 
 
 async def run_import(config: Config, db_url: str | None, path: str, approve: bool, dry_run: bool) -> int:
-    """Import a file; exit 1 when the file cannot be read or any row was rejected."""
+    """Import a file or a folder of write-ups; exit 1 when it cannot be read or any row was rejected.
+
+    Published rows are analysed in one pass (storage.analysis.analyse_all: topics, sentiment, search
+    index), which bumps each company's data_version once; then each company's card is redrawn once, one
+    company after another, instead of one background redraw per approved row.
+    """
     from pathlib import Path
 
     from core.app import bootstrap
+    from core.features.company.service import CompanyFeature
     from core.features.share.importer import ImportFormatError, import_experiences
+    from storage.analysis import analyse_all
 
     app = await bootstrap(config, db_url=db_url)
     try:
@@ -150,20 +157,37 @@ async def run_import(config: Config, db_url: str | None, path: str, approve: boo
             app.services.repos, config, Path(path), approve=approve, now=now, dry_run=dry_run
         )
         await app.services.companies.refresh()
-        for experience_id in report.approved:
-            await app.services.experience_approved(experience_id)  # text analytics, search
+        if report.approved:
+            await analyse_all(app.database.sessions, batch=max(len(report.approved), 1))
+            company = app.feature(CompanyFeature)
+            for company_id in report.approved_companies:
+                try:
+                    stats = await company.stats_for(company_id)
+                    if stats is not None and stats.total:
+                        await company.charts(stats)
+                except Exception as problem:  # noqa: BLE001 - the card is drawn again when next opened
+                    logger.warning("card of company %s not redrawn after import: %r", company_id, problem)
     except ImportFormatError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
     finally:
         await app.close()
     for rejected in report.rejected:
-        print(f"line {rejected.line}: rejected: {rejected.reason}", file=sys.stderr)
-    verb = "Checked" if dry_run else "Imported"
-    print(
-        f"{verb} {path}: {len(report.imported)} new ({len(report.approved)} published), "
-        f"{len(report.duplicates)} already imported, {len(report.rejected)} rejected."
-    )
+        print(f"{rejected.where}: rejected: {rejected.reason}", file=sys.stderr)
+    if report.files:
+        found = ", ".join(f"{key} {n}/{report.files}" for key, n in report.extracted.items())
+        print(f"Extracted from {report.files} write-ups: {found}.")
+    if dry_run:
+        print(
+            f"Checked {path}: {report.would_add} would be added"
+            f"{' and published' if approve else ' (pending)'}, "
+            f"{len(report.duplicates)} already imported, {len(report.rejected)} rejected. Nothing was stored."
+        )
+    else:
+        print(
+            f"Imported {path}: {len(report.imported)} new ({len(report.approved)} published), "
+            f"{len(report.duplicates)} already imported, {len(report.rejected)} rejected."
+        )
     return 1 if report.rejected else 0
 
 
@@ -234,8 +258,10 @@ async def run_migrate(config: Config, db_url: str | None) -> int:
 
 
 async def run_seed(config: Config, db_url: str | None, experiences: int, seed: int) -> int:
-    """Migrate, then seed demo data (idempotent)."""
+    """Migrate, then seed demo data (idempotent) and index it for /search (also catching up a database
+    seeded before seeding indexed)."""
     from storage.db import open_database
+    from storage.search import index_missing
     from storage.seed_demo import seed_demo
 
     if experiences < 0:
@@ -243,6 +269,7 @@ async def run_seed(config: Config, db_url: str | None, experiences: int, seed: i
     database = await open_database(db_url or config.database.url)
     try:
         report = await seed_demo(database.sessions, experiences=experiences, seed=seed)
+        await index_missing(database.sessions)  # /search finds every seeded experience
     finally:
         await database.dispose()
     if report.skipped:

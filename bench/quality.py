@@ -15,6 +15,8 @@ for the topic figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import itertools
 import json
 import logging
@@ -46,6 +48,7 @@ class Data:
     posts: list[dict[str, Any]]
     paraphrases: dict[str, Any]
     sentiment_labels: dict[str, Any] | None
+    queries: list[dict[str, Any]] | None = None  # search.json: judged queries (the search family)
 
 
 def load(folder: Path) -> Data:
@@ -54,7 +57,9 @@ def load(folder: Path) -> Data:
     paraphrases = json.loads((folder / "paraphrases.json").read_text("utf-8"))
     labels_path = folder / SENTIMENT_LABELS
     labels = json.loads(labels_path.read_text("utf-8")) if labels_path.exists() else None
-    return Data(posts, paraphrases, labels)
+    queries_path = folder / SEARCH_QUERIES
+    queries = json.loads(queries_path.read_text("utf-8")) if queries_path.exists() else None
+    return Data(posts, paraphrases, labels, queries)
 
 
 def experience_text_from_post(post: dict[str, Any]) -> ExperienceText:
@@ -195,8 +200,84 @@ def sentiment_metrics(data: Data) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------ search
+
+SEARCH_QUERIES = "search.json"
+SEARCH_TOP = 10  # results read per query (recall@10)
+BEST_TOP = 5  # every best post must be in this many
+
+
+def search_metrics(data: Data) -> dict[str, Any]:
+    """Ranking quality of /search on the judged queries, measured through the REAL import path.
+
+    The posts are written to a posts.jsonl, imported with `main.py import --approve` (run_import) into a
+    fresh SQLite database, and each query of `search.json` goes through the search feature (parsing,
+    company resolution, ranking) as /search would. search.best_in_top5 = share of queries whose every
+    `best` id is among the first 5 results; search.recall_at_10 = mean share of `relevant` ids among the
+    first 10. Results are mapped back to post ids by their stored narrative (the post text).
+    """
+    if not data.queries:
+        return {}
+    import asyncio
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ranked = asyncio.run(_search_rankings(data, Path(tmp)))
+    best_hits = 0
+    recalls = []
+    misses: list[str] = []
+    for judged in data.queries:
+        got = ranked[judged["query"]]
+        best_ok = all(pid in got[:BEST_TOP] for pid in judged["best"])
+        best_hits += best_ok
+        relevant = set(judged["relevant"])
+        recalls.append(len(relevant & set(got[:SEARCH_TOP])) / len(relevant) if relevant else 1.0)
+        if not best_ok:
+            misses.append(judged["query"])
+    return {
+        "search.best_in_top5": _ratio(best_hits, len(data.queries)),
+        "search.recall_at_10": round(sum(recalls) / len(recalls), 4),
+        "search.queries": len(data.queries),
+        "search.best_missed": misses,
+    }
+
+
+async def _search_rankings(data: Data, tmp: Path) -> dict[str, list[str]]:
+    """Import the posts into a fresh database and rank each judged query: {query: [post id, ...]}."""
+    from sqlalchemy import select
+
+    import main
+    from core.app import bootstrap
+    from core.config import parse_config
+    from core.features.search.service import SearchFeature
+    from storage.models import Experience
+
+    posts = tmp / "posts.jsonl"
+    posts.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in data.posts), "utf-8")
+    config = parse_config({"console": {"output_dir": str(tmp / "console")}})
+    url = f"sqlite+aiosqlite:///{tmp / 'search.db'}"
+    with contextlib.redirect_stdout(io.StringIO()):  # its summary line would break --json
+        code = await main.run_import(config, url, str(posts), approve=True, dry_run=False)
+    if code != 0:
+        raise RuntimeError(f"import of the labelled posts failed (exit {code})")
+    app = await bootstrap(config, db_url=url)
+    try:
+        by_text = {str(p.get("text") or "").replace("\r\n", "\n").strip(): p["id"] for p in data.posts}
+        async with app.database.sessions() as session:
+            rows = await session.execute(select(Experience.id, Experience.preparation))
+            post_of = {eid: by_text.get(text, "") for eid, text in rows}
+        feature = app.feature(SearchFeature)
+        out = {}
+        for judged in data.queries:
+            page = await feature.find(judged["query"], page_size=SEARCH_TOP)
+            out[judged["query"]] = [post_of.get(hit.experience_id, "") for hit in page.hits]
+        return out
+    finally:
+        await app.close()
+
+
 Family = Callable[[Data], dict[str, Any]]
-FAMILIES: list[Family] = [topic_metrics, faq_metrics, sentiment_metrics]
+FAMILIES: list[Family] = [topic_metrics, faq_metrics, sentiment_metrics, search_metrics]
 
 
 def run(folder: Path) -> dict[str, Any]:
@@ -213,6 +294,8 @@ def _table(results: dict[str, Any]) -> str:
     for key, value in results.items():
         if key == "topics.per_topic":
             continue
+        if isinstance(value, list):
+            value = ", ".join(map(str, value)) or "-"
         lines.append(f"{key:32} {value}")
     per = results.get("topics.per_topic")
     if per:

@@ -28,6 +28,7 @@ from alembic.script import ScriptDirectory  # noqa: E402
 
 from storage.analysis import analyse_all  # noqa: E402
 from storage.db import alembic_config, open_database  # noqa: E402
+from storage.search import INDEX_VERSION  # noqa: E402
 from storage.seed_demo import seed_demo  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,8 @@ async def build_template(path: Path) -> None:
 
 
 def template_path(folder: Path) -> Path:
-    return folder / f"template-{schema_head()}.db"
+    """Per schema and search-document version (documents are copied, not rebuilt, when growing)."""
+    return folder / f"template-{schema_head()}-s{INDEX_VERSION}.db"
 
 
 async def ensure_template(folder: Path) -> Path:
@@ -171,7 +173,7 @@ def grow(template: Path, path: Path, size: int) -> None:
 
 
 def bench_path(folder: Path, size: int) -> Path:
-    return folder / f"bench-{schema_head()}-{size}.db"
+    return folder / f"bench-{schema_head()}-s{INDEX_VERSION}-{size}.db"
 
 
 async def ensure_database(folder: Path, size: int) -> Path:

@@ -128,7 +128,8 @@ class Experience(Base):
     linkedin_url: Mapped[str | None] = mapped_column(String(200))
     branch: Mapped[str] = mapped_column(String(20))
     roll_number: Mapped[str | None] = mapped_column(String(40))
-    passout_year: Mapped[int] = mapped_column(Integer)
+    # None for imported posts that do not say (archives, placement-office write-ups): never invented.
+    passout_year: Mapped[int | None] = mapped_column(Integer)
     interview_year: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(80))
     role_description: Mapped[str] = mapped_column(Text, default="")
@@ -136,8 +137,8 @@ class Experience(Base):
     preparation: Mapped[str] = mapped_column(Text, default="")
     reflections: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(String(16))
-    difficulty: Mapped[int] = mapped_column(Integer)
-    rating: Mapped[int] = mapped_column(Integer)
+    difficulty: Mapped[int | None] = mapped_column(Integer)  # None: an imported post did not say
+    rating: Mapped[int | None] = mapped_column(Integer)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending/approved/rejected/hidden
     reject_reason: Mapped[str | None] = mapped_column(Text)
@@ -168,7 +169,7 @@ class Round(Base):
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
-    difficulty: Mapped[int] = mapped_column(Integer)
+    difficulty: Mapped[int | None] = mapped_column(Integer)  # None: an imported post did not say
     experience: Mapped[Experience] = relationship(back_populates="rounds")
     questions: Mapped[list[Question]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Question.position"

@@ -510,11 +510,15 @@ class ExperienceRepo(ExperienceRepository):
         rounds: list[dict[str, Any]],
         status: str,
         now: datetime,
+        *,
+        bump: bool = True,
+        dry_run: bool = False,
     ) -> int | None:
         """Store one imported experience with its rounds and questions in one transaction.
 
         None when it is already stored: same company, roll number and content hash (re-importing a file
-        adds nothing twice).
+        adds nothing twice). `bump=False` leaves the company's data_version alone (a bulk import bumps
+        each company once when its analysis is stored); `dry_run` only checks and returns 0 for a new row.
         """
         questions = [q for spec in rounds for q in spec["questions"]]
         digest = content_hash([fields["preparation"], fields["reflections"], *questions])
@@ -527,6 +531,8 @@ class ExperienceRepo(ExperienceRepository):
             )
             if await session.scalar(same.limit(1)) is not None:
                 return None
+            if dry_run:
+                return 0
             experience = Experience(
                 user_id=None,
                 company_id=company_id,
@@ -560,7 +566,7 @@ class ExperienceRepo(ExperienceRepository):
                             normalized=" ".join(text.lower().split()),
                         )
                     )
-            if status == "approved":
+            if status == "approved" and bump:
                 await bump_data_version(session, [company_id])
             return experience.id
 

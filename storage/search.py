@@ -1,9 +1,12 @@
 """Full-text search over approved experiences: FTS5 on SQLite, tsvector + GIN on PostgreSQL, same results.
 
 Documents and queries are stemmed here, in Python, into plain `[a-z0-9]+` tokens, so both engines only
-do exact token matching and find the same rows. The engine returns the newest CANDIDATES matching
-every word (any word when none match all): a rowid-ordered scan that stays fast for words found in
-most rows. Those candidates are ranked here with BM25 (title words count double), identically on both.
+do token matching and find the same rows. A query word of PREFIX_MIN+ characters also matches the
+tokens it begins ("lru" finds "lrucache", FTS5 `"lru"*`, tsquery `lru:*`: the same tokens on both).
+The engine returns the newest CANDIDATES matching every word, then (when fewer) the newest matching
+any word: rowid-ordered scans that stay fast for words found in most rows. The candidates are ranked
+here, identically on both: those with every word first, then by BM25 (title words count double, a
+prefix-only match counts PREFIX_WEIGHT of an exact one).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,28 +22,59 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from core.analytics.extract import find_personal_data, mask_personal_data
 from core.analytics.text import stems
+from core.repositories.search import SearchHit, SearchPage, SearchPort
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
 logger = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
+# Bumped whenever search_tokens/build_doc change what a document holds: stored documents (bench templates)
+# of an older version must be rebuilt.
+INDEX_VERSION = 2
+INDEX_BATCH = 500
 CANDIDATES = 300  # newest matching documents ranked per query
 MAX_TERMS = 12
-K1, B = 1.2, 0.75
-TITLE_WEIGHT = 2
+K1, B = 1.2, 0.3
+TITLE_WEIGHT = 3
+PREFIX_MIN = 3  # query words this long also match longer tokens they begin
+PREFIX_WEIGHT = 0.5
+SNIPPET_CHARS = 140
 _SPECIAL = {"c++": "cpp", "c#": "csharp", ".net": "dotnet"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
+# "Why X?", "why do you want to join", "reason(s) to join": the why-this-company question however it is
+# phrased, indexed as the token the text analyser gives the phrase "why this company" (whyjoin).
+_WHY_JOIN = re.compile(
+    r"\b(?:why|reasons?)\b(?:\W+\w+){0,6}?\W+(?:join\w*|this\s+(?:company|firm|organi[sz]ation))\b", re.I
+)
+
+
+def _fold(text: str) -> str:
+    """Accents folded ("café" -> "cafe") and camel-case words split ("LRUCache" -> "LRU Cache")."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _CAMEL.sub(" ", folded)
 
 
 def search_tokens(text: str | None) -> list[str]:
-    """Stemmed content words of `text` as plain `[a-z0-9]+` tokens (the same for documents and queries)."""
+    """Stemmed content words of `text` as plain `[a-z0-9]+` tokens (the same for documents and queries).
+
+    Accents are folded and camel-case compounds split first, so "LRUCache" and "LRU cache" give the same
+    tokens; "OOPs", "oops" and "OOP" all give "oop".
+    """
     out = []
-    for word in stems(text, keep_numbers=True):
+    for word in stems(_fold(text or ""), keep_numbers=True):
         token = _NON_ALNUM.sub("", _SPECIAL.get(word, word))
         if token:
             out.append(token[:60])
     return out
+
+
+def concept_tokens(text: str | None) -> list[str]:
+    """Extra document tokens for questions phrased many ways (why-this-company: "whyjoin")."""
+    return ["whyjoin"] if text and _WHY_JOIN.search(text) else []
 
 
 def company_token(company_id: int) -> str:
@@ -75,6 +110,7 @@ def build_doc(
     body: list[str] = []
     for part in narrative:
         body.extend(search_tokens(part))
+        body.extend(concept_tokens(part))
     return SearchDoc(experience_id, company_id, " ".join(title), " ".join(body))
 
 
@@ -146,6 +182,28 @@ async def store_docs(session: AsyncSession, docs: Sequence[SearchDoc]) -> None:
     )
 
 
+async def index_missing(sessions: Sessions, batch: int = INDEX_BATCH) -> int:
+    """Give every approved experience without a search document one (after a seed or a bulk copy), in
+    batches; returns how many were indexed. Text analytics are not redone (storage.analysis does that)."""
+    table = _docs_table()
+    async with sessions() as session:
+        ids = [
+            int(r[0])
+            for r in await session.execute(
+                select(Experience.id)
+                .outerjoin(table, table.c.experience_id == Experience.id)
+                .where(Experience.status == "approved", table.c.experience_id.is_(None))
+                .order_by(Experience.id)
+            )
+        ]
+    for chunk in _chunks(ids, batch):
+        async with sessions.begin() as session:
+            await store_docs(session, await load_docs(session, chunk))
+    if ids:
+        logger.info("indexed %d approved experiences for search", len(ids))
+    return len(ids)
+
+
 async def remove_docs(session: AsyncSession, experience_ids: Sequence[int]) -> None:
     """Take experiences out of search (hidden or rejected after all)."""
     table = _docs_table()
@@ -178,32 +236,7 @@ def _docs_table():  # noqa: ANN202 - a lightweight Core table, not part of the O
     return _TABLE
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    """One ranked result with what the list shows (public fields only)."""
-
-    experience_id: int
-    company: str
-    role: str
-    interview_year: int
-    outcome: str
-    snippet: str
-    score: float
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """A page of ranked results; `capped` when more matched than were ranked (the newest CANDIDATES)."""
-
-    hits: tuple[SearchHit, ...]
-    total: int
-    capped: bool
-    page: int
-    pages: int
-    matched_all: bool  # False when no experience had every word and results match any of them
-
-
-class SearchRepo:
+class SearchRepo(SearchPort):
     """Ranked, paged search on either database."""
 
     def __init__(self, sessions: Sessions, candidates: int = CANDIDATES) -> None:
@@ -213,24 +246,30 @@ class SearchRepo:
     async def search(
         self, query: str, *, company_id: int | None = None, page: int = 0, page_size: int = 5
     ) -> SearchPage:
-        """Experiences matching `query` (optionally of one company), best first, one page of them."""
+        """Experiences matching `query` (optionally of one company), best first, one page of them.
+
+        Those with every word come first; when fewer than CANDIDATES have every word, those with some of
+        them follow (`complete` counts the first kind; `matched_all` is False when none had every word).
+        """
         terms = list(dict.fromkeys(search_tokens(query)))[:MAX_TERMS]
         async with self._sessions() as session:
             conn = await session.connection()
-            matched_all = True
             ids = await self._match(conn, terms, company_id, any_term=False)
-            if not ids and len(terms) > 1:
-                ids = await self._match(conn, terms, company_id, any_term=True)
-                matched_all = False
+            every = set(ids)
+            if len(terms) > 1 and len(ids) < self._candidates:
+                more = await self._match(conn, terms, company_id, any_term=True)
+                ids += [i for i in more if i not in every][: self._candidates - len(ids)]
             if not ids:
                 return SearchPage((), 0, False, 0, 0, True)
-            ranked = await self._rank(session, ids, terms)
+            ranked = await self._rank(session, ids, terms, every)
             total = len(ranked)
+            complete = sum(1 for eid, _ in ranked if eid in every)
             pages = max(1, math.ceil(total / page_size))
             page = min(max(page, 0), pages - 1)
             chosen = dict(ranked[page * page_size : (page + 1) * page_size])
             hits = await self._hits(session, chosen, terms)
-        return SearchPage(tuple(hits), total, len(ids) >= self._candidates, page, pages, matched_all)
+        capped = len(every) >= self._candidates
+        return SearchPage(tuple(hits), total, capped, page, pages, complete > 0, complete)
 
     async def _match(
         self, conn: AsyncConnection, terms: list[str], company_id: int | None, any_term: bool
@@ -240,15 +279,15 @@ class SearchRepo:
         if not terms and filter_token is None:
             return []
         if conn.dialect.name == "sqlite":
-            words = (
-                " OR ".join(f'"{t}"' for t in terms) if any_term else " AND ".join(f'"{t}"' for t in terms)
-            )
+            quoted = [f'"{t}"*' if len(t) >= PREFIX_MIN else f'"{t}"' for t in terms]
+            words = " OR ".join(quoted) if any_term else " AND ".join(quoted)
             parts = [f"({words})"] if terms else []
             if filter_token:
                 parts.append(f'"{filter_token}"')
             sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :k"
         else:
-            words = " | ".join(terms) if any_term else " & ".join(terms)
+            quoted = [f"{t}:*" if len(t) >= PREFIX_MIN else t for t in terms]
+            words = " | ".join(quoted) if any_term else " & ".join(quoted)
             parts = [f"({words})"] if terms else []
             if filter_token:
                 parts.append(filter_token)
@@ -260,8 +299,11 @@ class SearchRepo:
         rows = await conn.execute(text(sql), {"q": q, "k": self._candidates})
         return [int(r[0]) for r in rows]
 
-    async def _rank(self, session: AsyncSession, ids: list[int], terms: list[str]) -> list[tuple[int, float]]:
-        """BM25 over the approved candidates (title terms count double); ties newest first."""
+    async def _rank(
+        self, session: AsyncSession, ids: list[int], terms: list[str], every: set[int]
+    ) -> list[tuple[int, float]]:
+        """Approved candidates with every word first, each part by BM25 (title terms count double, prefix
+        matches PREFIX_WEIGHT); ties newest first."""
         table = _docs_table()
         rows = (
             await session.execute(
@@ -276,18 +318,18 @@ class SearchRepo:
         ).all()
         if not terms:
             return [(eid, 0.0) for eid in sorted((r[0] for r in rows), reverse=True)]
-        wanted = set(terms)
-        docs: list[tuple[int, Counter[str], int]] = []
+        docs: list[tuple[int, dict[str, float], int]] = []
         for eid, title, body in rows:
-            counts: Counter[str] = Counter()
+            counts: dict[str, float] = {}
             title_tokens = title.split()
             body_tokens = body.split()
-            for t in title_tokens:
-                if t in wanted:
-                    counts[t] += TITLE_WEIGHT
-            for t in body_tokens:
-                if t in wanted:
-                    counts[t] += 1
+            for tokens, weight in ((title_tokens, TITLE_WEIGHT), (body_tokens, 1)):
+                for token, n in Counter(tokens).items():
+                    for t in terms:
+                        if token == t:
+                            counts[t] = counts.get(t, 0.0) + weight * n
+                        elif len(t) >= PREFIX_MIN and token.startswith(t):
+                            counts[t] = counts.get(t, 0.0) + weight * n * PREFIX_WEIGHT
             docs.append((eid, counts, TITLE_WEIGHT * len(title_tokens) + len(body_tokens)))
         if not docs:
             return []
@@ -300,14 +342,15 @@ class SearchRepo:
             score = 0.0
             for t, tf in counts.items():
                 score += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-            scored.append((round(score, 9), eid))
-        scored.sort(key=lambda s: (-s[0], -s[1]))
-        return [(eid, score) for score, eid in scored]
+            scored.append((eid in every, round(score, 9), eid))
+        scored.sort(key=lambda s: (not s[0], -s[1], -s[2]))
+        return [(eid, score) for _, score, eid in scored]
 
     async def _hits(
         self, session: AsyncSession, scores: dict[int, float], terms: list[str]
     ) -> list[SearchHit]:
-        """The list rows of the chosen ids, in rank order, each with the question that matched best."""
+        """The list rows of the chosen ids, in rank order, each with the question that matched best, else
+        an excerpt of the narrative around the words (personal data masked)."""
         ids = list(scores)
         if not ids:
             return []
@@ -320,6 +363,10 @@ class SearchRepo:
                     Experience.role,
                     Experience.interview_year,
                     Experience.outcome,
+                    Experience.preparation,
+                    Experience.reflections,
+                    Experience.author_name,
+                    Experience.anonymous,
                 )
                 .join(Company, Company.id == Experience.company_id)
                 .where(Experience.id.in_(ids))
@@ -337,11 +384,74 @@ class SearchRepo:
         for eid in ids:
             if eid not in rows:
                 continue
-            _, company, role, year, outcome = rows[eid]
+            _, company, role, year, outcome, prep, refl, author, anonymous = rows[eid]
             best, best_n = "", 0
             for q in questions.get(eid, []):
-                n = len(wanted & set(search_tokens(q)))
+                n = len(_covered(wanted, set(search_tokens(q))))
                 if n > best_n:
                     best, best_n = q, n
+            if best_n < len(wanted):
+                excerpt, excerpt_n = narrative_snippet((prep or "", refl or ""), terms)
+                if excerpt_n > best_n:
+                    best = excerpt
+            if best:
+                best = public_text(best, author if anonymous else "")
             hits.append(SearchHit(eid, company, role, year, outcome, best, scores[eid]))
         return hits
+
+
+def _covered(wanted: set[str], tokens: set[str]) -> set[str]:
+    """The query terms these tokens match: equal, or begun by a term of PREFIX_MIN+ characters."""
+    return {
+        w for w in wanted if w in tokens or (len(w) >= PREFIX_MIN and any(t.startswith(w) for t in tokens))
+    }
+
+
+_WORD = re.compile(r"\w[\w+#.-]*")
+
+
+def narrative_snippet(
+    parts: Iterable[str], terms: Sequence[str], width: int = SNIPPET_CHARS
+) -> tuple[str, int]:
+    """The excerpt (about `width` characters, cut at word boundaries) of the narrative with the most
+    distinct query terms, and that count; ("", 0) when no term occurs.
+
+    The whole text is masked first (core.analytics.extract: names introduced in it, roll numbers,
+    e-mails, phones, LinkedIn URLs), so a name found in the opening sentence is masked later too.
+    """
+    wanted = set(terms)
+    best, best_n = "", 0
+    for part in parts:
+        if not part:
+            continue
+        masked = mask_personal_data(part, find_personal_data(part))
+        words = [(m.start(), m.end(), set(search_tokens(m.group(0)))) for m in _WORD.finditer(masked)]
+        for i, (_start, _end, toks) in enumerate(words):
+            if not _covered(wanted, toks):
+                continue
+            first = max(0, i - 4)
+            begin = words[first][0]
+            stop = begin + width
+            j = i
+            while j + 1 < len(words) and words[j + 1][1] <= stop:
+                j += 1
+            found: set[str] = set()
+            for _s, _e, tk in words[first : j + 1]:
+                found |= _covered(wanted, tk)
+            if len(found) > best_n:
+                text_ = " ".join(masked[begin : words[j][1]].split())
+                best = ("…" if begin > 0 else "") + text_ + ("…" if words[j][1] < len(masked) else "")
+                best_n = len(found)
+                if best_n == len(wanted):
+                    return best, best_n
+    return best, best_n
+
+
+def public_text(text_: str, private_name: str = "") -> str:
+    """`text_` with personal data masked, and an anonymous author's name (and first name) too."""
+    masked = mask_personal_data(text_, find_personal_data(text_))
+    name = " ".join(private_name.split())
+    for variant in sorted({name, *name.split()[:1]}, key=len, reverse=True):
+        if len(variant) >= 3:
+            masked = re.sub(rf"(?<!\w){re.escape(variant)}(?!\w)", "[name]", masked, flags=re.I)
+    return masked

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from core.config import SubmissionConfig
 from core.text_norm import collapse_spaces
@@ -102,9 +103,27 @@ def validate_role(raw: str) -> str:
     return role
 
 
-def validate_narrative(raw: str) -> str:
-    """Free text of at least a sentence."""
+@dataclass(frozen=True)
+class ImportLimits:
+    """Size limits of imported experiences (archives, placement-office write-ups), in characters.
+
+    Real posts run long (the labelled IIT Kanpur set reaches about 6,000 characters, write-ups with their
+    question lists more), so imports have their own limits; the chat dialog keeps config.yaml
+    `dialog.max_text_chars` (3,000) because a message is typed, not pasted from an archive.
+    """
+
+    max_text_chars: int = 20_000
+    max_question_chars: int = 2_000
+
+
+IMPORT_LIMITS = ImportLimits()
+
+
+def validate_narrative(raw: str, max_chars: int | None = None) -> str:
+    """Free text of at least a sentence (and at most `max_chars` characters when given)."""
     text = raw.strip()
+    if max_chars is not None and len(text) > max_chars:
+        raise Invalid(f"Please keep it under {max_chars:,} characters (it has {len(text):,}).")
     if len(text) < MIN_NARRATIVE:
         raise Invalid(
             f"Please write at least a sentence ({MIN_NARRATIVE}+ characters): juniors learn from details."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storage.search import SearchRepo, search_tokens
 
 
@@ -94,3 +96,141 @@ async def test_topic_tags_find_questions_that_never_name_the_topic(seeded):
     repo = SearchRepo(db.sessions)
     found, _ = await _ids(repo, "dynamic programming", company_id=ids.infosys)
     assert found == [coin_change]  # tagged "Dynamic programming" though its text never says so
+
+
+async def _add_more(db, *experiences) -> list[int]:
+    """Add approved experiences (after the fixture set) and index them as an approval would."""
+    from storage.analysis import analyse_and_store
+    from tests.insights.data import _add
+
+    async with db.sessions.begin() as session:
+        for exp in experiences:
+            await _add(session, exp)
+    out = [exp.id for exp in experiences]
+    for eid in out:
+        await analyse_and_store(db.sessions, eid)
+    return out
+
+
+def _plain(company_id: int, **fields):
+    from tests.insights.data import _experience
+
+    base = dict(
+        author_name="Ravi",
+        branch="CSE",
+        roll_number=None,
+        passout_year=2025,
+        interview_year=2024,
+        role="SDE",
+        source="on_campus",
+        outcome="selected",
+        difficulty=3,
+        rating=4,
+        rounds=[("technical", 3, ["Tell me about yourself"])],
+    )
+    return _experience(company_id, **{**base, **fields})
+
+
+async def test_partial_and_compound_words_match_the_same_on_both_databases(seeded):
+    db, ids = seeded
+    lru, oops = await _add_more(
+        db,
+        _plain(ids.infosys, rounds=[("coding", 3, ["Implement an LRUCache with O(1) get and put"])]),
+        _plain(ids.amazon, preparation="They grilled me on OOPs and on Kubernetes pods, for an hour."),
+    )
+    repo = SearchRepo(db.sessions)
+    # E6 asks "Design an LRU cache": both spellings find both, on SQLite and PostgreSQL alike.
+    assert sorted((await _ids(repo, "LRU"))[0]) == sorted([lru, ids.e6])
+    assert sorted((await _ids(repo, "lru cache"))[0]) == sorted([lru, ids.e6])
+    assert sorted((await _ids(repo, "LRUCache"))[0]) == sorted([lru, ids.e6])
+    # E3 asks "Explain the pillars of OOP"; the new one says "OOPs": either spelling finds both.
+    assert sorted((await _ids(repo, "oops"))[0]) == sorted([oops, ids.e3])
+    assert sorted((await _ids(repo, "OOP"))[0]) == sorted([oops, ids.e3])
+    assert (await _ids(repo, "kube"))[0] == [oops]  # a word typed half-way: "Kubernetes"
+    # "LRU cache" is one token (lrucache): "LRU" finds it as a prefix; camel case gives the same token.
+    assert search_tokens("LRUCache") == search_tokens("LRU cache") == ["lrucache"]
+    assert search_tokens("Café OOPs") == search_tokens("cafe oops")
+
+
+async def test_every_word_first_then_some_words(seeded):
+    db, ids = seeded
+    repo = SearchRepo(db.sessions)
+    found, page = await _ids(repo, "dynamic programming zanzibar", page_size=10)
+    # No approved experience has "zanzibar": those with the other words are shown, marked as partial.
+    assert sorted(found) == sorted([ids.e2, ids.e6]) and page.matched_all is False and page.complete == 0
+    found, page = await _ids(repo, "linked list parking", page_size=10)
+    assert found[0] == ids.e2 and page.complete == 1  # only E2 has all three words; E1 follows
+    assert ids.e1 in found[1:]
+
+
+async def test_a_narrative_hit_shows_a_snippet_without_personal_data(seeded):
+    db, ids = seeded
+    (eid,) = await _add_more(
+        db,
+        _plain(
+            ids.tcs,
+            author_name="Asha Verma",
+            anonymous=True,
+            preparation=(
+                "Asha Verma, studying in IIT Kanpur as a BTech student, roll 210345. The second panel spent "
+                "forty minutes on Kubernetes pods and how Asha would scale them; mail asha.v@example.com or "
+                "call 9876543210 for notes."
+            ),
+        ),
+    )
+    page = await SearchRepo(db.sessions).search("kubernetes")
+    assert [h.experience_id for h in page.hits] == [eid]
+    snippet = page.hits[0].snippet
+    assert "Kubernetes" in snippet and len(snippet) <= 160
+    for private in ("Asha", "Verma", "210345", "example.com", "9876543210"):
+        assert private not in snippet
+
+
+@pytest.fixture
+async def feature(tmp_path, database_url):
+    from core.features.search.service import SearchFeature
+    from storage.analysis import analyse_all
+    from tests.console.driver import make_app
+    from tests.insights.data import seed
+
+    app = await make_app(tmp_path, database_url)
+    ids = await seed(app.database.sessions)
+    async with app.database.sessions.begin() as session:
+        from storage.models import Company, CompanyAlias
+
+        sprinklr = Company(name="Sprinklr", slug="sprinklr")
+        sprinklr.aliases = [CompanyAlias(alias="sprinklr")]
+        session.add(sprinklr)
+        await session.flush()
+        await session.execute(CompanyAlias.__table__.insert().values(company_id=ids.amazon, alias="aws"))
+        sprinklr_id = sprinklr.id
+    await _add_more(
+        app.database,
+        _plain(sprinklr_id, preparation="Sprinklr asked me to design a rate limiter for their social APIs."),
+        _plain(ids.tcs, preparation="My friend at Sprinkler (sic) said the rate limiter question is common."),
+        _plain(ids.tcs, preparation="We deployed the project on AWS Lambda with an API gateway in front."),
+    )
+    await analyse_all(app.database.sessions)
+    await app.services.companies.refresh()
+    try:
+        yield app.feature(SearchFeature), ids, sprinklr_id
+    finally:
+        await app.close()
+
+
+async def test_a_misspelt_company_in_a_query_resolves_like_company(feature):
+    search, _ids_, sprinklr_id = feature
+    query = await search.parse("sprinkler rate limiter")
+    assert (query.words, query.company_id, query.company) == ("rate limiter", sprinklr_id, "Sprinklr")
+    page = await search.find("sprinkler rate limiter")
+    assert [h.company for h in page.hits] == ["Sprinklr"]  # not the TCS post that misspells it
+    assert (await search.parse("rate limiter")).company_id is None  # no company word, no filter
+
+
+async def test_a_one_word_alias_is_searched_as_a_word(feature):
+    search, ids, _ = feature
+    query = await search.parse("AWS")
+    assert (query.words, query.company_id) == ("AWS", None)  # not Amazon's experiences
+    page = await search.find("AWS")
+    assert [h.company for h in page.hits] == ["TCS"] and "AWS Lambda" in page.hits[0].snippet
+    assert (await search.parse("amazon")).company_id == ids.amazon  # the name still filters

@@ -8,20 +8,24 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from core.analytics.stats import OUTCOME_LABELS
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
+from core.repositories.search import SearchPage, SearchPort
 from core.router import command_button_action
 from core.services import Services
-from core.text_norm import parse_id
-from storage.search import SearchPage, SearchRepo
+from core.text_norm import normalise_name, parse_id
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+FUZZY_MIN = 4  # a misspelt company name is read from words this long
+FUZZY_RATIO = 85  # rapidfuzz ratio (0-100) of a misspelling to the company's name or alias
 MAX_TOKEN = 64
 MAX_QUERY = 200
 REFS = 2048  # long queries remembered for their page buttons (in memory; a restart expires them)
@@ -47,7 +51,7 @@ class SearchFeature(FeatureBase):
 
     name = "search"
 
-    def __init__(self, services: Services, repo: SearchRepo) -> None:
+    def __init__(self, services: Services, repo: SearchPort) -> None:
         self._services = services
         self._repo = repo
         self._refs: OrderedDict[str, tuple[str, int | None]] = OrderedDict()
@@ -66,9 +70,28 @@ class SearchFeature(FeatureBase):
 
     async def search(self, event: IncomingEvent) -> list[Reply]:
         """Answer /search (typed or from a page button)."""
-        raw = " ".join(event.args.split())[:MAX_QUERY]
+        query = await self.parse(event.args)
+        if isinstance(query, Reply):
+            return [query] if query != Reply() else []
+        result = await self._repo.search(
+            query.words, company_id=query.company_id, page=query.page, page_size=PAGE_SIZE
+        )
+        return [self._render(query, result)]
+
+    async def find(self, text: str, page_size: int = PAGE_SIZE) -> SearchPage:
+        """The first page of results for what a student would type after /search (bench and tests: the
+        same parsing, company resolution and ranking as the command). An unusable query finds nothing."""
+        query = await self.parse(text)
+        if isinstance(query, Reply):
+            return SearchPage((), 0, False, 0, 0, True)
+        return await self._repo.search(query.words, company_id=query.company_id, page=0, page_size=page_size)
+
+    async def parse(self, args: str) -> Query | Reply:
+        """The query in /search's arguments, or the reply that says why there is none (empty text: no
+        reply, e.g. a company lookup that already answered with choices)."""
+        raw = " ".join(args.split())[:MAX_QUERY]
         if not raw:
-            return [Reply(text=USAGE)]
+            return Reply(text=USAGE)
         options = {k.lower(): v.strip('"') for k, v in _OPTION.findall(raw)}
         words = " ".join(_OPTION.sub(" ", raw).split())
         page = (parse_id(options.get("page", "")) or 1) - 1
@@ -77,7 +100,7 @@ class SearchFeature(FeatureBase):
         if "ref" in options:
             remembered = self._refs.get(options["ref"])
             if remembered is None:
-                return [Reply(text="That search has expired; please send it again.")]
+                return Reply(text="That search has expired; please send it again.")
             words, company_id = remembered
         elif "cid" in options and parse_id(options["cid"]) is not None:
             company_id = parse_id(options["cid"])
@@ -86,33 +109,63 @@ class SearchFeature(FeatureBase):
                 self._services, options["company"].replace("-", " "), lambda cid: self._action(words, cid, 0)
             )
             if found is None:
-                return [reply] if reply else []
+                return reply or Reply()
             company_id = found.id
         else:
             words, company_id = await self._company_in_words(words)
         if company_id is not None:
             company = await self._services.repos.companies.name_of(company_id) or ""
             if not company:
-                return [Reply(text="That company is no longer listed.")]
+                return Reply(text="That company is no longer listed.")
         if not words and company_id is None:
-            return [Reply(text=USAGE)]
-        query = Query(words, company_id, company, max(page, 0))
-        result = await self._repo.search(words, company_id=company_id, page=query.page, page_size=PAGE_SIZE)
-        return [self._render(query, result)]
+            return Reply(text=USAGE)
+        return Query(words, company_id, company, max(page, 0))
 
     async def _company_in_words(self, words: str) -> tuple[str, int | None]:
-        """Find a company named exactly among the words (1-3 word windows): it becomes the filter."""
+        """Find a company named among the words (1-3 word windows): it becomes the filter.
+
+        Names and aliases match exactly, like /company; a misspelt name matches when the company matcher
+        is confident and the spelling is close (FUZZY_RATIO), so "sprinkler" means Sprinklr rather than
+        other companies' posts that misspell it. A one-word alias ("AWS", an alias of Amazon) is searched
+        as a word, unless it is the whole query and no experience contains it (then it lists the
+        company's); the company's name always filters.
+        """
         parts = words.split()
-        for size in (3, 2, 1):
-            for start in range(0, len(parts) - size + 1):
-                chunk = " ".join(parts[start : start + size])
-                if len(chunk) < 3:
-                    continue
-                match = await self._services.companies.match(chunk)
-                if match.exact is not None:
-                    rest = parts[:start] + parts[start + size :]
-                    return " ".join(rest), match.exact.id
+        for fuzzy in (False, True):
+            for size in (3, 2, 1):
+                for start in range(0, len(parts) - size + 1):
+                    chunk = " ".join(parts[start : start + size])
+                    if len(chunk) < (FUZZY_MIN if fuzzy else 3):
+                        continue
+                    company = await self._company_named(chunk, fuzzy, whole=size == len(parts))
+                    if company is not None:
+                        rest = parts[:start] + parts[start + size :]
+                        return " ".join(rest), company
         return words, None
+
+    async def _company_named(self, chunk: str, fuzzy: bool, whole: bool) -> int | None:
+        match = await self._services.companies.match(chunk)
+        key = normalise_name(chunk)
+        if not fuzzy:
+            found = match.exact
+            if found is None:
+                return None
+            alias = " " not in key and key != normalise_name(found.name)  # a one-word alias ("AWS")
+            if alias and (not whole or await self._is_a_word(chunk)):
+                return None
+            return found.id
+        close = match.confident
+        if close is None or match.exact is not None:  # exact names were tried first
+            return None
+        spellings = (normalise_name(close.name), *close.aliases)
+        if max(fuzz.ratio(key, spelling) for spelling in spellings) < FUZZY_RATIO:
+            return None
+        return close.id
+
+    async def _is_a_word(self, word: str) -> bool:
+        """Whether some experience's text contains `word` (then an alias is searched as that word)."""
+        page = await self._repo.search(word, page=0, page_size=1)
+        return page.total > 0
 
     def _action(self, words: str, company_id: int | None, page: int) -> str:
         """Page-button token; long queries are remembered in memory under a short reference."""
@@ -143,6 +196,8 @@ class SearchFeature(FeatureBase):
         ]
         if not result.matched_all:
             lines.append("(no experience had every word; these have some of them)")
+        elif result.complete < result.total:
+            lines.append(f"(the first {result.complete} have every word; the rest have some of them)")
         if result.capped:
             lines.append(
                 f"(best matches among the newest {result.total}; add words or company:<name> to narrow)"
