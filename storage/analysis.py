@@ -233,7 +233,9 @@ async def _store_masked(session: AsyncSession, items: list[_Loaded], results: li
         )
 
 
-async def _store(session: AsyncSession, items: list[_Loaded], results: list[Result]) -> None:
+async def _store(
+    session: AsyncSession, items: list[_Loaded], results: list[Result], *, bump: bool = True
+) -> None:
     """Write analyses in bulk: masked text, experiences, topics, questions, search docs, company versions."""
     if not items:
         return
@@ -277,7 +279,8 @@ async def _store(session: AsyncSession, items: list[_Loaded], results: list[Resu
     hidden = [item.id for item in items if item.status != "approved"]
     if hidden:
         await remove_docs(session, hidden)
-    await bump_data_version(session, (item.company_id for item in items))
+    if bump:
+        await bump_data_version(session, (item.company_id for item in items))
 
 
 async def analyse_and_store(sessions: Sessions, experience_id: int) -> int | None:
@@ -304,13 +307,18 @@ async def analyse_and_store(sessions: Sessions, experience_id: int) -> int | Non
 
 
 async def remask_in(
-    session: AsyncSession, ids: Sequence[int], authors: dict[int, Author] | None = None
+    session: AsyncSession,
+    ids: Sequence[int],
+    authors: dict[int, Author] | None = None,
+    *,
+    bump: bool = True,
 ) -> None:
     """Mask, analyse and re-index these experiences inside the caller's transaction, whatever their status.
 
     For a post made anonymous (/forget) or edited by a moderator after publishing. `authors` overrides the
     stored author per experience id (the caller may already have cleared the private columns). Runs the
-    analysis in the event loop: meant for a handful of experiences.
+    analysis in the event loop: meant for a handful of experiences. `bump=False` leaves the companies'
+    data_version to a caller that bumps them itself.
     """
     if not ids:
         return
@@ -319,7 +327,7 @@ async def remask_in(
     for item in items:
         if authors and item.id in authors:
             item.author = authors[item.id]
-    await _store(session, items, _analyse(items, force_mask=True))
+    await _store(session, items, _analyse(items, force_mask=True), bump=bump)
 
 
 async def unanalysed_ids(sessions: Sessions) -> list[int]:

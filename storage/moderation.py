@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core.analytics.text import ExperienceText
+from storage.analysis import Author, mask_experience_text, remask_in
 from storage.models import (
     Experience,
     Identity,
@@ -64,6 +66,10 @@ class ExperienceCard:
     reports: list[str]
     verified: bool
     duplicates: list[tuple[int, int]] = field(default_factory=list)  # (experience id, similarity %)
+    # Kinds of personal data (core.analytics.extract.PERSONAL_KINDS) that publishing would mask in the
+    # text as it is now, and those masked when it was published (stored; empty while pending).
+    to_mask: tuple[str, ...] = ()
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,17 @@ class ModerationRepo:
                 )
             ).all()
             duplicates = await self._duplicates(session, experience)
+            text = ExperienceText(
+                role=experience.role,
+                role_description=experience.role_description,
+                preparation=experience.preparation,
+                reflections=experience.reflections,
+                questions=[(r.kind, q.text) for r in experience.rounds for q in r.questions],
+            )
+            author = Author(
+                experience.author_name, experience.roll_number, experience.linkedin_url, experience.anonymous
+            )
+            _, to_mask = mask_experience_text(text, author)
             return ExperienceCard(
                 id=experience.id,
                 status=experience.status,
@@ -160,6 +177,8 @@ class ModerationRepo:
                 reports=list(reports),
                 verified=experience.verified,
                 duplicates=duplicates,
+                to_mask=to_mask,
+                masked=tuple(experience.masked_personal_data or ()),
             )
 
     async def _duplicates(self, session: AsyncSession, experience: Experience) -> list[tuple[int, int]]:
@@ -237,7 +256,12 @@ class ModerationRepo:
     async def edit(
         self, experience_id: int, moderator_user_id: int, field_name: str, value: str | int
     ) -> bool:
-        """A moderator corrects one field of an experience (logged)."""
+        """A moderator corrects one field of an experience (logged).
+
+        On a published experience the new text is masked at once and the experience re-analysed and
+        re-indexed (storage.analysis.remask_in), so an edit neither brings personal data back nor leaves
+        the old wording in search.
+        """
         if field_name not in EDITABLE_FIELDS:
             raise ValueError(f"{field_name} cannot be edited")
         async with self._sessions.begin() as session:
@@ -248,6 +272,8 @@ class ModerationRepo:
                 experience.company_id = int(value)
             else:
                 setattr(experience, field_name, value)
+            if experience.status == "approved":
+                await remask_in(session, [experience_id])
             session.add(
                 ModerationLog(
                     moderator_user_id=moderator_user_id,

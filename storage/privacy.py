@@ -12,6 +12,7 @@ from typing import Any, Literal
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.analysis import Author, remask_in
 from storage.models import (
     Base,
     Company,
@@ -300,7 +301,13 @@ class PrivacyRepo:
     async def _anonymise_experiences(
         session: AsyncSession, ids: list[int], needles: set[str], outcome: ForgetOutcome
     ) -> None:
+        # Mask with what identified the author before those columns are cleared (core/domain/privacy.py):
+        # the text of a post made anonymous must not name its author, even by first name or roll number.
+        authors: dict[int, Author] = {}
         for experience in (await session.scalars(select(Experience).where(Experience.id.in_(ids)))).all():
+            authors[experience.id] = Author(
+                experience.author_name, experience.roll_number, experience.linkedin_url, anonymous=True
+            )
             experience.user_id = None
             experience.author_name = ""
             experience.linkedin_url = None
@@ -317,6 +324,7 @@ class PrivacyRepo:
                 question.text = scrub(question.text, needles)
                 question.normalized = scrub(question.normalized, needles)
         await session.flush()
+        await remask_in(session, ids, authors, bump=False)  # forget bumps the changed companies itself
 
     @staticmethod
     async def _threads_and_posts(
