@@ -24,6 +24,7 @@ from typing import Any
 
 from core.analytics.stopwords import KEYWORD_NOISE, STOPWORDS
 from core.analytics.text import display, tokens
+from core.domain.privacy import without_placeholders
 from core.replies import Image
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def word_frequencies(questions: Sequence[tuple[str, int]], limit: int = 120) -> 
     """Word counts over question wordings weighted by how often each was asked (stopwords removed)."""
     counts: Counter[str] = Counter()
     for text, n in questions:
-        for word in set(tokens(text, stop=_WORD_STOP)):
+        for word in set(tokens(without_placeholders(text), stop=_WORD_STOP)):  # no "[name]" word
             if len(word) > 2 or word in ("os", "c", "db"):
                 counts[display(word)] += n
     return dict(counts.most_common(limit))
