@@ -188,7 +188,7 @@ def _analyse(items: list[_Loaded], force_mask: bool = False) -> list[tuple[Analy
 Result = tuple[Analysis, SearchDoc, _Masked]
 
 
-async def _store_masked(session: AsyncSession, items: list[_Loaded], results: list[Result]) -> None:
+async def _store_masked(session: AsyncSession, items: list[_Loaded], masked: list[_Masked]) -> None:
     """Write the masked text fields, question texts and masked kinds of the experiences that were masked."""
     exp = Experience.__table__
     rows = [
@@ -200,7 +200,7 @@ async def _store_masked(session: AsyncSession, items: list[_Loaded], results: li
             "refl": m.text.reflections,
             "kinds": list(m.kinds),
         }
-        for item, (_, _, m) in zip(items, results, strict=True)
+        for item, m in zip(items, masked, strict=True)
         if m.kinds is not None
     ]
     if not rows:
@@ -220,7 +220,7 @@ async def _store_masked(session: AsyncSession, items: list[_Loaded], results: li
     q = Question.__table__
     changed = [
         {"qid": qid, "text": new}
-        for item, (_, _, m) in zip(items, results, strict=True)
+        for item, m in zip(items, masked, strict=True)
         if m.kinds
         for qid, (_, old), (_, new) in zip(
             item.question_ids, item.text.questions, m.text.questions, strict=True
@@ -240,7 +240,7 @@ async def _store(
     if not items:
         return
     ids = [item.id for item in items]
-    await _store_masked(session, items, results)
+    await _store_masked(session, items, [m for _, _, m in results])
     exp = Experience.__table__
     await session.execute(
         update(exp)
@@ -304,6 +304,19 @@ async def analyse_and_store(sessions: Sessions, experience_id: int) -> int | Non
         results[0][2].kinds,
     )
     return items[0].company_id
+
+
+async def mask_in(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Mask the public text of these approved experiences inside the caller's transaction (no analysis).
+
+    For the transaction that publishes (a moderator's approval), so the text is masked the moment the
+    post is public, before `analyse_and_store` runs; idempotent, so the analysis masking again is harmless.
+    """
+    if not ids:
+        return
+    await session.flush()
+    items = await _load(session, ids)
+    await _store_masked(session, items, [_mask(item, force=False) for item in items])
 
 
 async def remask_in(

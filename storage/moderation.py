@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core.analytics.text import ExperienceText
-from storage.analysis import Author, mask_experience_text, remask_in
+from storage.analysis import Author, mask_experience_text, mask_in, remask_in
 from storage.models import (
     Experience,
     Identity,
@@ -237,6 +237,7 @@ class ModerationRepo:
             experience = await self._load(session, experience_id)
             assert experience is not None
             if approve:
+                await mask_in(session, [experience_id])  # public from this commit on: masked in it
                 await bump_data_version(session, [experience.company_id])
             session.add(
                 ModerationLog(

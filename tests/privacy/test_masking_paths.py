@@ -194,6 +194,16 @@ async def test_export_holds_no_personal_data_of_anonymous_posts_and_no_contacts(
         assert leaks(json.dumps(document, ensure_ascii=False), world.fakes) == [], personal
 
 
+async def test_export_masks_a_post_published_before_masking_existed(app, world) -> None:
+    """An approved post never analysed (e.g. published before migration 0006) is masked in the export."""
+    post = load_posts()["spo-a-2024-placement-pharmaace-1"]
+    await store_post(app.services.repos, post, anonymous=True, now=TODAY, extra=" Call 9123456780.")
+    document = await export_experiences(app.database.sessions, now=TODAY)
+    fakes = [Fake(p["kind"], p["value"]) for p in post["pii"]] + [Fake("phone", "9123456780")]
+    assert len(document["experiences"]) == 5
+    assert leaks(json.dumps(document, ensure_ascii=False), fakes) == []
+
+
 async def test_the_stored_public_text_is_masked_and_says_what_was_masked(app, world) -> None:
     async with app.database.sessions() as session:
         rows = {
@@ -220,6 +230,9 @@ async def test_the_review_card_says_what_publishing_will_mask(app, world) -> Non
     assert "Venkatesh Pothuri" in text  # the moderator still reads the original
     moderator = await app.services.repos.users.ensure_user("console", "mod-1", "Mod")
     await app.services.moderation.decide(pending, moderator, approve=True)
+    reader = Console(app, app.config, "reader", "Reader")
+    out = await reader.say(f"/experience {pending}")  # public from the approval on, before any analysis
+    assert "By Anonymous" in out and "Pothuri" not in out and "22094061" not in out and "v.p@" not in out
     await app.services.experience_approved(pending)
     text = render_card(await app.services.moderation.card(pending), 0).text  # type: ignore[arg-type]
     assert "Personal data masked when it was published: name, roll number, e-mail" in text
