@@ -249,11 +249,22 @@ def configure_logging(config: Config, verbose: bool, console: bool) -> None:
 
 
 async def run_migrate(config: Config, db_url: str | None) -> int:
-    """Upgrade the database to the latest schema."""
-    from storage.db import migrate
+    """Upgrade the database to the latest schema, then mask and analyse published experiences that an
+    older version never masked (migration 0006 adds the record of what was masked)."""
+    from storage.analysis import analyse_all
+    from storage.db import migrate, open_database
 
-    await migrate(db_url or config.database.url)
-    print("Database is at the latest schema.")
+    url = db_url or config.database.url
+    await migrate(url)
+    database = await open_database(url)
+    try:
+        caught_up = await analyse_all(database.sessions)
+    finally:
+        await database.dispose()
+    print(
+        "Database is at the latest schema."
+        + (f" Masked and analysed {caught_up} experiences." if caught_up else "")
+    )
     return 0
 
 

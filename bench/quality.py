@@ -276,8 +276,131 @@ async def _search_rankings(data: Data, tmp: Path) -> dict[str, list[str]]:
         await app.close()
 
 
+# --------------------------------------------------------------------- personal data
+
+
+def _post_fields(post: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A post as `ExperienceRepo.store_imported` takes it: text -> preparation, tips -> reflections, the
+    labelled rounds, the author name and roll number from its `pii` list, posted anonymous."""
+    pii = {p["kind"]: p["value"] for p in reversed(post.get("pii", []))}
+    year = int(post.get("season_year") or 2024)
+    fields = {
+        "author_name": pii.get("name") or pii.get("first_name") or "",
+        "linkedin_url": pii.get("linkedin"),
+        "branch": "CSE",
+        "roll_number": pii.get("roll_number"),
+        "passout_year": year + (1 if post.get("kind") == "internship" else 0),
+        "interview_year": year,
+        "role": str(post.get("role") or "Intern")[:80],
+        "role_description": "",
+        "source": "on_campus",
+        "preparation": str(post.get("text") or ""),
+        "reflections": str(post.get("tips") or ""),
+        "outcome": post.get("outcome") or "pending",
+        "difficulty": 3,
+        "rating": 3,
+        "anonymous": True,
+    }
+    rounds = [
+        {"kind": r["kind"], "difficulty": 3, "duration_minutes": None, "questions": list(r["questions"])}
+        for r in post.get("rounds", [])
+    ]
+    return fields, rounds
+
+
+async def _public_outputs(
+    posts: list[dict[str, Any]], db_url: str
+) -> list[tuple[dict[str, Any], str, set[str]]]:
+    """Store and publish every post, then read every public output: per post (post, the text of its
+    outputs, the fakes whose search finds that post)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from core.features.company.charts import word_frequencies
+    from core.features.company.views import experience_text
+    from storage.analysis import analyse_and_store
+    from storage.db import open_database
+    from storage.digest import DigestRepo
+    from storage.exporter import export_experiences
+    from storage.repos import Repos
+    from storage.search import SearchRepo, _docs_table
+    from storage.stats import StatsRepo
+
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    database = await open_database(db_url)
+    try:
+        sessions = database.sessions
+        repos = Repos.over(sessions)
+        stats, search = StatsRepo(sessions), SearchRepo(sessions)
+        ids: list[int] = []
+        for post in posts:
+            fields, rounds = _post_fields(post)
+            company_id = await repos.companies.get_or_create(post["company"])
+            experience_id = await repos.experiences.store_imported(
+                company_id, fields, rounds, "approved", now
+            )
+            assert experience_id is not None, post["id"]
+            await analyse_and_store(sessions, experience_id)  # what `import --approve` runs on each
+            ids.append(experience_id)
+        table = _docs_table()
+        async with sessions() as session:
+            rows = await session.execute(select(table.c.experience_id, table.c.title, table.c.body))
+            docs = {eid: f"{title} {body}" for eid, title, body in rows}
+        exports = [
+            await export_experiences(sessions, now=now, with_personal_data=personal)
+            for personal in (False, True)
+        ]
+        week = await DigestRepo(sessions).week(datetime(2000, 1, 1, tzinfo=UTC), now, top=1000)
+        shared = json.dumps([e["experiences"] for e in exports], ensure_ascii=False)
+        shared += " ".join(q for q, _ in week.questions)
+        out = []
+        for post, experience_id in zip(posts, ids, strict=True):
+            view = await stats.experience(experience_id)
+            company_id = await repos.companies.get_or_create(post["company"])
+            cloud = " ".join(word_frequencies(await stats.question_texts(company_id)))
+            text = "\n".join([experience_text(view) if view else "", docs.get(experience_id, ""), cloud])
+            found: set[str] = set()
+            for fake in post.get("pii", []):
+                page = await search.search(fake["value"], page_size=100)
+                if any(hit.experience_id == experience_id for hit in page.hits):
+                    found.add(fake["value"])
+            out.append((post, text + "\n" + shared, found))
+        return out
+    finally:
+        await database.dispose()
+
+
+def pii_metrics(data: Data) -> dict[str, Any]:
+    """Share of the listed personal-data fakes absent from every public output once the set is published.
+
+    Every post is stored as an import stores it (`ExperienceRepo.store_imported`, anonymous, its `pii`
+    name and roll number in the private columns) and published (`analyse_and_store`), in a throw-away
+    SQLite database. Public outputs read: the experience view, the search-index row, word-cloud words,
+    the digest's most-asked questions, both exports, and a search for the fake (the post must not be
+    found). pii.masked_fraction = fakes absent from all / listed fakes; pii.fakes is their count;
+    pii.posts_found_by_fake counts posts a search for one of their fakes still finds.
+    """
+    import asyncio
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        outputs = asyncio.run(_public_outputs(data.posts, f"sqlite+aiosqlite:///{folder}/pii.db"))
+    listed = absent = 0
+    for post, text, found in outputs:
+        low = " ".join(text.lower().split())
+        for fake in post.get("pii", []):
+            listed += 1
+            absent += " ".join(fake["value"].lower().split()) not in low and fake["value"] not in found
+    return {
+        "pii.masked_fraction": _ratio(absent, listed),
+        "pii.fakes": listed,
+        "pii.posts_found_by_fake": sum(1 for _, _, found in outputs if found),
+    }
+
+
 Family = Callable[[Data], dict[str, Any]]
-FAMILIES: list[Family] = [topic_metrics, faq_metrics, sentiment_metrics, search_metrics]
+FAMILIES: list[Family] = [topic_metrics, faq_metrics, sentiment_metrics, search_metrics, pii_metrics]
 
 
 def run(folder: Path) -> dict[str, Any]:

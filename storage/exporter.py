@@ -3,7 +3,9 @@
 By default no personal data leaves: no names, LinkedIn links, roll numbers or user ids, even of authors who
 posted under their name (the safer choice: an export file travels further than the bot). With
 `with_personal_data` the name, LinkedIn and roll number of authors who posted under their name are
-included; anonymous authors are never revealed, not even then.
+included; anonymous authors are never revealed, not even then. The free text is always the public,
+masked text (core/domain/privacy.py): no e-mail, phone or roll number in it, and no name of an anonymous
+author, in either mode.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.analytics.text import ExperienceText
+from storage.analysis import Author, mask_experience_text
 from storage.models import Experience, Round
 from storage.repos import Sessions
 
@@ -59,9 +63,33 @@ async def export_experiences(
     }
 
 
+def public_text(experience: Experience) -> ExperienceText:
+    """The experience's public text as stored, masked here too when it never was (published before
+    migration 0006 and not caught up by `analyse_all` yet): an export never carries unmasked text."""
+    text = ExperienceText(
+        role=experience.role,
+        role_description=experience.role_description,
+        preparation=experience.preparation,
+        reflections=experience.reflections,
+        questions=[(r.kind, q.text) for r in experience.rounds for q in r.questions],
+    )
+    if experience.masked_personal_data is not None:
+        return text
+    author = Author(
+        experience.author_name, experience.roll_number, experience.linkedin_url, experience.anonymous
+    )
+    return mask_experience_text(text, author)[0]
+
+
 def record(experience: Experience, with_personal_data: bool) -> dict[str, Any]:
-    """One experience in the import columns; personal fields only when allowed and not anonymous."""
+    """One experience in the import columns; personal fields only when allowed and not anonymous.
+
+    The free text is the public, masked text (core/domain/privacy.py) in both modes: e-mails, phones and
+    roll numbers in it are never exported, and `with_personal_data` adds only the private columns.
+    """
     personal = with_personal_data and not experience.anonymous
+    text = public_text(experience)
+    questions = iter(q for _, q in text.questions)
     return {
         "name": experience.author_name if personal and experience.author_name else None,
         "linkedin": experience.linkedin_url if personal else None,
@@ -70,20 +98,20 @@ def record(experience: Experience, with_personal_data: bool) -> dict[str, Any]:
         "passout_year": experience.passout_year,
         "company": experience.company.name,
         "interview_year": experience.interview_year,
-        "role": experience.role,
-        "role_description": experience.role_description,
+        "role": text.role,
+        "role_description": text.role_description,
         "source": experience.source,
         "rounds": [
             {
                 "kind": r.kind,
                 "difficulty": r.difficulty,
                 "duration_minutes": r.duration_minutes,
-                "questions": [q.text for q in r.questions],
+                "questions": [next(questions) for _ in r.questions],
             }
             for r in experience.rounds
         ],
-        "preparation": experience.preparation,
-        "reflections": experience.reflections,
+        "preparation": text.preparation,
+        "reflections": text.reflections,
         "outcome": experience.outcome,
         "difficulty": experience.difficulty,
         "rating": experience.rating,

@@ -146,6 +146,9 @@ class Experience(Base):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     sentiment: Mapped[float | None] = mapped_column(Float)
     keywords: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Kinds of personal data masked in the public text when published (core/domain/privacy.py); None: the
+    # text was never masked (pending, or published before migration 0006).
+    masked_personal_data: Mapped[list[Any] | None] = mapped_column(JSON)
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
     report_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core.analytics.text import ExperienceText
 from core.repositories.moderation import EDITABLE_FIELDS, Decision, ExperienceCard, ModerationRepository
 from core.repositories.users import Recipient
+from storage.analysis import Author, mask_experience_text, mask_in, remask_in
 from storage.models import (
     Experience,
     Identity,
@@ -110,6 +112,17 @@ class ModerationRepo(ModerationRepository):
                 )
             ).all()
             duplicates = await self._duplicates(session, experience)
+            text = ExperienceText(
+                role=experience.role,
+                role_description=experience.role_description,
+                preparation=experience.preparation,
+                reflections=experience.reflections,
+                questions=[(r.kind, q.text) for r in experience.rounds for q in r.questions],
+            )
+            author = Author(
+                experience.author_name, experience.roll_number, experience.linkedin_url, experience.anonymous
+            )
+            _, to_mask = mask_experience_text(text, author)
             return ExperienceCard(
                 id=experience.id,
                 status=experience.status,
@@ -130,6 +143,8 @@ class ModerationRepo(ModerationRepository):
                 reports=list(reports),
                 verified=experience.verified,
                 duplicates=duplicates,
+                to_mask=to_mask,
+                masked=tuple(experience.masked_personal_data or ()),
             )
 
     async def _duplicates(self, session: AsyncSession, experience: Experience) -> list[tuple[int, int]]:
@@ -188,6 +203,7 @@ class ModerationRepo(ModerationRepository):
             experience = await self._load(session, experience_id)
             assert experience is not None
             if approve:
+                await mask_in(session, [experience_id])  # public from this commit on: masked in it
                 await bump_data_version(session, [experience.company_id])
             session.add(
                 ModerationLog(
@@ -207,7 +223,12 @@ class ModerationRepo(ModerationRepository):
     async def edit(
         self, experience_id: int, moderator_user_id: int, field_name: str, value: str | int
     ) -> bool:
-        """A moderator corrects one field of an experience (logged)."""
+        """A moderator corrects one field of an experience (logged).
+
+        On a published experience the new text is masked at once and the experience re-analysed and
+        re-indexed (storage.analysis.remask_in), so an edit neither brings personal data back nor leaves
+        the old wording in search.
+        """
         if field_name not in EDITABLE_FIELDS:
             raise ValueError(f"{field_name} cannot be edited")
         async with self._sessions.begin() as session:
@@ -218,6 +239,8 @@ class ModerationRepo(ModerationRepository):
                 experience.company_id = int(value)
             else:
                 setattr(experience, field_name, value)
+            if experience.status == "approved":
+                await remask_in(session, [experience_id])
             session.add(
                 ModerationLog(
                     moderator_user_id=moderator_user_id,

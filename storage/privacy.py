@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.repositories.privacy import ForgetMode, ForgetOutcome, PrivacyRepository
 from core.repositories.verification import ActiveCode, VerificationRepository
+from storage.analysis import Author, remask_in
 from storage.models import (
     Base,
     Company,
@@ -296,7 +297,13 @@ class PrivacyRepo(PrivacyRepository):
     async def _anonymise_experiences(
         session: AsyncSession, ids: list[int], needles: set[str], outcome: ForgetOutcome
     ) -> None:
+        # Mask with what identified the author before those columns are cleared (core/domain/privacy.py):
+        # the text of a post made anonymous must not name its author, even by first name or roll number.
+        authors: dict[int, Author] = {}
         for experience in (await session.scalars(select(Experience).where(Experience.id.in_(ids)))).all():
+            authors[experience.id] = Author(
+                experience.author_name, experience.roll_number, experience.linkedin_url, anonymous=True
+            )
             experience.user_id = None
             experience.author_name = ""
             experience.linkedin_url = None
@@ -313,6 +320,7 @@ class PrivacyRepo(PrivacyRepository):
                 question.text = scrub(question.text, needles)
                 question.normalized = scrub(question.normalized, needles)
         await session.flush()
+        await remask_in(session, ids, authors, bump=False)  # forget bumps the changed companies itself
 
     @staticmethod
     async def _threads_and_posts(

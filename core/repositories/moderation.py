@@ -46,6 +46,10 @@ class ExperienceCard:
     reports: list[str]
     verified: bool
     duplicates: list[tuple[int, int]] = field(default_factory=list)
+    # Kinds of personal data (core.analytics.extract.PERSONAL_KINDS) that publishing would mask in the
+    # text as it is now, and those masked when it was published (stored; empty while pending).
+    to_mask: tuple[str, ...] = ()
+    masked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

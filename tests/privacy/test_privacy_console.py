@@ -190,7 +190,7 @@ async def test_forget_anonymise_keeps_contributions_without_any_link_to_the_stud
     public = kept[world.experiences[0]]
     assert public["user_id"] is None and public["anonymous"] is True and public["status"] == "approved"
     assert (public["author_name"], public["linkedin_url"], public["roll_number"]) == ("", None, None)
-    assert public["preparation"] == "I am [removed] ([removed]); I practised aptitude daily for a month."
+    assert public["preparation"] == "I am [removed] ([roll number]); I practised aptitude daily for a month."
     assert len([q for q in rows["questions"] if q["experience_id"] == public["id"]]) == 2
     async with app.database.sessions() as session:
         threads = (await session.scalars(select(Thread).order_by(Thread.id))).all()

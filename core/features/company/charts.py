@@ -23,6 +23,7 @@ from typing import Any
 
 from core.analytics.stopwords import KEYWORD_NOISE, STOPWORDS
 from core.analytics.text import word_counts
+from core.domain.privacy import without_placeholders
 from core.replies import Image
 from media import chart_jobs
 from media.pool import Runner, make_runner
@@ -46,8 +47,9 @@ class ChartJob:
 
 def word_frequencies(questions: Sequence[tuple[str, int]], limit: int = 120) -> dict[str, int]:
     """Word counts over question wordings weighted by how often each was asked: markup, URLs and code
-    words dropped, inflections folded ("number"/"numbers" one word) by core.analytics.text.word_counts."""
-    return word_counts(questions, limit)
+    words dropped, inflections folded ("number"/"numbers" one word) by core.analytics.text.word_counts,
+    and the masking placeholders ("[name]") left out."""
+    return word_counts([(without_placeholders(text), n) for text, n in questions], limit)
 
 
 def word_cloud_from_questions(company: str, questions: Sequence[tuple[str, int]]) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from core.dialog.engine import DialogEngine, Flow
@@ -46,6 +47,20 @@ def badge_label(badge: str) -> str:
     return BADGE_LABELS.get(badge, badge)
 
 
+PERSONAL_DATA_LABELS = {
+    "name": "name",
+    "roll_number": "roll number",
+    "email": "e-mail",
+    "phone": "phone",
+    "linkedin": "LinkedIn",
+}
+
+
+def personal_data_labels(kinds: Sequence[str]) -> str:
+    """Kinds of personal data as the moderator reads them: "name, roll number, phone"."""
+    return ", ".join(PERSONAL_DATA_LABELS.get(kind, kind) for kind in kinds)
+
+
 def render_card(card: ExperienceCard, waiting: int) -> Reply:
     """The compact review card a moderator decides on (includes the private roll number)."""
     status = {"pending": "new", "hidden": f"hidden after {card.report_count} report(s)"}.get(
@@ -64,6 +79,12 @@ def render_card(card: ExperienceCard, waiting: int) -> Reply:
         lines.append(f"R{number} {ROUND_LABELS.get(kind, kind)}: {shown}")
     lines.append(f"Preparation: {card.preparation[:300]}")
     lines.append(f"Reflections: {card.reflections[:300]}")
+    if card.to_mask:
+        lines.append(
+            "🔒 Personal data that will be masked when published: " + personal_data_labels(card.to_mask)
+        )
+    if card.masked:
+        lines.append("🔒 Personal data masked when it was published: " + personal_data_labels(card.masked))
     if card.reports:
         lines.append("Reports: " + "; ".join(card.reports[:5]))
     for other, similarity in card.duplicates:

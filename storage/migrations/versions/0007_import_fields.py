@@ -8,7 +8,7 @@ and rating: the scale's middle) and makes them NOT NULL again. SQLite rebuilds t
 PostgreSQL alters the columns in place.
 
 Revision ID: 0007_import_fields
-Revises: 0005_thread_mirrors
+Revises: 0006_masked_personal_data
 Create Date: 2026-12-01 02:15:00+00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_import_fields"
-down_revision: str | Sequence[str] | None = "0005_thread_mirrors"
+down_revision: str | Sequence[str] | None = "0006_masked_personal_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
