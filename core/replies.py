@@ -89,3 +89,8 @@ class InlineCard:
 def button_rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out in rows of `per_row` (adapters may re-flow to their own width)."""
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def or_dash(value: object) -> str:
+    """A value as shown to people, "—" when unknown (None or empty: e.g. an imported post's passout year)."""
+    return "—" if value is None or value == "" else str(value)

@@ -92,30 +92,41 @@ def _fill_counts(stats: CompanyStats, rows: Any) -> None:
     difficulty: Counter[int] = Counter()
     rating: Counter[int] = Counter()
     sources: Counter[str] = Counter()
+    # Imported posts may lack difficulty, rating or passout year (NULL): they count in totals, never as 0.
     years: dict[str, dict[int, list[int]]] = {"interview": {}, "passout": {}}
     for outcome, diff, rate, source, year, passout, n, latest in rows:
         n = int(n)
         outcomes[outcome] += n
-        difficulty[int(diff)] += n
-        rating[int(rate)] += n
-        sources[source] += n
+        if diff is not None:
+            difficulty[int(diff)] += n
+        if rate is not None:
+            rating[int(rate)] += n
+        sources[source or "unknown"] += n
         if latest is not None and (stats.latest is None or latest > stats.latest):
             stats.latest = latest
         if stats.latest_year is None or int(year) > stats.latest_year:
             stats.latest_year = int(year)
-        for kind, key in (("interview", int(year)), ("passout", int(passout))):
-            acc = years[kind].setdefault(key, [0, 0, 0, 0])  # total, selected, decided, difficulty sum
+        for kind, key in (("interview", year), ("passout", passout)):
+            if key is None:
+                continue
+            # total, selected, decided, difficulty sum, experiences with a known difficulty
+            acc = years[kind].setdefault(int(key), [0, 0, 0, 0, 0])
             acc[0] += n
             acc[1] += n if outcome == SELECTED else 0
             acc[2] += n if outcome in DECIDED else 0
-            acc[3] += n * int(diff)
+            if diff is not None:
+                acc[3] += n * int(diff)
+                acc[4] += n
     stats.total = sum(outcomes.values())
     stats.selected = outcomes.get(SELECTED, 0)
     stats.decided = sum(outcomes.get(o, 0) for o in DECIDED)
     stats.outcomes, stats.difficulty = dict(outcomes), dict(difficulty)
     stats.rating, stats.sources = dict(rating), dict(sources)
     stats.by_interview_year, stats.by_passout_year = (
-        [Tally(key, t, s, d, dsum / t) for key, (t, s, d, dsum) in sorted(years[kind].items())]
+        [
+            Tally(key, t, s, d, dsum / known if known else None)
+            for key, (t, s, d, dsum, known) in sorted(years[kind].items())
+        ]
         for kind in ("interview", "passout")
     )
 
@@ -390,7 +401,7 @@ async def global_stats(sessions: Sessions) -> GlobalStats:
             .where(where)
             .group_by(Experience.branch, Experience.passout_year)
         )
-        out.branch_passout = [(b, int(y), int(s or 0), int(d or 0)) for b, y, s, d in rows]
+        out.branch_passout = [(b, int(y), int(s or 0), int(d or 0)) for b, y, s, d in rows if y is not None]
         rows = await session.execute(
             _tally_query(Experience.interview_year, where).order_by(Experience.interview_year)
         )

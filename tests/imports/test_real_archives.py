@@ -207,11 +207,6 @@ def test_bulk_approve_analyses_once_and_refreshes_each_company_once(tmp_path, ca
     assert asyncio.run(indexed()) == (60, 60)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/stats.py reads difficulty, rating and passout year with int(); imported posts leave "
-    "them NULL (lead: apply the stats change described in the wt-search report)",
-)
 def test_bulk_approve_draws_each_imported_company_card(tmp_path, capsys, calls):
     path = write_jsonl(tmp_path / "three.jsonl", posts()[:3])
     url = sqlite_url(tmp_path)

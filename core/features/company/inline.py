@@ -6,7 +6,7 @@ import logging
 
 from core.analytics.stats import OUTCOME_LABELS, selection_rate
 from core.features.company.views import card_text, experience_text, typical_rounds
-from core.replies import InlineCard
+from core.replies import InlineCard, or_dash
 from core.repositories.stats import StatsRepository as StatsRepo
 from core.services import Services
 
@@ -47,7 +47,7 @@ class InlineCards:
                 InlineCard(
                     id=f"e{view.id}",
                     title=f"{view.company} · {view.role} · {view.interview_year}",
-                    description=f"{outcome} · difficulty {view.difficulty}/5 · by {view.author}",
+                    description=f"{outcome} · difficulty {or_dash(view.difficulty)}/5 · by {view.author}",
                     text=experience_text(view),
                 )
             )

@@ -20,6 +20,7 @@ from core.analytics.stats import (
     share_line,
     typical_sequence,
 )
+from core.replies import or_dash
 from core.repositories.stats import CompanyStats, ExperienceLine, ExperienceView, Tally
 
 logger = logging.getLogger(__name__)
@@ -131,8 +132,8 @@ def list_text(name: str, lines: Sequence[ExperienceLine], page: int, pages: int,
     for line in lines:
         out.append(
             f"#{line.id} · {line.role} · {line.interview_year} · "
-            f"{OUTCOME_LABELS.get(line.outcome, line.outcome)} · difficulty {line.difficulty}/5 · "
-            f"{line.branch} {line.passout_year} · by {line.author}"
+            f"{OUTCOME_LABELS.get(line.outcome, line.outcome)} · difficulty {or_dash(line.difficulty)}/5 · "
+            f"{or_dash(line.branch)} {or_dash(line.passout_year)} · by {line.author}"
         )
     out.append("Open one with its button or /experience <number>.")
     return "\n".join(out)
@@ -142,17 +143,19 @@ def experience_text(view: ExperienceView) -> str:
     """A whole experience: who (name or Anonymous), the role, every round with its questions, advice."""
     out = [
         f"**{view.company} — {view.role} ({view.interview_year})** #{view.id}",
-        f"By {view.author} · {view.branch}, passout {view.passout_year}"
+        f"By {view.author} · {or_dash(view.branch)}, passout {or_dash(view.passout_year)}"
         + (f" · {view.linkedin_url}" if view.linkedin_url else ""),
         f"How: {SOURCE_LABELS.get(view.source, view.source)} · Outcome: "
-        f"{OUTCOME_LABELS.get(view.outcome, view.outcome)} · Difficulty {view.difficulty}/5 · "
+        f"{OUTCOME_LABELS.get(view.outcome, view.outcome)} · Difficulty {or_dash(view.difficulty)}/5 · "
         f"Rating {view.rating}/5",
     ]
     if view.role_description.strip():
         out.append(f"Role: {view.role_description.strip()}")
     for r in view.rounds:
         minutes = f", {r.duration_minutes} min" if r.duration_minutes else ""
-        out.append(f"\n**Round {r.position}: {round_label(r.kind)}** (difficulty {r.difficulty}/5{minutes})")
+        out.append(
+            f"\n**Round {r.position}: {round_label(r.kind)}** (difficulty {or_dash(r.difficulty)}/5{minutes})"
+        )
         out.extend(f"• {q}" for q in r.questions)
         if not r.questions:
             out.append("• (no questions recorded)")

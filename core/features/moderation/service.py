@@ -12,7 +12,7 @@ from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.share.steps import ROUND_LABELS
 from core.ports import CommandInfo
-from core.replies import Button, Reply
+from core.replies import Button, Reply, or_dash
 from core.repositories.moderation import ExperienceCard
 from core.repositories.users import Recipient
 from core.router import command_button_action
@@ -71,7 +71,8 @@ def render_card(card: ExperienceCard, waiting: int) -> Reply:
         f"**Review #{card.id}** ({status}; {waiting} waiting)",
         f"{card.company} · {card.role} · interview {card.interview_year} · {card.source.replace('_', '-')} · "
         f"{card.outcome}",
-        f"Author: {author}, {card.branch} {card.passout_year}, roll {card.roll_number or '—'}"
+        f"Author: {author}, {or_dash(card.branch)} {or_dash(card.passout_year)}, "
+        f"roll {or_dash(card.roll_number)}"
         + (" ✔ verified" if card.verified else ""),
     ]
     for number, (kind, questions) in enumerate(card.rounds, start=1):
