@@ -214,7 +214,7 @@ def search_metrics(data: Data) -> dict[str, Any]:
     fresh SQLite database, and each query of `search.json` goes through the search feature (parsing,
     company resolution, ranking) as /search would. search.best_in_top5 = share of queries whose every
     `best` id is among the first 5 results; search.recall_at_10 = mean share of `relevant` ids among the
-    first 10. Results are mapped back to post ids by their stored narrative (the post text).
+    first 10. Results are mapped back to post ids by import order (a fresh database).
     """
     if not data.queries:
         return {}
@@ -262,10 +262,13 @@ async def _search_rankings(data: Data, tmp: Path) -> dict[str, list[str]]:
         raise RuntimeError(f"import of the labelled posts failed (exit {code})")
     app = await bootstrap(config, db_url=url)
     try:
-        by_text = {str(p.get("text") or "").replace("\r\n", "\n").strip(): p["id"] for p in data.posts}
+        # A fresh database and an import that rejected nothing: ids follow the file's order. (The stored
+        # text cannot identify a post: publishing masks the personal data in it.)
         async with app.database.sessions() as session:
-            rows = await session.execute(select(Experience.id, Experience.preparation))
-            post_of = {eid: by_text.get(text, "") for eid, text in rows}
+            ids = sorted((await session.scalars(select(Experience.id))).all())
+        if len(ids) != len(data.posts):
+            raise RuntimeError(f"{len(ids)} experiences stored for {len(data.posts)} posts")
+        post_of = {eid: post["id"] for eid, post in zip(ids, data.posts, strict=True)}
         feature = app.feature(SearchFeature)
         out = {}
         for judged in data.queries:
