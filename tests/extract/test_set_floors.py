@@ -1,7 +1,7 @@
 """Extraction figures on the 60 labelled real posts (tests/data/real-experiences, MIT, see its LICENSE).
 
 Floors: every figure is held at the issue's target (questions: precision 0.85, recall 0.80; measured
-0.851 and 0.862, see docs/QUALITY_extract_draft.md).
+0.851 and 0.862, see docs/QUALITY.md).
 """
 
 from __future__ import annotations

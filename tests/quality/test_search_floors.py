@@ -1,6 +1,6 @@
 """Search floors of issue 11 on the 15 judged queries of tests/data/real-experiences/search.json.
 
-Measured as bench/quality.py reports them (so the test checks exactly what docs/QUALITY_search_draft.md
+Measured as bench/quality.py reports them (so the test checks exactly what docs/QUALITY.md
 records): the 60 posts go through the REAL import path (`main.py import --approve` into a fresh SQLite
 database), then each query through the /search feature (parsing, company resolution, ranking).
 """
@@ -41,7 +41,7 @@ def test_relevant_posts_are_found_in_the_first_ten(figures: dict[str, Any]) -> N
 
 def test_best_posts_are_in_the_first_five(figures: dict[str, Any]) -> None:
     # 0.467 before; 0.733 now (11 of 15). The issue asks for every best post in the top 5: the four
-    # misses are listed in docs/QUALITY_search_draft.md.
+    # misses are listed in docs/QUALITY.md.
     assert figures["search.best_in_top5"] >= 0.73
 
 
