@@ -36,8 +36,8 @@ def company_charts(name: str) -> list[Callable[[], C.ChartImage]]:
     """Every chart that draws a user-written name (company, topic, word, branch), with `name` in it."""
     return [
         lambda: C.topics_bar(name, {name: 5, "DSA": 3}, 8),
-        lambda: C.per_year(name, [(2023, 10, 4), (2024, 12, 6)]),
-        lambda: C.passout_breakdown(name, [(2024, 10, 4), (2025, 8, 2)]),
+        lambda: C.per_year(name, [(2023, 10, 4, 8), (2024, 12, 6, 10)]),
+        lambda: C.passout_breakdown(name, [(2024, 10, 4, 9), (2025, 8, 2, 6)]),
         lambda: C.difficulty_distribution(name, {2: 3, 4: 5}),
         lambda: C.word_cloud(name, {name: 9, "arrays": 5, "graphs": 3}, engine="matplotlib"),
         lambda: C.word_cloud(name, {name: 9, "arrays": 5, "graphs": 3}, engine="wordcloud"),
