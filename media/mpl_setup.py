@@ -12,12 +12,16 @@ chart functions run in worker threads; nothing in this project uses mathtext.
 from __future__ import annotations
 
 import logging
+import os
 
-import matplotlib
+# The backend is chosen before matplotlib is imported, not with matplotlib.use(): use() calls into
+# pyplot, and while another thread is importing pyplot (a chart job warming up) that raises
+# "partially initialized module 'matplotlib.pyplot'" in the thread that called use().
+os.environ["MPLBACKEND"] = "Agg"
+
+import matplotlib  # noqa: E402
 
 logger = logging.getLogger(__name__)
-
-matplotlib.use("Agg")
 
 
 def literal_text() -> None:

@@ -321,9 +321,9 @@ class ScoringPool:
     """
 
     def __init__(self, workers: int = 1) -> None:
-        from media import worker  # OpenCV and models only where videos are scored, not in chart workers
-
-        self._pool = WorkerPool(max(1, workers), initializer=worker.init_worker)
+        # OpenCV, matplotlib and the models are imported in the scoring workers only (by the
+        # initializer), never in the bot's own process at start.
+        self._pool = WorkerPool(max(1, workers), initializer=_init_scoring_worker)
 
     @property
     def pool(self) -> WorkerPool:
@@ -332,11 +332,23 @@ class ScoringPool:
 
     async def score(self, path: Path, max_duration_s: float, timeout_s: float) -> tuple[dict, bytes]:
         """(result dict, scorecard PNG); raises media.video.VideoError or TimeoutError."""
-        from media import worker
-
-        job = functools.partial(worker.score_file_with_chart, str(path), max_duration_s=max_duration_s)
+        job = functools.partial(_score_with_chart, str(path), max_duration_s)
         return await self._pool.run(job, timeout=timeout_s)
 
     def close(self) -> None:
         """Stop the workers (pending jobs are cancelled)."""
         self._pool.close_nowait()
+
+
+def _init_scoring_worker() -> None:
+    """Scoring worker initializer (module-level, so it pickles): load OpenCV and the models once."""
+    from media import worker
+
+    worker.init_worker()
+
+
+def _score_with_chart(path: str, max_duration_s: float) -> tuple[dict, bytes]:
+    """The scoring job (module-level, so it pickles without importing OpenCV in the bot's process)."""
+    from media import worker
+
+    return worker.score_file_with_chart(path, max_duration_s=max_duration_s)

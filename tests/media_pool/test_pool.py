@@ -208,8 +208,8 @@ async def test_every_chart_job_is_drawn_in_a_worker():
     name = "Ba$$ Capital"
     jobs_ = {
         "topics": functools.partial(chart_jobs.topics_bar, name, {"DSA": 3}, 4),
-        "years": functools.partial(chart_jobs.per_year, name, [(2024, 10, 3)]),
-        "passout": functools.partial(chart_jobs.passout_breakdown, name, [(2025, 10, 3)]),
+        "years": functools.partial(chart_jobs.per_year, name, [(2024, 10, 3, 6)]),
+        "passout": functools.partial(chart_jobs.passout_breakdown, name, [(2025, 10, 3, 6)]),
         "difficulty": functools.partial(chart_jobs.difficulty_distribution, name, {3: 2}),
         "words": functools.partial(chart_jobs.word_cloud, name, {"graphs": 3, "arrays": 2}),
         "heatmap": functools.partial(chart_jobs.branch_year_heatmap, [("CSE", 2024, 0.5, 10)]),
