@@ -27,7 +27,7 @@ async def test_a_flow_runs_to_its_end_and_its_work_commits_with_the_dialogs_remo
     assert store.rows == {} and store.committed_work == ["red/small"]
 
 
-async def test_a_failing_on_done_rolls_its_work_back_and_keeps_the_student_on_the_step() -> None:
+async def test_a_failing_finish_rolls_its_work_back_and_keeps_the_student_on_the_step() -> None:
     engine, store, _ = make_engine()
     await engine.start(text("/hat"), "hat")
     size = await engine.handle(text("red"))
@@ -78,15 +78,11 @@ async def test_a_dialog_expires_after_the_timeout_with_the_flows_restart_hint() 
 
 
 async def test_a_flow_without_a_restart_command_points_to_help() -> None:
-    flow = Flow("plain", "survey", [Ask("q", "Q", "Why?", lambda raw, ctx: raw)], on_done=lambda ctx: _none())
+    flow = Flow("plain", "survey", [Ask("q", "Q", "Why?", lambda raw, ctx: raw)])
     assert flow.expired_text(1.5).endswith(
         "expired after 1.5 hours without an answer, so nothing was submitted. "
         "Send /help to see what you can do."
     )
-
-
-async def _none() -> list:
-    return []
 
 
 async def test_a_button_from_an_earlier_step_is_stale_and_the_current_question_is_shown() -> None:

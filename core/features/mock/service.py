@@ -152,7 +152,7 @@ class Mock(FeatureBase):
             per_row=1,
             then=self._after,
         )
-        return [Flow("mock", "mock interview", [consent, AnswerStep(self), after], on_done=self._done)]
+        return [Flow("mock", "mock interview", [consent, AnswerStep(self), after])]
 
     def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""
@@ -242,9 +242,6 @@ class Mock(FeatureBase):
         if value == "next":
             await self._fill_question(ctx.answers)
         return Next("answer")
-
-    async def _done(self, ctx: DialogContext) -> list[Reply]:
-        return []
 
     async def start_scoring(self, ctx: DialogContext, event: IncomingEvent, attachment: Attachment) -> None:
         """Check the file before any heavy work, then score it in the background and push the result."""

@@ -161,16 +161,8 @@ class Resources(FeatureBase):
     def flows(self) -> list[Flow]:
         """The "send the link or the PDF" dialog."""
 
-        async def nothing(ctx: DialogContext) -> list[Reply]:
-            return []
-
         return [
-            Flow(
-                "resource_add",
-                "resource",
-                [LinkOrFile("source", "Link or PDF", self._save_from_dialog)],
-                nothing,
-            )
+            Flow("resource_add", "resource", [LinkOrFile("source", "Link or PDF", self._save_from_dialog)])
         ]
 
     def register(self, commands: CommandSink) -> None:
