@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import utcnow
-from core.dialog.steps import KEEP, DialogContext, Done, Invalid, Next, Outcome, Stay, Step
+from core.dialog.steps import KEEP, DialogContext, Done, Invalid, Outcome, Stay, Step
 from core.events import IncomingEvent
 from core.replies import Button, Reply
 from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository, DialogWrites
@@ -20,8 +20,9 @@ from core.repositories.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "d"
-EDIT_FLAG = "_edit_section"
 UNDO_KEY = "_undo"
+FAILURES_KEY = "_failures"  # {"step": name, "count": n}: failed answers in a row at the current step
+HINT_AFTER = 2  # failed answers at one step after which the re-prompt explains the expected form
 EXPIRED_TEXT = "This question has expired: it belongs to an earlier step or a finished dialog."
 ALREADY_HANDLED = "That was already handled."
 
@@ -32,14 +33,18 @@ class DialogConflict(Exception):
 
 @dataclass
 class Flow:
-    """A dialog as data: ordered named steps plus what happens when it is done."""
+    """A dialog as data: ordered named steps; a step ends the flow by returning `Done`.
+
+    There is one way to finish: a step's `accept` returns `Done(replies)` (plain steps through their
+    `then` callback, e.g. `Ask(..., then=finish(submit))`). The step that knows the student pressed
+    Submit, Cancel or Stop decides, with its own replies, and its writes happen inside the step's unit
+    of work, so they commit together with the dialog's removal. A step that answers `Next()` at the
+    end of the flow is a mistake in the flow (RuntimeError), not a silent finish.
+    """
 
     name: str
     title: str
     steps: Sequence[Step]
-    on_done: Callable[[DialogContext], Awaitable[list[Reply]]]
-    review_step: str | None = None
-    sections: int = 0
     restart_command: str | None = None  # named in the expiry message ("Send /share to start again")
     _by_name: dict[str, Step] = field(init=False, repr=False)
 
@@ -47,7 +52,6 @@ class Flow:
         self._by_name = {step.name: step for step in self.steps}
         if len(self._by_name) != len(self.steps):
             raise ValueError(f"flow {self.name} has duplicate step names")
-        self.sections = self.sections or max((step.section for step in self.steps), default=0)
 
     def expired_text(self, hours: float) -> str:
         """What the student is told when this flow timed out: nothing was done, and how to start again."""
@@ -119,11 +123,24 @@ def _apply(answers: dict[str, Any], values: dict[str, Any], keys: list[str]) -> 
             answers.pop(key, None)
 
 
+def stuck_help(step: Step, can_go_back: bool) -> str:
+    """What a student stuck on `step` is told: the expected form (the step's optional `hint`), an
+    example (its optional `example`), and the ways out (/back when there is a previous question)."""
+    hint = str(getattr(step, "hint", "") or "")
+    example = str(getattr(step, "example", "") or "")
+    lines = [f"💡 {hint}" if hint else "💡 Answer the question below as it asks."]
+    if example:
+        lines[0] += f" For example: {example}"
+    way_out = "/back changes your previous answer, /cancel stops" if can_go_back else "/cancel stops"
+    lines.append(f"Stuck? {way_out} (nothing is submitted).")
+    return "\n".join(lines)
+
+
 class DialogEngine:
     """Runs flows for every (platform, chat, user) with state persisted after every step.
 
     Safe across processes: every save names the version it loaded (core.repositories.dialogs), and a
-    step's writes, the flow's `on_done` and the dialog's save or removal commit as one unit of work
+    step's writes (a finishing step's included) and the dialog's save or removal commit as one unit of work
     (core.repositories.uow; steps see it as `ctx.unit`). When another process handled the same dialog
     first, the event is tried once more against the fresh state, and then answered "That was already
     handled." -- nothing is overwritten.
@@ -179,6 +196,14 @@ class DialogEngine:
                 return [await self._prompt(flow, record, event)]
             logger.info("dialog %s changed while starting %s; trying again", event.key[0], flow.name)
         return [Reply(text=ALREADY_HANDLED, private=True)]
+
+    async def discard(self, key: DialogKey, flow_name: str) -> bool:
+        """Remove the live dialog of `key` if it runs `flow_name` (e.g. a shortcut command finished it);
+        True when one was removed."""
+        record = await self._repo.load(key)
+        if record is None or record.flow != flow_name:
+            return False
+        return await self._repo.delete(key, record.version)
 
     async def reprompt(self, event: IncomingEvent) -> Reply | None:
         """The current question of a live dialog again (after /help, or /share while sharing)."""
@@ -242,47 +267,71 @@ class DialogEngine:
     async def _accept(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> list[Reply]:
         """Let the step take the event, in one unit of work with the dialog's save (or its removal)."""
         step = flow.step(record.step)
-        before = copy.deepcopy(record.answers)
         ctx = self._context(record, event)
+        failures = ctx.answers.pop(FAILURES_KEY, None)
+        before = copy.deepcopy(ctx.answers)
         then: DialogRecord | None = None
         try:
             async with self._repo.unit() as unit:
                 ctx.unit = unit
                 outcome: Outcome = await step.accept(ctx, event)
+                notes = [Reply(text=note, private=True) for note in ctx.notes]
                 if isinstance(outcome, Done):
                     await self._finish(unit, event.key, record)
-                    replies = list(outcome.replies)
+                    replies = [*notes, *outcome.replies]
                 elif isinstance(outcome, Stay):
                     then = await self._save(
                         unit.dialogs, event, record, step.name, ctx.answers, record.history
                     )
                     replies = [Reply(text=outcome.message, private=True)] if outcome.message else []
                     then = then if outcome.reprompt else None
-                elif (outcome.step or flow.after(step.name)) is None:  # the last step: the flow is complete
-                    done = await flow.on_done(ctx)
-                    await self._finish(unit, event.key, record)
-                    replies = [*(Reply(text=note, private=True) for note in ctx.notes), *done]
                 else:
-                    target = self._next_step(flow, step, outcome, ctx.answers)
+                    target = outcome.step or flow.after(step.name)
+                    if target is None:
+                        raise RuntimeError(
+                            f"flow {flow.name}: step {step.name} answered Next() at the end of the flow; "
+                            "the last step must return Done"
+                        )
                     ctx.answers.pop(UNDO_KEY, None)
                     entry = {"step": step.name, "next": target, **_diff(before, ctx.answers)}
                     history = [*record.history, entry]
                     then = await self._save(unit.dialogs, event, record, target, ctx.answers, history)
-                    replies = [Reply(text=note, private=True) for note in ctx.notes]
+                    replies = notes
         except Invalid as problem:  # the unit rolled back: nothing the step wrote is kept
-            return [Reply(text=f"⚠️ {problem}", private=True), await self._prompt(flow, record, event)]
+            return await self._failed(flow, record, event, step, str(problem), failures)
         if then is not None:
             replies.append(await self._prompt(flow, then, event))
         return replies
 
-    def _next_step(self, flow: Flow, step: Step, outcome: Next, answers: dict[str, Any]) -> str:
-        target = outcome.step or flow.after(step.name)
-        assert target is not None
-        editing = answers.get(EDIT_FLAG)
-        if editing is not None and flow.review_step and flow.step(target).section != editing:
-            answers.pop(EDIT_FLAG, None)
-            return flow.review_step
-        return target
+    async def _failed(
+        self,
+        flow: Flow,
+        record: DialogRecord,
+        event: IncomingEvent,
+        step: Step,
+        problem: str,
+        failures: Any,
+    ) -> list[Reply]:
+        """Explain what was wrong and ask again; from the HINT_AFTER-th failure in a row at this step on,
+        also explain the expected form with the step's example and offer /back and /cancel.
+
+        The count is advisory: it is saved without a new version (buttons already shown stay valid), and
+        a save lost to another process just loses a count.
+        """
+        count = 1
+        if isinstance(failures, dict) and failures.get("step") == step.name:
+            count = int(failures.get("count", 0)) + 1
+        answers = copy.deepcopy(record.answers)
+        answers[FAILURES_KEY] = {"step": step.name, "count": count}
+        counted = DialogRecord(
+            record.flow, record.step, answers, record.history, record.version, self._clock()
+        )
+        if await self._repo.save(event.key, counted, record.version):
+            record = counted
+        text = f"⚠️ {problem}"
+        if count >= HINT_AFTER:
+            text += "\n" + stuck_help(step, bool(record.history))
+        return [Reply(text=text, private=True), await self._prompt(flow, record, event)]
 
     async def _back(self, flow: Flow, record: DialogRecord, event: IncomingEvent) -> list[Reply]:
         if not record.history:
@@ -294,6 +343,7 @@ class DialogEngine:
         history = list(record.history)
         entry = history.pop()
         answers = copy.deepcopy(record.answers)
+        answers.pop(FAILURES_KEY, None)
         _apply(answers, entry["before"], entry["keys"])
         answers[UNDO_KEY] = entry
         saved = await self._save(self._repo, event, record, entry["step"], answers, history)
@@ -305,6 +355,7 @@ class DialogEngine:
             return [Reply(text="There is no previous answer to keep here.", private=True)]
         answers = copy.deepcopy(record.answers)
         answers.pop(UNDO_KEY, None)
+        answers.pop(FAILURES_KEY, None)
         _apply(answers, entry["after"], entry["keys"])
         saved = await self._save(self._repo, event, record, entry["next"], answers, [*record.history, entry])
         return [await self._prompt(flow, saved, event)]
@@ -346,8 +397,7 @@ class DialogEngine:
         step = flow.step(record.step)
         ctx = self._context(record, event)
         reply = await step.prompt(ctx)
-        header = f"**{step.section}/{flow.sections} · {step.title}**\n" if step.section else ""
-        text = header + reply.text
+        text = reply.text
         buttons = reply.buttons
         undo = record.answers.get(UNDO_KEY)
         if undo and undo.get("step") == step.name:

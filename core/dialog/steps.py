@@ -1,4 +1,6 @@
-"""Step types every dialog is built from: ask for text, choose an option, confirm, review."""
+"""Step types every dialog is built from: ask for text, choose an option, take an upload.
+
+Sections and the review screen are in core.dialog.sections."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.domain.experience import Invalid
-from core.events import Actor, IncomingEvent
+from core.events import Actor, Attachment, IncomingEvent
 from core.replies import Button, Field, Form, Reply, button_rows
 from core.text_norm import collapse_spaces
 
@@ -85,9 +87,16 @@ class Option:
 class Step(Protocol):
     """A named question in a flow; names are persisted, so they never change."""
 
-    name: str
-    title: str
-    section: int  # the numbered field of the review screen this step fills (sub-steps share it)
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def section(self) -> int:
+        """The numbered section this step fills (core.dialog.sections; sub-steps share it), 0 for none."""
+        ...
 
     async def prompt(self, ctx: DialogContext) -> Reply: ...
 
@@ -113,6 +122,29 @@ def choice_index(ctx: DialogContext, event: IncomingEvent) -> str | None:
 
 
 Validator = Callable[[str, DialogContext], Awaitable[Any] | Any]
+Then = Callable[[DialogContext, Any], Outcome | Awaitable[Outcome]]
+CHOOSE_HINT = "Press one of the buttons, or type the option's number or its name."
+
+
+def finish(done: Callable[[DialogContext], Awaitable[list[Reply]]]) -> Then:
+    """A `then` callback that ends the flow with `done(ctx)`'s replies.
+
+    `done` runs inside the step's unit of work (`ctx.unit`): what it writes commits together with the
+    dialog's removal, and an Invalid it raises rolls both back and asks the question again.
+    """
+
+    async def then(ctx: DialogContext, value: Any) -> Outcome:
+        return Done(tuple(await done(ctx)))
+
+    return then
+
+
+async def run_then(then: Then | None, ctx: DialogContext, value: Any) -> Outcome:
+    """The outcome of a step's `then` callback (sync or async), or Next() without one."""
+    if then is None:
+        return Next()
+    outcome = then(ctx, value)
+    return await outcome if inspect.isawaitable(outcome) else outcome
 
 
 @dataclass
@@ -131,6 +163,9 @@ class Ask:
     section: int = 0
     key: str | None = None
     display: Callable[[dict[str, Any]], str] | None = None
+    hint: str = ""  # the expected form, told after two failed answers (core.dialog.engine.stuck_help)
+    example: str = ""  # an answer that would be accepted, told with the hint
+    then: Then | None = None  # what follows a valid answer (e.g. finish(...)); default: the next step
 
     @property
     def answer_key(self) -> str:
@@ -165,7 +200,7 @@ class Ask:
         choice = choice_index(ctx, event)
         if choice == SKIP and self.optional:
             ctx.answers[self.answer_key] = None
-            return Next()
+            return await run_then(self.then, ctx, None)
         if choice is not None and choice.startswith("s") and choice[1:].isdigit():
             index = int(choice[1:])
             if index < len(self.suggestions):
@@ -175,7 +210,7 @@ class Ask:
             raise Invalid("Please type your answer as a message.")
         if self.optional and raw.strip().lower() in SKIP_WORDS:
             ctx.answers[self.answer_key] = None
-            return Next()
+            return await run_then(self.then, ctx, None)
         if not raw.strip():
             raise Invalid("That was empty. " + ("Type skip to leave it out." if self.optional else ""))
         if len(raw) > self.max_length:
@@ -190,7 +225,7 @@ class Ask:
         if inspect.isawaitable(value):
             value = await value
         ctx.answers[self.answer_key] = value
-        return Next()
+        return await run_then(self.then, ctx, value)
 
     def show(self, answers: dict[str, Any]) -> str:
         if self.display is not None:
@@ -210,8 +245,9 @@ class Choose:
     per_row: int = 3
     section: int = 0
     key: str | None = None
-    then: Callable[[DialogContext, Any], Outcome | Awaitable[Outcome]] | None = None
+    then: Then | None = None
     display: Callable[[dict[str, Any]], str] | None = None
+    hint: str = CHOOSE_HINT
 
     @property
     def answer_key(self) -> str:
@@ -232,10 +268,7 @@ class Choose:
             labels = ", ".join(o.label for o in options[:12])
             raise Invalid(f"Please pick one of the options: {labels}.")
         ctx.answers[self.answer_key] = option.value
-        if self.then is not None:
-            outcome = self.then(ctx, option.value)
-            return await outcome if inspect.isawaitable(outcome) else outcome
-        return Next()
+        return await run_then(self.then, ctx, option.value)
 
     @staticmethod
     def _match(options: Sequence[Option], ctx: DialogContext, event: IncomingEvent) -> Option | None:
@@ -278,3 +311,100 @@ class Choose:
 def yes_no(yes_label: str = "Yes", no_label: str = "No") -> list[Option]:
     """The two options of a yes/no question."""
     return [Option(True, yes_label), Option(False, no_label)]
+
+
+@dataclass(frozen=True)
+class UploadMessages:
+    """What an Upload step says when a file is refused; `{expected}`, `{filename}`, `{size_mb}` and
+    `{limit_mb}` are filled in. `too_big` is used before the download (the platform told the size) and
+    after it (it did not), so one file is refused the same way on every platform."""
+
+    wrong_kind: str = "Please send {expected}; “{filename}” is not one."
+    too_big: str = "That file is {size_mb:.1f} MB; the limit is {limit_mb:g} MB."
+    no_download: str = "I couldn't download that file; please send it again."
+    not_a_file: str = "Please send {expected}."
+
+
+UploadCheck = Callable[[Attachment, bytes], Any]
+
+
+@dataclass
+class Upload:
+    """Take one uploaded file: right kind, at most `max_bytes`, downloaded, then `check`ed.
+
+    Refusals before the download cost nothing (wrong kind by attachment kind / MIME type / file name,
+    too big by the size the platform reports, `precheck` e.g. a video's duration); after it, the size
+    is checked again and `check(attachment, data)` returns the value (or raises Invalid with the reason
+    the content is not acceptable, e.g. "not a real PDF"). The value goes to `then(ctx, value)` (which
+    may finish the flow); without `then` it is stored under `key`/`name`. `receive` is the same checks
+    without a dialog, for uploads outside one.
+    """
+
+    name: str
+    title: str
+    question: str | Callable[[DialogContext], str]
+    check: UploadCheck
+    max_bytes: int
+    kinds: tuple[str, ...] = ()  # attachment kinds accepted whatever their name ("video", "video_note")
+    mimes: tuple[str, ...] = ()  # MIME types, or prefixes ending in "/" ("video/", "application/pdf")
+    suffixes: tuple[str, ...] = ()  # file-name endings (".mp4", ".pdf")
+    expected: str = "a file"  # how messages name an acceptable file ("a PDF file", "a video")
+    messages: UploadMessages = field(default_factory=UploadMessages)
+    precheck: Callable[[Attachment], None] | None = None  # more refusals before downloading
+    then: Then | None = None
+    section: int = 0
+    key: str | None = None
+    hint: str = ""
+    example: str = ""
+
+    def accepts(self, attachment: Attachment) -> bool:
+        """Whether the attachment is presented as an acceptable kind (its bytes are checked later)."""
+        mime = attachment.mime.lower()
+        name = (attachment.filename or "").lower()
+        return (
+            attachment.kind in self.kinds
+            or any(mime == m or (m.endswith("/") and mime.startswith(m)) for m in self.mimes)
+            or any(name.endswith(suffix) for suffix in self.suffixes)
+        )
+
+    def _too_big(self, size: int) -> Invalid:
+        text = self.messages.too_big.format(
+            size_mb=size / 1024 / 1024, limit_mb=self.max_bytes / 1024 / 1024, expected=self.expected
+        )
+        return Invalid(text)
+
+    async def receive(self, attachment: Attachment) -> Any:
+        """The checked value of one attachment, or Invalid with a message the student understands."""
+        if not self.accepts(attachment):
+            filename = attachment.filename or "file"
+            raise Invalid(self.messages.wrong_kind.format(expected=self.expected, filename=filename))
+        if attachment.size is not None and attachment.size > self.max_bytes:
+            raise self._too_big(attachment.size)
+        if self.precheck is not None:
+            self.precheck(attachment)
+        if attachment.fetch is None:
+            raise Invalid(self.messages.no_download.format(expected=self.expected))
+        try:
+            data = await attachment.fetch()
+        except Exception as problem:  # the platform refused (too big, expired file id, network)
+            logger.warning("download of %s failed: %s", attachment.filename, type(problem).__name__)
+            raise Invalid(self.messages.no_download.format(expected=self.expected)) from None
+        if len(data) > self.max_bytes:
+            raise self._too_big(len(data))
+        value = self.check(attachment, data)
+        return await value if inspect.isawaitable(value) else value
+
+    async def prompt(self, ctx: DialogContext) -> Reply:
+        text = self.question(ctx) if callable(self.question) else self.question
+        return Reply(text=text, private=True)
+
+    async def accept(self, ctx: DialogContext, event: IncomingEvent) -> Outcome:
+        if event.kind != "upload" or not event.attachments:
+            raise Invalid(self.messages.not_a_file.format(expected=self.expected))
+        value = await self.receive(event.attachments[0])
+        if self.then is None:
+            ctx.answers[self.key or self.name] = value
+        return await run_then(self.then, ctx, value)
+
+    def show(self, answers: dict[str, Any]) -> str:
+        return "—"

@@ -8,7 +8,8 @@ from types import TracebackType
 from typing import Any
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
+from core.dialog.sections import sectioned
+from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, finish
 from core.events import ChatRef, IncomingEvent, UserRef
 from core.replies import Reply
 from core.repositories.dialogs import AfterCommit, DialogKey, DialogRecord
@@ -93,7 +94,7 @@ def validate_colour(raw: str, ctx: DialogContext) -> str:
     return raw.strip()
 
 
-async def finish(ctx: DialogContext) -> list[Reply]:
+async def order(ctx: DialogContext) -> list[Reply]:
     assert ctx.unit is not None
     ctx.unit.work.append(f"{ctx.answers['colour']}/{ctx.answers['size']}")  # type: ignore[attr-defined]
     if ctx.answers["size"] == "huge":
@@ -106,19 +107,21 @@ def tiny_flow() -> Flow:
     return Flow(
         "hat",
         "hat order",
-        [
-            Ask("colour", "Colour", "Which colour?", validate_colour, section=1),
-            Choose("size", "Size", "Which size?", sizes, section=2),
-            Ask(
-                "note",
-                "Note",
-                "A note for the maker?",
-                lambda raw, ctx: raw.strip(),
-                optional=True,
-                section=3,
-            ),
-        ],
-        on_done=finish,
+        sectioned(
+            [
+                Ask("colour", "Colour", "Which colour?", validate_colour, section=1),
+                Choose("size", "Size", "Which size?", sizes, section=2),
+                Ask(
+                    "note",
+                    "Note",
+                    "A note for the maker?",
+                    lambda raw, ctx: raw.strip(),
+                    optional=True,
+                    section=3,
+                    then=finish(order),
+                ),
+            ]
+        ),
         restart_command="hat",
     )
 

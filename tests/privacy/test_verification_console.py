@@ -212,3 +212,54 @@ async def test_moderator_verifies_an_author_by_roll_number(setup):
     assert any("A moderator verified you" in text for text in outbox.to("stu-zq"))
     async with app.database.sessions() as session:
         assert (await session.get(Experience, experience_id)).verified is True
+
+
+async def test_verify_asks_for_the_address_then_the_code_without_retyping_the_command(setup):
+    app, inbox, _, _ = setup
+    student = Console(app, app.config, "stu-1", "Asha")
+    asked = await student.say("/verify")
+    assert "What is your college e-mail (an address at college.edu)?" in asked
+    assert "Please use your college email" in await student.say("asha@gmail.com")
+    assert inbox.messages == []  # refused addresses are never mailed
+    out = await student.say("Asha@College.edu")
+    assert "I emailed a 6-digit code to asha@college.edu" in out and "within 15 minutes" in out
+    code = inbox.last_code()
+    wrong = "000000" if code != "000000" else "111111"
+    assert "That code is not right. 2 tries left." in await student.say(wrong)
+    assert "A code is 6 digits" in await student.say("my code")
+    out = await student.say(f"{code[:3]} {code[3:]}")
+    assert "✔ Verified as a student of college.edu" in out
+    assert (await user_row(app, "stu-1")).verified
+    assert "A code is 6 digits" not in await student.say("hello")  # the dialog is over: no code expected
+
+
+async def test_send_a_new_code_mails_again_and_only_the_newest_code_is_needed(setup):
+    app, inbox, _, _ = setup
+    student = Console(app, app.config, "stu-1", "Asha")
+    await student.say("/verify")
+    await student.say("asha@college.edu")
+    out = await student.pick("📧 Send a new code")
+    assert "I emailed a 6-digit code to asha@college.edu" in out and len(inbox.messages) == 2
+    out = await student.pick("📧 Send a new code")  # max_sends_per_hour is 2
+    assert "already sent 2 code(s) in the last hour" in out and len(inbox.messages) == 2
+    assert "✔ Verified" in await student.say(inbox.last_code())
+
+
+async def test_cancel_leaves_the_verify_dialog_and_nothing_is_verified(setup):
+    app, inbox, _, _ = setup
+    student = Console(app, app.config, "stu-1", "Asha")
+    await student.say("/verify asha@college.edu")  # the shortcut waits at the code question
+    assert "Cancelled" in await student.say("/cancel")
+    assert not (await user_row(app, "stu-1")).verified
+    other = await student.say(inbox.last_code())
+    assert "✔ Verified" not in other  # a bare number outside the dialog is not a code any more
+
+
+async def test_a_shortcut_code_ends_the_open_verify_dialog(setup):
+    app, inbox, _, _ = setup
+    student = Console(app, app.config, "stu-1", "Asha")
+    await student.say("/verify")
+    await student.say("asha@college.edu")
+    assert "✔ Verified" in await student.say(f"/verify {inbox.last_code()}")
+    out = await student.say("123456")  # the code question is gone with the dialog
+    assert "A code is 6 digits" not in out and "not right" not in out and "No code" not in out

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import Ask, DialogContext, Invalid
+from core.dialog.steps import Ask, DialogContext, Invalid, finish
 from core.events import Actor, IncomingEvent
 from core.features.base import CommandSink
 from core.features.discussions.common import parse_id, short, tell
@@ -68,6 +68,7 @@ class CommunityModeration:
             _reason,
             max_length=MAX_REASON,
             suggestions=REJECT_REASONS[:1] + ("Off-topic or spam", "Offensive content"),
+            then=finish(self._rejected),
         )
         report = Ask(
             "reason",
@@ -76,11 +77,9 @@ class CommunityModeration:
             _reason,
             max_length=MAX_REASON,
             suggestions=REPORT_REASONS,
+            then=finish(self._reported),
         )
-        return [
-            Flow("community_reject", "rejection", [reject], on_done=self._rejected),
-            Flow("post_report", "report", [report], on_done=self._reported),
-        ]
+        return [Flow("community_reject", "rejection", [reject]), Flow("post_report", "report", [report])]
 
     def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""

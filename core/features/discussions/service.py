@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
+from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, finish
 from core.events import Actor, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.discussions.bridge import Bridge
@@ -86,7 +86,11 @@ class Community(FeatureBase):
             max_length=TITLE_MAX,
         )
         body = Ask("body", "Message", "Write your message.", _body, multiline=True, max_length=max_text)
-        post_as = Choose("anonymous", "Post as", "Post under your name or anonymously?", _post_as, per_row=2)
+
+        def post_as(done: Callable[[DialogContext], Awaitable[list[Reply]]]) -> Choose:
+            question = "Post under your name or anonymously?"
+            return Choose("anonymous", "Post as", question, _post_as, per_row=2, then=finish(done))
+
         question = Ask(
             "body",
             "Question",
@@ -98,9 +102,9 @@ class Community(FeatureBase):
             max_length=max_text,
         )
         return [
-            Flow("thread_new", "new discussion", [title, body, post_as], on_done=self._new_done),
-            Flow("thread_reply", "reply", [body, post_as], on_done=self._reply_done),
-            Flow("thread_ask", "question", [question, post_as], on_done=self._ask_done),
+            Flow("thread_new", "new discussion", [title, body, post_as(self._new_done)]),
+            Flow("thread_reply", "reply", [body, post_as(self._reply_done)]),
+            Flow("thread_ask", "question", [question, post_as(self._ask_done)]),
             *self.moderation.flows(),
         ]
 

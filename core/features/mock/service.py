@@ -12,7 +12,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import Choose, DialogContext, Done, Invalid, Next, Option, Outcome, Stay, choice_index
+from core.dialog.steps import (
+    Choose,
+    DialogContext,
+    Done,
+    Invalid,
+    Next,
+    Option,
+    Outcome,
+    Stay,
+    Upload,
+    UploadMessages,
+    choice_index,
+)
 from core.events import Attachment, ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.mock.bank import BANK
@@ -75,9 +87,14 @@ def scorecard_reply(result: dict[str, Any], png: bytes, question: str) -> Reply:
 
 @dataclass
 class AnswerStep:
-    """Show the question and wait for a video answer (or skip / stop)."""
+    """Show the question and wait for a video answer (or skip / stop).
+
+    The video is taken by the generic `Upload` step (`Mock.video_upload`: kind, size and duration
+    before any download, then the file is written and probed); scoring then starts in the background.
+    """
 
     feature: Mock
+    upload: Upload
     name: str = "answer"
     title: str = "Mock interview"
     section: int = 0
@@ -102,8 +119,9 @@ class AnswerStep:
         if choice == "stop" or typed == "stop":
             return Done((Reply(text="Good practice! See how you are doing with /progress.", private=True),))
         if event.kind != "upload" or not event.attachments:
-            raise Invalid("Please send your answer as a video (or a video note), or press Another question.")
-        await self.feature.start_scoring(ctx, event, event.attachments[0])
+            raise Invalid(self.upload.messages.not_a_file)
+        path = await self.upload.receive(event.attachments[0])
+        await self.feature.start_scoring(ctx, event, path)
         return Next("after")
 
     def show(self, answers: dict[str, Any]) -> str:
@@ -152,7 +170,53 @@ class Mock(FeatureBase):
             per_row=1,
             then=self._after,
         )
-        return [Flow("mock", "mock interview", [consent, AnswerStep(self), after], on_done=self._done)]
+        return [Flow("mock", "mock interview", [consent, AnswerStep(self, self.video_upload()), after])]
+
+    def video_upload(self) -> Upload:
+        """The video answer: a video by kind, type or name, within the size and duration limits, that
+        ffprobe can read (media.video); its value is the temporary file the scorer reads."""
+        config = self._services.config.mock
+
+        def duration(attachment: Attachment) -> None:
+            if attachment.duration is not None and attachment.duration > config.max_duration_s:
+                raise Invalid(
+                    f"That answer is {format_duration(attachment.duration)} long; please keep it under "
+                    f"{format_duration(config.max_duration_s)}."
+                )
+
+        return Upload(
+            "answer",
+            "Mock interview",
+            "Send your answer as a video.",
+            check=self._store_video,
+            max_bytes=int(config.max_upload_mb * 1024 * 1024),
+            kinds=("video", "video_note"),
+            mimes=("video/",),
+            suffixes=tuple(sorted(VIDEO_SUFFIXES)),
+            expected="a video (MP4, MOV or WebM)",
+            messages=UploadMessages(
+                wrong_kind="Please send a video (MP4, MOV or WebM) — that file is not one.",
+                too_big=(
+                    "That video is {size_mb:.1f} MB; the limit is {limit_mb:g} MB. "
+                    "Record a shorter answer or lower the resolution."
+                ),
+                no_download="I could not download that video; please send it again (up to {limit_mb:g} MB).",
+                not_a_file="Please send your answer as a video (or a video note), or press Another question.",
+            ),
+            precheck=duration,
+        )
+
+    async def _store_video(self, attachment: Attachment, data: bytes) -> Path:
+        """Write the downloaded answer to a temporary file and check ffprobe can read it (Invalid if not)."""
+        config = self._services.config.mock
+        path = self._temp_path(config.video_dir, attachment.filename)
+        path.write_bytes(data)
+        try:
+            await asyncio.to_thread(_probe, path, config.max_duration_s)
+        except Invalid:
+            path.unlink(missing_ok=True)
+            raise
+        return path
 
     def register(self, commands: CommandSink) -> None:
         """Add the commands to the router."""
@@ -243,31 +307,8 @@ class Mock(FeatureBase):
             await self._fill_question(ctx.answers)
         return Next("answer")
 
-    async def _done(self, ctx: DialogContext) -> list[Reply]:
-        return []
-
-    async def start_scoring(self, ctx: DialogContext, event: IncomingEvent, attachment: Attachment) -> None:
-        """Check the file before any heavy work, then score it in the background and push the result."""
-        config = ctx.services.config.mock
-        self._check_before_download(attachment, config.max_upload_mb, config.max_duration_s)
-        if attachment.fetch is None:
-            raise Invalid("I could not download that file; please send it again.")
-        try:
-            data = await attachment.fetch()
-        except Exception as problem:  # the platform refused (too big, expired file id, network)
-            logger.warning("download of %s failed: %s", attachment.filename, type(problem).__name__)
-            raise Invalid("I could not download that video; please send it again (up to 20 MB).") from None
-        if len(data) > config.max_upload_mb * 1024 * 1024:
-            raise Invalid(
-                f"That video is larger than {config.max_upload_mb:g} MB; please send a shorter one."
-            )
-        path = self._temp_path(config.video_dir, attachment.filename)
-        path.write_bytes(data)
-        try:
-            await asyncio.to_thread(_probe, path, config.max_duration_s)
-        except Invalid:
-            path.unlink(missing_ok=True)
-            raise
+    async def start_scoring(self, ctx: DialogContext, event: IncomingEvent, path: Path) -> None:
+        """Score a received answer (`video_upload`'s file) in the background and push the result."""
         _consented, keep = await self._repo.consent(ctx.answers["user_id"])
         attempt = await self._repo.start_attempt(ctx.answers["user_id"], ctx.answers.get("question_id"))
         chat = ChatRef(event.chat.platform, event.chat.id, is_private=event.chat.is_private)
@@ -275,23 +316,6 @@ class Mock(FeatureBase):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         ctx.notes.append("⏳ Scoring your answer… your scorecard arrives in a few seconds.")
-
-    @staticmethod
-    def _check_before_download(attachment: Attachment, max_mb: float, max_duration_s: float) -> None:
-        suffix = Path(attachment.filename or "").suffix.lower()
-        is_video = attachment.kind in ("video", "video_note") or attachment.mime.startswith("video/")
-        if not is_video and suffix not in VIDEO_SUFFIXES:
-            raise Invalid("Please send a video (MP4, MOV or WebM) — that file is not one.")
-        if attachment.size is not None and attachment.size > max_mb * 1024 * 1024:
-            raise Invalid(
-                f"That video is {attachment.size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB. "
-                "Record a shorter answer or lower the resolution."
-            )
-        if attachment.duration is not None and attachment.duration > max_duration_s:
-            raise Invalid(
-                f"That answer is {format_duration(attachment.duration)} long; please keep it under "
-                f"{format_duration(max_duration_s)}."
-            )
 
     @staticmethod
     def _temp_path(video_dir: str, filename: str) -> Path:

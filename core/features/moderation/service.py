@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option
+from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, finish
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.share.steps import ROUND_LABELS
@@ -127,9 +127,9 @@ class Moderation(FeatureBase):
                     self._reason,
                     max_length=MAX_REASON,
                     suggestions=REJECT_REASONS,
+                    then=finish(self._rejected),
                 )
             ],
-            on_done=self._rejected,
         )
         edit = Flow(
             "mod_edit",
@@ -143,9 +143,9 @@ class Moderation(FeatureBase):
                     self._edit_value,
                     multiline=True,
                     max_length=3000,
+                    then=finish(self._edited),
                 ),
             ],
-            on_done=self._edited,
         )
         report = Flow(
             "report",
@@ -158,9 +158,9 @@ class Moderation(FeatureBase):
                     self._reason,
                     max_length=MAX_REASON,
                     suggestions=REPORT_REASONS,
+                    then=finish(self._reported),
                 )
             ],
-            on_done=self._reported,
         )
         return [reject, edit, report]
 

@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import Choose, DialogContext, Done, Next, Option, Outcome
+from core.dialog.steps import Choose, DialogContext, Done, Option, Outcome
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.ports import CommandInfo
@@ -85,7 +85,7 @@ class Privacy(FeatureBase):
         """The /forget confirmation: delete everything, anonymise, or cancel."""
 
         step = Choose("choice", "Forget me", self._question, FORGET_OPTIONS, per_row=1, then=self._chosen)
-        return [Flow(FORGET_FLOW, "request to forget your data", [step], on_done=self._forget)]
+        return [Flow(FORGET_FLOW, "request to forget your data", [step])]
 
     def register(self, commands: CommandSink) -> None:
         """Add /privacy, /mydata and /forget."""
@@ -142,11 +142,10 @@ class Privacy(FeatureBase):
     def _question(ctx: DialogContext) -> str:
         return FORGET_QUESTION.format(experiences=ctx.answers.get("_experiences", 0))
 
-    @staticmethod
-    def _chosen(ctx: DialogContext, value: Any) -> Outcome:
+    async def _chosen(self, ctx: DialogContext, value: Any) -> Outcome:
         if value == "cancel":
             return Done((Reply(text="Nothing was deleted: your data is unchanged.", private=True),))
-        return Next()
+        return Done(tuple(await self._forget(ctx)))
 
     async def _forget(self, ctx: DialogContext) -> list[Reply]:
         outcome = await self._repo.forget(ctx.answers["_user_id"], ctx.answers["choice"])

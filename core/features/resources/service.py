@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
 from core.dialog.engine import DialogEngine, Flow
-from core.dialog.steps import DialogContext, Done, Invalid, Outcome
+from core.dialog.steps import DialogContext, Done, Invalid, Outcome, Upload, UploadMessages
 from core.events import Actor, Attachment, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.discussions.common import (
@@ -77,34 +77,49 @@ def is_pdf_name(attachment: Attachment) -> bool:
     return attachment.mime.lower() == "application/pdf" or attachment.filename.lower().endswith(".pdf")
 
 
-async def check_pdf(attachment: Attachment) -> bytes:
-    """The bytes of a real PDF of at most 10 MB, or Invalid with a clear reason."""
-    if not is_pdf_name(attachment):
-        raise Invalid(f"Only PDF files can be shared as resources; “{attachment.filename}” is not a PDF.")
-    limit_mb = MAX_PDF_BYTES // (1024 * 1024)
-    if attachment.size is not None and attachment.size > MAX_PDF_BYTES:
-        raise Invalid(f"That PDF is {attachment.size / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB.")
-    if attachment.fetch is None:
-        raise Invalid("I couldn't download that file; please send it again.")
-    try:
-        data = await attachment.fetch()
-    except Exception:
-        logger.exception("could not fetch an uploaded PDF")
-        raise Invalid("I couldn't download that file; please send it again.") from None
-    if len(data) > MAX_PDF_BYTES:
-        raise Invalid(f"That PDF is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB.")
+async def _real_pdf(attachment: Attachment, data: bytes) -> bytes:
+    """The bytes, once filetype and pypdf agree they are a PDF with pages (core.features.resources.pdf)."""
     await check_pdf_bytes(data, attachment.filename)
+    return data
+
+
+PDF_UPLOAD = Upload(
+    "source",
+    "Link or PDF",
+    "Send the PDF file (at most 10 MB).",
+    check=_real_pdf,
+    max_bytes=MAX_PDF_BYTES,
+    mimes=("application/pdf",),
+    suffixes=(".pdf",),
+    expected="a PDF file",
+    messages=UploadMessages(
+        wrong_kind="Only PDF files can be shared as resources; “{filename}” is not a PDF.",
+        too_big="That PDF is {size_mb:.1f} MB; the limit is {limit_mb:g} MB.",
+        no_download="I couldn't download that file; please send it again.",
+    ),
+)
+
+
+async def check_pdf(attachment: Attachment) -> bytes:
+    """The bytes of a real PDF of at most 10 MB, or Invalid with a clear reason (the PDF Upload's checks)."""
+    data: bytes = await PDF_UPLOAD.receive(attachment)
     return data
 
 
 @dataclass
 class LinkOrFile:
-    """A dialog step that takes either a link (with an optional title) or a PDF upload, then saves it."""
+    """A dialog step that takes either a link (with an optional title) or a PDF upload, then saves it.
+
+    The upload half is the generic `Upload` step (`PDF_UPLOAD`: kind, 10 MB, download, real PDF).
+    """
 
     name: str
     title: str
     save: Callable[[DialogContext, str | None, str, tuple[str, bytes] | None], Awaitable[list[Reply]]]
     section: int = 0
+    upload: Upload = field(default_factory=lambda: PDF_UPLOAD)
+    hint: str = "Send a web link starting with https:// (a title may follow it), or a PDF file."
+    example: str = "https://example.com/nqt-guide NQT guide"
 
     async def prompt(self, ctx: DialogContext) -> Reply:
         text = (
@@ -124,7 +139,7 @@ class LinkOrFile:
     async def accept(self, ctx: DialogContext, event: IncomingEvent) -> Outcome:
         if event.kind == "upload" and event.attachments:
             attachment = event.attachments[0]
-            data = await check_pdf(attachment)
+            data = await self.upload.receive(attachment)
             title = " ".join(event.text.split()) or PurePath(attachment.filename).stem
             return Done(tuple(await self.save(ctx, None, title, (attachment.filename, data))))
         if event.kind == "form":
@@ -161,16 +176,8 @@ class Resources(FeatureBase):
     def flows(self) -> list[Flow]:
         """The "send the link or the PDF" dialog."""
 
-        async def nothing(ctx: DialogContext) -> list[Reply]:
-            return []
-
         return [
-            Flow(
-                "resource_add",
-                "resource",
-                [LinkOrFile("source", "Link or PDF", self._save_from_dialog)],
-                nothing,
-            )
+            Flow("resource_add", "resource", [LinkOrFile("source", "Link or PDF", self._save_from_dialog)])
         ]
 
     def register(self, commands: CommandSink) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.config import SubmissionConfig
 from core.dialog.engine import Flow
+from core.dialog.sections import sectioned
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, Step, yes_no
 from core.domain import experience
 from core.domain.experience import OUTCOMES, SOURCES, content_hash
@@ -18,6 +19,7 @@ from core.features.share.steps import (
     company_confirm_step,
     describe_rounds,
     parse_duration,
+    review_edit_step,
     round_difficulty_step,
     round_kind_step,
     scale_options,
@@ -120,6 +122,8 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
             validate_roll,
             max_length=40,
             section=4,
+            hint="Type your college roll number as it is written on your ID card, without spaces.",
+            example=config.roll_number_example or ROLL_HINT,
         ),
         Choose(
             "passout_year",
@@ -223,18 +227,8 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
         ),
     ]
     review = ReviewStep(review_fields(config), submit_experience)
-    from core.features.share.steps import review_edit_step
-
     steps += [review, review_edit_step(review)]
-    return Flow(
-        FLOW_NAME,
-        "sharing",
-        steps,
-        on_done=submit_experience,
-        review_step="review",
-        sections=16,
-        restart_command="share",
-    )
+    return Flow(FLOW_NAME, "sharing", sectioned(steps, review="review", total=16), restart_command="share")
 
 
 def review_fields(config: SubmissionConfig) -> list[tuple[int, str, str, Any]]:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from core.dialog.engine import EDIT_FLAG
+from core.dialog.sections import start_edit
 from core.dialog.steps import (
     Choose,
     DialogContext,
@@ -319,7 +319,7 @@ class ReviewStep:
         """Jump to the first step of field `number`, coming back here when it is answered."""
         for field_number, _label, step_name, _shower in self.fields:
             if field_number == number:
-                ctx.answers[EDIT_FLAG] = field_number
+                start_edit(ctx.answers, field_number)
                 if step_name == "round_kind":
                     ctx.answers["rounds"] = []
                     ctx.answers.pop("round", None)

@@ -1,4 +1,5 @@
-"""Verification: a one-time code mailed to a college address (/verify), or a moderator's check."""
+"""Verification: a one-time code mailed to a college address (/verify, a two-question dialog), or a
+moderator's check (/verifyuser)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from core.dialog.engine import DialogEngine, Flow
+from core.dialog.steps import DialogContext, Invalid
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
+from core.features.verify.flow import FLOW_NAME, build_flow
 from core.mailer import Mailer, MailError
 from core.ports import CommandInfo
 from core.replies import Reply
@@ -72,12 +77,36 @@ class Verification(FeatureBase):
     name = "verify"
 
     def __init__(
-        self, services: Services, repo: VerificationRepository, mailer: Mailer | None = None
+        self,
+        services: Services,
+        repo: VerificationRepository,
+        mailer: Mailer | None = None,
+        engine: DialogEngine | None = None,
     ) -> None:
         self._services = services
         self._repo = repo
         self._config = services.config.verification
         self._mailer = mailer or Mailer(self._config.smtp)
+        self._flow = build_flow(
+            self._config.allowed_domains,
+            self._config.code_ttl_minutes,
+            self._validate_email,
+            self._send_in_dialog,
+            self._check_in_dialog,
+        )
+        # The app's engine when given; otherwise an engine over the same dialog store that only starts
+        # this flow (the app's engine, which has every flow, carries on from the saved state).
+        self._engine = engine or DialogEngine(
+            services.repos.dialogs,
+            lambda name: self._flow if name == FLOW_NAME else None,
+            services,
+            timedelta(hours=services.config.dialog.timeout_hours),
+            services.clock,
+        )
+
+    def flows(self) -> Sequence[Flow]:
+        """The /verify dialog: college e-mail, then the code (core.features.verify.flow)."""
+        return (self._flow,)
 
     def register(self, commands: CommandSink) -> None:
         """Add /verify and /verifyuser."""
@@ -102,7 +131,8 @@ class Verification(FeatureBase):
         )
 
     async def verify(self, event: IncomingEvent) -> list[Reply]:
-        """`/verify you@college.edu` mails a code; `/verify 123456` completes; `/verify` explains."""
+        """`/verify` asks for the e-mail, then the code; `/verify you@college.edu` mails a code and waits
+        for it; `/verify 123456` completes (and ends an open /verify dialog)."""
         arg = event.args.strip()
         user_id = await event.actor.ensure_id()
         if await self._repo.is_verified(user_id):
@@ -114,35 +144,61 @@ class Verification(FeatureBase):
                     "checking the roll number of an experience you shared."
                 )
             ]
-        domains = ", ".join(self._config.allowed_domains)
         compact = arg.replace(" ", "")
         if CODE.match(compact):
-            return [_private(await self._check(user_id, compact))]
-        match = EMAIL.match(arg)
-        if match:
-            return [_private(await self._send(user_id, arg.lower(), match.group(1)))]
-        if "@" in arg:
-            example = self._config.allowed_domains[0]
-            return [_private(f"That doesn't look like an email address. Type it like you@{example}.")]
-        return [
-            _private(
-                "Verified students get a ✔ badge on the experiences they share.\n"
-                f"1. Send /verify followed by your college email (an address at {domains}).\n"
-                "2. I email you a 6-digit code; send /verify followed by the code."
-            )
-        ]
+            verified, text = await self._check(user_id, compact)
+            if verified:
+                await self._engine.discard(event.key, FLOW_NAME)
+            return [_private(text)]
+        if not arg:
+            return await self._engine.start(event, FLOW_NAME)
+        problem = self._address_problem(arg)
+        if problem:
+            return [_private(problem)]
+        sent, text = await self._send(user_id, arg.lower())
+        if not sent:
+            return [_private(text)]
+        return [_private(text), *await self._engine.start(event, FLOW_NAME, {"email": arg.lower()}, "code")]
 
-    async def _send(self, user_id: int, email: str, domain: str) -> str:
-        config = self._config
-        if not domain_allowed(domain, config.allowed_domains):
+    def _address_problem(self, text: str) -> str | None:
+        """Why `text` is not a college address we may mail, or None when it is one."""
+        match = EMAIL.match(text)
+        example = self._config.allowed_domains[0] if self._config.allowed_domains else "college.edu"
+        if match is None:
+            return f"That doesn't look like an email address. Type it like you@{example}."
+        domain = match.group(1)
+        if not domain_allowed(domain, self._config.allowed_domains):
             return (
-                f"Please use your college email: an address at {', '.join(config.allowed_domains)} "
+                f"Please use your college email: an address at {', '.join(self._config.allowed_domains)} "
                 f"({domain} is not one of them)."
             )
+        return None
+
+    async def _validate_email(self, raw: str, ctx: DialogContext) -> str:
+        """The e-mail question: a college address, to which a code was mailed (Invalid otherwise)."""
+        address = raw.strip()
+        problem = self._address_problem(address)
+        if problem:
+            raise Invalid(problem)
+        sent, text = await self._send(await ctx.actor.ensure_id(), address.lower())
+        if not sent:
+            raise Invalid(text)
+        ctx.notes.append(text)
+        return address.lower()
+
+    async def _send_in_dialog(self, ctx: DialogContext, email: str) -> tuple[bool, str]:
+        return await self._send(await ctx.actor.ensure_id(), email)
+
+    async def _check_in_dialog(self, ctx: DialogContext, code: str) -> tuple[bool, str]:
+        return await self._check(await ctx.actor.ensure_id(), code)
+
+    async def _send(self, user_id: int, email: str) -> tuple[bool, str]:
+        """Mail a new code to `email` (a checked college address): (sent, what the student is told)."""
+        config = self._config
         now = self._services.clock()
         sent = await self._repo.sends_since(user_id, email, now - timedelta(hours=1))
         if sent >= config.max_sends_per_hour:
-            return (
+            return False, (
                 f"I have already sent {sent} code(s) in the last hour, the most I send. Please use the "
                 "latest code, or try again in an hour."
             )
@@ -154,33 +210,34 @@ class Verification(FeatureBase):
             await self._mailer.send(email, SUBJECT, BODY.format(code=code, minutes=config.code_ttl_minutes))
         except MailError:
             await self._repo.void_code(code_id, now)
-            return "Sorry, I could not send the email right now. Please try again in a few minutes."
+            return False, "Sorry, I could not send the email right now. Please try again in a few minutes."
         logger.info("verification code mailed for user %s", user_id)
-        return (
-            f"📧 I emailed a 6-digit code to {email}. Send /verify followed by the code within "
-            f"{config.code_ttl_minutes} minutes (check your spam folder if it doesn't arrive)."
-        )
+        return True, f"📧 I emailed a 6-digit code to {email}."
 
-    async def _check(self, user_id: int, code: str) -> str:
+    async def _check(self, user_id: int, code: str) -> tuple[bool, str]:
+        """Try a typed code against the student's active one: (verified, what the student is told)."""
         config = self._config
         active = await self._repo.active_code(user_id)
         if active is None:
-            return "No code is waiting for you. First send /verify followed by your college email."
+            return False, "No code is waiting for you. First send /verify followed by your college email."
         now = self._services.clock()
         if _aware(now) > _aware(active.expires_at):
-            return "That code has expired. Send /verify with your college email again for a new one."
+            return False, "That code has expired. Send /verify with your college email again for a new one."
         if not await self._repo.count_attempt(active.id, config.max_attempts):
-            return "Too many wrong tries for this code. Send /verify with your college email for a new one."
+            return (
+                False,
+                "Too many wrong tries for this code. Send /verify with your college email for a new one.",
+            )
         if not await asyncio.to_thread(code_matches, code, active.code_hash):
             left = config.max_attempts - active.attempts - 1
             if left <= 0:
-                return (
+                return False, (
                     "That code is not right, and that was the last try. Ask for a new code: /verify <email>."
                 )
-            return f"That code is not right. {left} tr{'y' if left == 1 else 'ies'} left."
+            return False, f"That code is not right. {left} tr{'y' if left == 1 else 'ies'} left."
         if not await self._repo.complete(active.id, user_id, active.email, now):
-            return "That code was already used. Send /verify with your college email for a new one."
-        return (
+            return False, "That code was already used. Send /verify with your college email for a new one."
+        return True, (
             f"✔ Verified as a student of {active.email.split('@')[1]}. The experiences you share from now "
             "on carry the verified badge."
         )
