@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.clock import utcnow
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Choose, DialogContext, Done, Invalid, Next, Option, Outcome, Stay, choice_index
 from core.events import Attachment, ChatRef, IncomingEvent
@@ -340,7 +341,8 @@ class Mock(FeatureBase):
         `tell_later` keeps a message for the outbox job (`Notifiers.tell_later`). Returns how many
         students were told.
         """
-        chats = await self._repo.fail_interrupted(self._services.clock(), INTERRUPTED)
+        # rows are stamped by the store's wall clock (core.clock), not the services' (a fake in tests)
+        chats = await self._repo.fail_interrupted(utcnow(), INTERRUPTED)
         incoming = Path(self._services.config.mock.video_dir) / "incoming"
         removed = 0
         if incoming.is_dir():
