@@ -41,6 +41,7 @@ from storage.faq_repo import FaqRepo
 from storage.mock import MockRepo
 from storage.models import utcnow
 from storage.moderation import ModerationRepo
+from storage.outbox import OutboxRepo
 from storage.privacy import PrivacyRepo, VerificationRepo
 from storage.repos import Repos
 from storage.search import SearchRepo
@@ -160,7 +161,8 @@ async def bootstrap(
     sessions = database.sessions
     repos = Repos.over(sessions)
     registry = FeatureRegistry()
-    notifiers = Notifiers()
+    outbox = OutboxRepo(sessions)
+    notifiers = Notifiers(outbox, clock)
     services = Services(
         config=config,
         repos=repos,
@@ -215,5 +217,9 @@ async def bootstrap(
         InlineCards(services, stats),
         discussions.bridge.mirrors,
     )
+    sender = app.digest.sender
+    sender.push_now = notifiers.notify_now  # the digest retries failed chats itself
+    sender.retry_outbox = notifiers.retry_outbox  # core/scheduler.py runs it with the digest retries
+    await app.mock.recover_interrupted(notifiers.tell_later)
     await app.digest.subscribe_config_channels()
     return app

@@ -1,21 +1,64 @@
-"""Which platforms can receive pushes now: adapters register their notifier when they start."""
+"""Which platforms can receive pushes now, and what happens when a push cannot be delivered.
+
+Adapters register their notifier when they start. A push whose send fails beyond the adapter's own
+retries (more 429s or 5xx than its budget, a read timeout) is kept in the durable outbox and sent once
+more by the periodic job (`retry_outbox`, scheduled by core/scheduler.py). A recipient who blocked or
+removed the bot (the adapter raises `RecipientGone`) is handled here, once for every platform: its
+digest subscriptions stop, its owed messages are dropped and its user is marked unreachable there.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from core.clock import utcnow
 from core.events import ChatRef
 from core.ports import Notifier
 from core.replies import Reply
+from core.repositories.outbox import OutboxRepository
 
 logger = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=5)  # a failed push is retried no sooner than this
+NOT_RUNNING_AGAIN = timedelta(minutes=15)  # an entry for a platform not running here waits this long
+
+
+class RecipientGone(Exception):
+    """The chat cannot be messaged any more: the user blocked the bot (Telegram 403 "bot was blocked by
+    the user", Discord 50007 "Cannot send messages to this user") or removed it from the chat.
+
+    Raised by adapters' notifiers instead of their platform's error; never retried.
+    """
+
+    def __init__(self, chat: ChatRef, reason: str = "") -> None:
+        super().__init__(f"{chat.platform} chat cannot be messaged any more: {reason}")
+        self.chat = chat
+        self.reason = reason
+
+
+@dataclass
+class OutboxReport:
+    """What one outbox run did."""
+
+    sent: int = 0
+    failed: int = 0
+    gone: int = 0
+    waiting: int = 0  # the platform is not running here: left for a later run
 
 
 class Notifiers:
     """The running adapters' notifiers by platform name; the core pushes through `notify`."""
 
-    def __init__(self) -> None:
+    def __init__(self, outbox: OutboxRepository | None = None, clock: Callable[[], datetime] | None = None):
         self._by_platform: dict[str, Notifier] = {}
+        self.outbox = outbox
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return (self._clock or utcnow)()
 
     def register(self, platform: str, notifier: Notifier) -> None:
         """`platform`'s adapter is running and can be pushed to."""
@@ -26,10 +69,79 @@ class Notifiers:
         self._by_platform.pop(platform, None)
 
     async def notify(self, chat: ChatRef, reply: Reply) -> bool:
-        """Push a reply to a chat; False when no adapter for its platform runs (send errors propagate)."""
+        """Push a reply to a chat. False when no adapter for its platform runs or the recipient is gone.
+
+        A send that fails is kept in the outbox for one later retry (True: it is owed, not lost); with
+        no outbox the error propagates.
+        """
         notifier = self._by_platform.get(chat.platform)
         if notifier is None:
             logger.info("no notifier for %s; reply dropped", chat.platform)
             return False
-        await notifier.send(chat, reply)
+        try:
+            await notifier.send(chat, reply)
+        except RecipientGone as gone:
+            await self.recipient_gone(gone.chat)
+            return False
+        except Exception as exc:
+            if self.outbox is None:
+                raise
+            error = f"{type(exc).__name__}: {exc}"
+            logger.warning("push to a %s chat failed (%s); kept for a retry", chat.platform, error)
+            await self.outbox.enqueue(chat, reply, due=self._now() + RETRY_AFTER, error=error[:1000])
         return True
+
+    async def notify_now(self, chat: ChatRef, reply: Reply) -> bool:
+        """Push now or raise (no outbox): for senders with retries of their own (the digest). False
+        when no adapter for the platform runs or the recipient is gone (handled as in `notify`)."""
+        notifier = self._by_platform.get(chat.platform)
+        if notifier is None:
+            return False
+        try:
+            await notifier.send(chat, reply)
+        except RecipientGone as gone:
+            await self.recipient_gone(gone.chat)
+            return False
+        return True
+
+    async def tell_later(self, chat: ChatRef, reply: Reply) -> None:
+        """Keep a message for the outbox job's next run (e.g. at start, before any adapter connects)."""
+        if self.outbox is None:
+            await self.notify(chat, reply)
+            return
+        await self.outbox.enqueue(chat, reply, due=self._now(), kind="notice")
+
+    async def recipient_gone(self, chat: ChatRef) -> None:
+        """Stop pushing to a chat that blocked or removed the bot (subscriptions, owed messages, user)."""
+        logger.info("a %s chat blocked or removed the bot; unsubscribed", chat.platform)
+        if self.outbox is not None:
+            await self.outbox.recipient_gone(chat.platform, chat.id)
+
+    async def retry_outbox(self) -> OutboxReport:
+        """Send every due outbox entry once more: sent -> removed, failed again -> kept as failed."""
+        report = OutboxReport()
+        if self.outbox is None:
+            return report
+        for entry in await self.outbox.due(self._now()):
+            notifier = self._by_platform.get(entry.chat.platform)
+            if notifier is None:
+                await self.outbox.postpone(entry.id, self._now() + NOT_RUNNING_AGAIN)
+                report.waiting += 1
+                continue
+            try:
+                await notifier.send(entry.chat, entry.reply)
+            except RecipientGone as gone:
+                await self.recipient_gone(gone.chat)
+                report.gone += 1
+                continue
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                logger.warning("outbox retry to a %s chat failed for good: %s", entry.chat.platform, error)
+                await self.outbox.failed(entry.id, error)
+                report.failed += 1
+                continue
+            await self.outbox.sent(entry.id)
+            report.sent += 1
+        if report.sent or report.failed or report.gone:
+            logger.info("outbox: %s", report)
+        return report

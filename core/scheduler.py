@@ -1,4 +1,5 @@
-"""APScheduler wiring: the weekly digest job (cron at the configured local time) and its retry/resume job.
+"""APScheduler wiring: the weekly digest job (cron at the configured local time), its retry/resume job,
+and the outbox job (every retry_minutes: pushes that failed and digest messages cut off, sent once more).
 
 Both jobs call `DigestSender.tick()`, which is idempotent: the weekly job sends on time, the interval job
 (first run shortly after start) resumes a week interrupted by a restart and retries failed chats while
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 WEEKLY_JOB = "digest-weekly"
 RETRY_JOB = "digest-retry"
+OUTBOX_JOB = "outbox-retry"  # pushes and digest messages that could not be delivered, sent once more
 FIRST_CHECK_S = 30.0  # after start, resume an interrupted week once the adapters are connected
 STOP_TIMEOUT_S = 15.0
 
@@ -60,7 +62,26 @@ class DigestScheduler:
             replace_existing=True,
             next_run_time=datetime.now(zone) + timedelta(seconds=first_check_s),
         )
+        if getattr(sender, "retry_outbox", None) is not None:
+            self.scheduler.add_job(
+                self._retry_outbox,
+                IntervalTrigger(minutes=config.retry_minutes, timezone=zone),
+                id=OUTBOX_JOB,
+                name="outbox retry",
+                replace_existing=True,
+                next_run_time=datetime.now(zone) + timedelta(seconds=first_check_s),
+            )
         self._running: set[asyncio.Task] = set()
+
+    async def _retry_outbox(self) -> None:
+        """Send the outbox's due messages once more; logs instead of raising so the job stays."""
+        retry = getattr(self.sender, "retry_outbox", None)
+        if retry is None or self.sender.stopping:
+            return
+        try:
+            await retry()
+        except Exception:
+            logger.exception("outbox retry failed; the next run tries again")
 
     async def _tick(self) -> None:
         """One scheduled tick; logs instead of raising so the scheduler keeps its jobs."""

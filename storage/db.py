@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ STORAGE_DIR = Path(__file__).resolve().parent
 ALEMBIC_INI = STORAGE_DIR / "alembic.ini"
 MIGRATIONS_DIR = STORAGE_DIR / "migrations"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+LOCK_WAIT_S = 60.0  # how long a statement waits in all for another process's SQLite write lock
+LOCK_RETRY_PAUSE_S = 0.05
 
 
 def is_migration_only_table(name: str) -> bool:
@@ -103,9 +107,9 @@ def is_memory_sqlite(url: URL) -> bool:
 class Database:
     """One async engine and session factory; SQLite connections get WAL, foreign keys and a busy timeout."""
 
-    def __init__(self, url: str | URL, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, echo: bool = False):
+    def __init__(self, url: str | URL, *, busy_timeout_ms: int | None = None, echo: bool = False):
         self.url = normalize_url(url)
-        self.busy_timeout_ms = busy_timeout_ms
+        self.busy_timeout_ms = DEFAULT_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         kwargs: dict[str, Any] = {"echo": echo}
         if self.url.get_backend_name() == "sqlite":
             if is_memory_sqlite(self.url):
@@ -140,9 +144,10 @@ class Database:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
     def _setup_sqlite(self) -> None:
-        """Store datetimes as UTC and set the pragmas on every new connection."""
+        """Store datetimes as UTC, set the pragmas on every new connection, wait out other writers."""
         dialect = self.engine.sync_engine.dialect
         dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: _UTCDateTime}
+        _retry_when_locked(dialect)
         memory = is_memory_sqlite(self.url)
         timeout = int(self.busy_timeout_ms)
 
@@ -177,6 +182,53 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+def _is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY after the busy timeout), from any DBAPI wrapper."""
+    return type(exc).__name__ == "OperationalError" and "database is locked" in str(exc)
+
+
+def _retry_when_locked(dialect: Any) -> None:
+    """Retry a statement SQLite refused with "database is locked" until LOCK_WAIT_S have passed.
+
+    Why: another process (`main.py seed-demo`, a migration, a second bot) may hold the file's write
+    lock longer than the busy timeout; a student's step must wait for it, not fail. Retrying the
+    statement is safe: the driver opens a transaction (BEGIN) right before the first write, so a
+    statement refused for the lock is a transaction's first write and nothing of it was done; later
+    statements of that transaction hold the lock already. Pauses are awaited (the event loop keeps
+    serving) through SQLAlchemy's greenlet bridge; a synchronous engine's connections fall back to
+    time.sleep.
+    """
+    methods = ("do_execute", "do_execute_no_params", "do_executemany")
+    for name in methods:
+        original = getattr(dialect, name)
+
+        def retrying(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            deadline = time.monotonic() + LOCK_WAIT_S
+            attempt = 0
+            while True:
+                try:
+                    return _original(*args, **kwargs)
+                except Exception as exc:
+                    if not _is_locked(exc) or time.monotonic() >= deadline:
+                        raise
+                    attempt += 1
+                    logger.info("database is locked by another writer; retry %d", attempt)
+                    _pause(LOCK_RETRY_PAUSE_S)
+
+        setattr(dialect, name, retrying)
+
+
+def _pause(seconds: float) -> None:
+    """Sleep without blocking the event loop when called from inside an async engine's greenlet."""
+    from sqlalchemy.util import await_
+    from sqlalchemy.util.concurrency import in_greenlet
+
+    if in_greenlet():
+        await_(asyncio.sleep(seconds))
+    else:  # a synchronous connection (Alembic offline tools, scripts)
+        time.sleep(seconds)
 
 
 def alembic_config(url: URL | None = None) -> Any:

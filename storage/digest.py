@@ -3,7 +3,10 @@
 A delivery row is inserted (status "pending") before a digest is sent; the unique constraint on
 (run, platform, chat) makes that insert the claim, so two ticks or two workers never both send. A row
 goes pending -> sent, or pending -> failed (retried later by flipping failed -> pending atomically).
-A row left "pending" by a crash is never sent again: we cannot know whether the message went out.
+A row left "pending" by a crash is never claimed again: we cannot know whether its messages went out.
+Each message of a delivery (the text, then each chart) is written ahead to the outbox (`plan_parts`)
+and removed once sent (`part_sent`); the parts a crash left unsent are sent once by the outbox job when
+their lease ends, which then marks the delivery sent (storage/outbox.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.events import ChatRef
+from core.replies import Reply
 from core.repositories.digest import (
     ALL,
     DeliveryRecord,
@@ -25,12 +30,14 @@ from core.repositories.digest import (
     SubscriptionView,
     WeekSummary,
 )
+from core.repositories.outbox import encode_reply
 from storage.models import (
     Company,
     DigestDelivery,
     DigestRun,
     Experience,
     ExperienceTopic,
+    OutboxMessage,
     Question,
     Subscription,
     utcnow,
@@ -249,6 +256,44 @@ class DigestRepo(DigestRepository):
                 .where(DigestDelivery.id == delivery_id)
                 .values(status="failed", error=error[:500])
             )
+
+    async def plan_parts(
+        self, delivery_id: int, chat: ChatRef, parts: list[Reply], lease_until: datetime
+    ) -> None:
+        """Write a delivery's messages ahead of sending: each stays owed until `part_sent`."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.delivery_id == delivery_id))
+            now = utcnow()
+            session.add_all(
+                OutboxMessage(
+                    platform=chat.platform,
+                    chat_id=chat.id,
+                    is_private=chat.is_private,
+                    reply=encode_reply(part),
+                    kind="digest",
+                    delivery_id=delivery_id,
+                    part=index,
+                    status="pending",
+                    attempts=0,
+                    due_at=lease_until,
+                    created_at=now,
+                )
+                for index, part in enumerate(parts)
+            )
+
+    async def part_sent(self, delivery_id: int, part: int) -> None:
+        """One message of a delivery went out (or was handed to the outbox for its retry)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.delivery_id == delivery_id, OutboxMessage.part == part
+                )
+            )
+
+    async def drop_parts(self, delivery_id: int) -> None:
+        """Forget a delivery's unsent messages (the whole delivery is retried or given up instead)."""
+        async with self._sessions.begin() as session:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.delivery_id == delivery_id))
 
     async def release(self, delivery_id: int) -> None:
         """Drop a claim that was never attempted (the platform is not running now), so a later tick sends."""

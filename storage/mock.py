@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from core.repositories.mock import AttemptRow, MockPrompt, MockRepository
-from storage.models import Experience, MockAttempt, MockQuestion, Question, Round, User, utcnow
+from storage.models import Experience, Identity, MockAttempt, MockQuestion, Question, Round, User, utcnow
 from storage.repos import Sessions
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,28 @@ class MockRepo(MockRepository):
             attempt = await session.get(MockAttempt, attempt_id)
             if attempt is not None:
                 attempt.status, attempt.error = "failed", reason
+
+    async def fail_interrupted(self, before: datetime, reason: str) -> list[tuple[str, str]]:
+        """Fail the attempts left "scoring" by a stopped process; the students' (platform, user id)."""
+        async with self._sessions.begin() as session:
+            stuck = list(
+                await session.scalars(
+                    select(MockAttempt).where(
+                        MockAttempt.status == "scoring", MockAttempt.created_at < before
+                    )
+                )
+            )
+            for attempt in stuck:
+                attempt.status, attempt.error = "failed", reason
+            users = {a.user_id for a in stuck}
+            if not users:
+                return []
+            chats = await session.execute(
+                select(Identity.platform, Identity.platform_user_id)
+                .where(Identity.user_id.in_(users))
+                .order_by(Identity.user_id, Identity.platform)
+            )
+            return [(platform, user) for platform, user in chats]
 
     async def attempts(self, user_id: int) -> list[AttemptRow]:
         """A student's scored attempts, oldest first."""

@@ -448,3 +448,34 @@ class DialogState(Base):
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A push or a digest message still owed to a chat: retried once by the periodic outbox job.
+
+    Rows come from a send that failed beyond the adapter's own retries (`Notifiers.notify`) and, written
+    ahead of sending, from each message of a digest delivery (`DigestRepo.plan_parts`): a part that is
+    still here when its `due_at` lease ends was never confirmed sent. `reply` is the core Reply encoded
+    by `core.repositories.outbox.encode_reply`; `status` is pending, or failed once its retry failed.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        Index("ix_outbox_chat", "platform", "chat_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    kind: Mapped[str] = mapped_column(String(16), default="push")  # push/digest/notice
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("digest_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    part: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(TZDateTime)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)

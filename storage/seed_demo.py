@@ -71,7 +71,7 @@ DURATIONS: dict[str, tuple[int, ...]] = {
     "other": (30,),
 }
 SEMESTERS = ("fifth", "sixth", "seventh")
-BATCH_SIZE = 5000  # experiences generated and inserted at a time
+BATCH_SIZE = 200  # experiences generated and committed at a time (one short write lock each)
 
 T = TypeVar("T")
 
@@ -719,11 +719,14 @@ async def seed_demo(
     analyse: bool = True,
     batch_size: int = BATCH_SIZE,
 ) -> SeedReport:
-    """Fill the database with the demo set in one transaction; a second run adds nothing (`skipped`).
+    """Fill the database with the demo set, one commit per batch; a second run adds nothing (`skipped`).
 
     Deterministic for a given `seed` and `now` (default: the current time). With `analyse`, each
     experience also gets the analytics pipeline's sentiment, keywords, topics and question topics
-    (about 4 ms an experience; pass False for very large sets). Batches bound the memory used.
+    (about 4 ms an experience; pass False for very large sets). Batches bound the memory used and the
+    time the write lock is held (a bot serving students on the same SQLite file waits at most for one
+    batch). A run killed part-way leaves whole batches (students with their experiences); the next run
+    then sees demo data and skips.
     """
     if isinstance(experiences, bool) or not isinstance(experiences, int) or experiences < 0:
         raise ValueError(f"experiences must be a whole number of 0 or more, not {experiences!r}")
@@ -733,23 +736,26 @@ async def seed_demo(
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     report = SeedReport()
-    async with sessions() as session, session.begin():
-        company_ids, report.companies, report.aliases = await _ensure_companies(session)
-        if await _has_demo_data(session):
-            logger.info("demo data already present: nothing seeded")
-            report.skipped = True
-            return report
+    async with sessions() as session:
+        async with session.begin():
+            company_ids, report.companies, report.aliases = await _ensure_companies(session)
+            if await _has_demo_data(session):
+                logger.info("demo data already present: nothing seeded")
+                report.skipped = True
+                return report
         batches = _Generator(random.Random(seed), now).batches(experiences, batch_size)
-        touched: set[int] = set()
+        # one transaction per batch, none open while a batch is generated and analysed: the write lock
+        # of a SQLite file is held for one batch's inserts, so a live bot on the same file only waits
         while (batch := await asyncio.to_thread(_next_batch, batches, analyse)) is not None:
             students, plans = batch
-            part = await _write(session, company_ids, students, plans, now, report.users + 1)
+            async with session.begin():
+                part = await _write(session, company_ids, students, plans, now, report.users + 1)
+                touched = {company_ids[plan.company] for plan in plans}
+                if touched:  # chart caches are keyed by data_version
+                    await bump_data_version(session, touched)
             report.users += part.users
             report.experiences += part.experiences
             report.rounds += part.rounds
             report.questions += part.questions
-            touched.update(company_ids[plan.company] for plan in plans)
-        if touched:  # chart caches are keyed by data_version
-            await bump_data_version(session, touched)
     logger.info("seeded demo data: %s", report)
     return report

@@ -28,11 +28,14 @@ from bots.discord.forum import ForumMirror
 from bots.discord.ui import ActionButton, FormButton, build_modal, build_view, modal_values
 from core.config import ConfigError, DiscordConfig, ModerationConfig
 from core.events import ChatRef, IncomingEvent
+from core.notifiers import RecipientGone
 from core.ports import AppPort, CommandInfo
 from core.replies import Form, Reply
 from core.text_norm import mentions_anon
 
 logger = logging.getLogger(__name__)
+
+CANNOT_MESSAGE_USER = 50007  # Discord JSON error code: the user closed DMs or blocked the bot
 
 ERROR_TEXT = (
     "Sorry, something went wrong while handling that. Please try again in a moment; "
@@ -479,11 +482,16 @@ class DiscordAdapter:
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
         """Notifier for "discord": a private chat is a user id (post in their DMs), otherwise a channel id."""
-        channel = await self._channel_for(chat)
         if reply.form is not None:
             self._remember_form(reply.form)
-        for out in render.render_reply(reply):
-            await channel.send(**self._message_kwargs(out))
+        try:
+            channel = await self._channel_for(chat)
+            for out in render.render_reply(reply):
+                await channel.send(**self._message_kwargs(out))
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_MESSAGE_USER or chat.is_private:  # 50007: DMs closed or bot blocked
+                raise RecipientGone(chat, exc.text or str(exc)) from exc
+            raise
 
     async def _channel_for(self, chat: ChatRef) -> discord.abc.Messageable:
         target = int(chat.id)

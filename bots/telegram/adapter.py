@@ -39,6 +39,7 @@ from bots.telegram.processor import MAX_WAITING_PER_CHAT, PerChatUpdateProcessor
 from bots.telegram.ratelimit import SendRateLimiter
 from core.config import ConfigError, ModerationConfig, TelegramConfig
 from core.events import ChatRef, IncomingEvent
+from core.notifiers import RecipientGone
 from core.ports import AppPort
 from core.replies import Reply
 from core.router import COMMAND_ACTION
@@ -459,10 +460,13 @@ class TelegramAdapter:
         if self.application is None:
             raise RuntimeError("the Telegram adapter is not running")
         topic = forum.parse_topic_ref(chat.id)  # a mirrored topic: "<chat id>:<topic id>"
-        if topic is not None:
-            await self._send_out(topic[0], render.render_reply(reply), topic[1])
-        else:
-            await self._send_out(int(chat.id), render.render_reply(reply))
+        try:
+            if topic is not None:
+                await self._send_out(topic[0], render.render_reply(reply), topic[1])
+            else:
+                await self._send_out(int(chat.id), render.render_reply(reply))
+        except Forbidden as exc:  # 403: blocked by the user, kicked from the group, user deactivated
+            raise RecipientGone(chat, exc.message) from exc
 
     async def _send_out(
         self, chat_id: int, outs: list[render.Out], topic: int | None = None

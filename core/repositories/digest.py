@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from core.events import ChatRef
+from core.replies import Reply
+
 logger = logging.getLogger(__name__)
 
 ALL = "all"  # unsubscribe every subscription of a chat
@@ -132,6 +135,21 @@ class DigestRepository(Protocol):
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         """Record a failed send (claimed again on a later tick while the run is open)."""
+        ...
+
+    async def plan_parts(
+        self, delivery_id: int, chat: ChatRef, parts: list[Reply], lease_until: datetime
+    ) -> None:
+        """Write a delivery's messages ahead of sending (durably owed until `part_sent`); a part still
+        owed when `lease_until` passes is sent once by the outbox job (the sender was interrupted)."""
+        ...
+
+    async def part_sent(self, delivery_id: int, part: int) -> None:
+        """One message of a delivery went out (or was handed to the outbox for its retry)."""
+        ...
+
+    async def drop_parts(self, delivery_id: int) -> None:
+        """Forget a delivery's unsent messages (the whole delivery is retried or given up instead)."""
         ...
 
     async def release(self, delivery_id: int) -> None:

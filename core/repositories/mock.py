@@ -71,6 +71,11 @@ class MockRepository(Protocol):
         """Mark an attempt failed with the reason the student was given."""
         ...
 
+    async def fail_interrupted(self, before: datetime, reason: str) -> list[tuple[str, str]]:
+        """Mark every attempt still "scoring" that was started before `before` failed with `reason`
+        (its scoring process is gone); the private chats, as (platform, user id), of those students."""
+        ...
+
     async def attempts(self, user_id: int) -> list[AttemptRow]:
         """A student's scored attempts, oldest first."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,11 +18,17 @@ class Recorder:
 
     def __init__(self, fail_for: tuple[str, ...] = ()) -> None:
         self.fail_for = set(fail_for)
-        self.sent: list[tuple[ChatRef, Reply]] = []
+        self.sent: list[tuple[ChatRef, Reply]] = []  # a chart sent right after its text joins it
+        self.messages: list[tuple[ChatRef, Reply]] = []  # every send as it was made
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
         if chat.id in self.fail_for:
             raise RuntimeError(f"Forbidden: bot was blocked by the user {chat.id}")
+        self.messages.append((chat, reply))
+        if reply.images and not reply.text and self.sent and self.sent[-1][0] == chat:
+            last = self.sent[-1][1]
+            self.sent[-1] = (chat, dataclasses.replace(last, images=last.images + reply.images))
+            return
         self.sent.append((chat, reply))
 
     def chats(self) -> list[str]:

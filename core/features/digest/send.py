@@ -3,7 +3,9 @@
 Each tick: find the week that is due, open its run (one row per week), and for every recipient claim a
 delivery row *before* sending (the unique (run, platform, chat) constraint is the lock), send, then mark
 it sent or failed. Failed rows are claimed again by later ticks while the run is open (catch_up_hours
-after the week's end); rows left pending by a crash are never resent. One chat failing never stops the
+after the week's end); rows left pending by a crash are never claimed again: their messages (the text,
+then each chart) were written ahead to the outbox, and those not confirmed sent are sent once by the
+outbox job when their lease ends (PART_LEASE). One chat failing never stops the
 others, and sends are paced. The week's numbers and chart are computed once per run and process, the
 chart off the event loop (the insight ChartService: threads or its process pool).
 
@@ -15,6 +17,7 @@ week's run is still open gets that week's digest on the next tick, so a new subs
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ from media import chart_jobs
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+PART_LEASE = timedelta(minutes=10)  # a digest message still owed this long after its send began was cut off
 
 
 @dataclass
@@ -80,6 +84,8 @@ class DigestSender:
         self._lock = asyncio.Lock()
         self._content: dict[int, WeekContent] = {}
         self.stopping = False  # set at shutdown: finish the current chat, leave the rest for the next start
+        self.push_now: Callable[[ChatRef, Reply], Awaitable[bool]] | None = None  # set by core/app.py
+        self.retry_outbox: Callable[[], Awaitable[object]] | None = None  # run by core/scheduler.py
 
     @property
     def charts(self) -> ChartService:
@@ -153,26 +159,47 @@ class DigestSender:
             report.skipped += 1
             return False
         chat = ChatRef(recipient.platform, recipient.chat_id, is_private=recipient.kind == "user")
+        parts = self.parts_of(self.reply_for(recipient, content))
+        await self._repo.plan_parts(delivery_id, chat, parts, self._services.clock() + PART_LEASE)
+        index = 0
         try:
-            delivered = await self._push(chat, self.reply_for(recipient, content))
+            for index, part in enumerate(parts):
+                delivered = await self._push(chat, part)
+                if not delivered and index == 0:  # nothing went out: not running here, or gone
+                    await self._repo.release(delivery_id)
+                    report.unavailable += 1
+                    return False
+                await self._repo.part_sent(delivery_id, index)
         except Exception as exc:  # one chat failing must not stop the others
             error = f"{type(exc).__name__}: {exc}"
             logger.warning("digest to %s:%s failed: %s", chat.platform, chat.id, error)
-            await self._repo.mark_failed(delivery_id, error)
             report.failed += 1
             report.errors.append(f"{chat.platform}:{chat.id}: {error}")
+            if index == 0:  # nothing went out: the whole delivery is retried by a later tick
+                await self._repo.drop_parts(delivery_id)
+                await self._repo.mark_failed(delivery_id, error)
+            # else the text went out: the parts left stay owed and the outbox job sends them once
             return True
-        if not delivered:
-            await self._repo.release(delivery_id)
-            report.unavailable += 1
-            return False
         await self._repo.mark_sent(delivery_id, self._services.clock())
         report.sent += 1
         return True
 
+    @staticmethod
+    def parts_of(reply: Reply) -> list[Reply]:
+        """The messages a digest is sent as: the text, then each chart on its own (each one owed and
+        retried on its own, so an interrupted send never loses the chart after the text went out)."""
+        if not reply.images:
+            return [reply]
+        parts = [dataclasses.replace(reply, images=())] if reply.text else []
+        parts += [Reply(images=(image,), private=reply.private) for image in reply.images]
+        return parts
+
     async def _push(self, chat: ChatRef, reply: Reply) -> bool:
-        """Send through the app's notifiers; False when no adapter of that platform runs here."""
-        return await self._services.push(chat, reply)
+        """Send through the app's notifiers; False when no adapter of that platform runs here (or the
+        recipient is gone). `push_now` (set by the app: errors propagate, no outbox) keeps the digest's
+        own retries; without it the services' push is used."""
+        push = self.push_now or self._services.push
+        return await push(chat, reply)
 
     def reply_for(self, recipient: Recipient, content: WeekContent) -> Reply:
         """The message one chat gets: the week, its followed companies, and the chart."""

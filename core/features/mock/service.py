@@ -7,10 +7,12 @@ import logging
 import random
 import shutil
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.clock import utcnow
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import (
     Choose,
@@ -49,6 +51,12 @@ CONSENT_TEXT = (
     "can follow your progress (/progress). Read this again any time with /mock privacy."
 )
 DISCLAIMER = "These scores describe what the camera and microphone observed, not how good your answer was."
+
+
+INTERRUPTED = (
+    "⚠️ The bot restarted while scoring your mock answer, so it could not be scored; your video was "
+    "deleted. Please record it again with /mock."
+)
 
 
 class Scorer(Protocol):
@@ -346,6 +354,33 @@ class Mock(FeatureBase):
         finally:
             if kept is None:
                 path.unlink(missing_ok=True)
+
+    async def recover_interrupted(self, tell_later: Callable[[ChatRef, Reply], Awaitable[object]]) -> int:
+        """At start: attempts a stopped process left "scoring" are failed, their students told (through
+        the outbox: the adapters are not connected yet), and the uploads they left behind deleted.
+
+        Why: a bot killed or shut down mid-scoring left an attempt in "scoring" for good (no scorecard,
+        no message) and the video on disk although the student chose deletion. Assumes one bot process
+        per database and video folder (every "scoring" row and incoming file at start is orphaned).
+        `tell_later` keeps a message for the outbox job (`Notifiers.tell_later`). Returns how many
+        students were told.
+        """
+        # rows are stamped by the store's wall clock (core.clock), not the services' (a fake in tests)
+        chats = await self._repo.fail_interrupted(utcnow(), INTERRUPTED)
+        incoming = Path(self._services.config.mock.video_dir) / "incoming"
+        removed = 0
+        if incoming.is_dir():
+            for path in incoming.iterdir():
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        if removed:
+            logger.info("deleted %d upload(s) left by an interrupted scoring", removed)
+        for platform, user in chats:
+            await tell_later(ChatRef(platform, user, is_private=True), Reply(text=INTERRUPTED, private=True))
+        if chats:
+            logger.info("failed the interrupted mock attempts of %d student chat(s)", len(chats))
+        return len(chats)
 
     async def drain(self) -> None:
         """Wait for scorings in flight (tests and shutdown)."""
