@@ -199,7 +199,7 @@ async def bootstrap(
         Moderation(services, engine),
         Mock(services, engine, MockRepo(sessions), scorer or ScoringPool(config.mock.workers)),
         Privacy(services, engine, PrivacyRepo(sessions)),
-        Verification(services, services.verification),
+        Verification(services, services.verification, engine=engine),
         discussions,
         Resources(services, engine, discussions.repo, discussions.moderation),
         build_digest(services, DigestRepo(sessions), charts),

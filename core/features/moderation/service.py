@@ -72,8 +72,7 @@ def render_card(card: ExperienceCard, waiting: int) -> Reply:
         f"{card.company} · {card.role} · interview {card.interview_year} · {card.source.replace('_', '-')} · "
         f"{card.outcome}",
         f"Author: {author}, {or_dash(card.branch)} {or_dash(card.passout_year)}, "
-        f"roll {or_dash(card.roll_number)}"
-        + (" ✔ verified" if card.verified else ""),
+        f"roll {or_dash(card.roll_number)}" + (" ✔ verified" if card.verified else ""),
     ]
     for number, (kind, questions) in enumerate(card.rounds, start=1):
         shown = "; ".join(q[:80] for q in questions[:3]) + (" …" if len(questions) > 3 else "")

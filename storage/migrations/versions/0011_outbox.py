@@ -5,7 +5,7 @@ delivery and part it belongs to, if any); downgrade drops it, losing only messag
 Same statements on SQLite and PostgreSQL.
 
 Revision ID: 0011_outbox
-Revises: 0005_thread_mirrors
+Revises: 0007_import_fields
 Create Date: 2026-12-01 03:00:00+00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_outbox"
-down_revision: str | Sequence[str] | None = "0005_thread_mirrors"
+down_revision: str | Sequence[str] | None = "0007_import_fields"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
