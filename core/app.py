@@ -137,6 +137,20 @@ class App(AppPort):
         """Mirror discussion threads to `platform` (Discord forum threads, Telegram forum topics)."""
         self.mirrors[platform] = mirror
 
+    async def recipient_gone(self, chat: ChatRef) -> None:
+        """Stop pushing to a chat that blocked or removed the bot; never raises."""
+        try:
+            await self.notifiers.recipient_gone(chat)
+        except Exception:
+            logger.exception("could not record that a %s chat is gone", chat.platform)
+
+    async def keep_for_retry(self, chat: ChatRef, reply: Reply) -> None:
+        """Keep an undelivered answer for one later retry from the outbox; never raises."""
+        try:
+            await self.notifiers.keep_for_retry(chat, reply)
+        except Exception:
+            logger.exception("could not keep an undelivered %s answer for a retry", chat.platform)
+
     async def notify(self, chat: ChatRef, reply: Reply) -> bool:
         """Push a reply to a chat; False when no adapter for its platform is running."""
         return await self.notifiers.notify(chat, reply)

@@ -111,6 +111,13 @@ class Notifiers:
             return
         await self.outbox.enqueue(chat, reply, due=self._now(), kind="notice")
 
+    async def keep_for_retry(self, chat: ChatRef, reply: Reply) -> None:
+        """An answer an adapter could not deliver: sent once more by the outbox job (RETRY_AFTER later)."""
+        if self.outbox is None:
+            logger.warning("an undelivered %s answer is lost: no outbox", chat.platform)
+            return
+        await self.outbox.enqueue(chat, reply, due=self._now() + RETRY_AFTER, error="answer not delivered")
+
     async def recipient_gone(self, chat: ChatRef) -> None:
         """Stop pushing to a chat that blocked or removed the bot (subscriptions, owed messages, user)."""
         logger.info("a %s chat blocked or removed the bot; unsubscribed", chat.platform)

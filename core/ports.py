@@ -110,3 +110,13 @@ class AppPort(Protocol):
     def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
         """Mirror discussion threads to `platform` (Discord forum threads, Telegram forum topics)."""
         ...
+
+    async def recipient_gone(self, chat: ChatRef) -> None:
+        """The platform says this chat blocked or removed the bot (Telegram `my_chat_member` kicked or
+        left): stop its subscriptions and drop what is owed to it. Never raises."""
+        ...
+
+    async def keep_for_retry(self, chat: ChatRef, reply: Reply) -> None:
+        """An answer the adapter could not deliver after its own retries: the core sends it once more
+        later from the durable outbox. Never raises."""
+        ...

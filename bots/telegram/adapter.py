@@ -274,9 +274,17 @@ class TelegramAdapter:
         if update.inline_query is not None:
             await inline.answer(update.inline_query, self.app, self.bot_username)
             return
+        member = update.my_chat_member
+        if member is not None:
+            if member.new_chat_member.status in ("kicked", "left"):  # blocked, or removed from a group
+                chat = member.chat
+                await self.app.recipient_gone(
+                    ChatRef("telegram", str(chat.id), is_private=chat.type == "private")
+                )
+            return
         message = update.message
         if message is None:
-            return  # edits, channel posts, member updates: nothing for the core
+            return  # edits, channel posts, other member updates: nothing for the core
         event = translate.message_event(
             message,
             bot_username=self.bot_username,
@@ -446,9 +454,16 @@ class TelegramAdapter:
                     if target == chat_id:
                         raise
                     await self._send_out(chat_id, [render.OutText(html.escape(PRIVATE_BLOCKED))], topic)
+            except Forbidden:  # the user blocked the bot (or it was removed): nothing more to send there
+                logger.info("chat %s blocked or removed the bot; reply dropped", target)
+                private = event.chat.is_private or target != chat_id
+                await self.app.recipient_gone(ChatRef("telegram", str(target), is_private=private))
             except Exception:
-                logger.exception("could not deliver a reply to chat %s", target)
+                logger.exception("could not deliver a reply to chat %s; kept for a retry", target)
                 failed = True
+                if thread is None:  # the outbox has no topic threads; a topic reply is only apologised for
+                    private = event.chat.is_private or target != chat_id
+                    await self.app.keep_for_retry(ChatRef("telegram", str(target), is_private=private), reply)
         if failed:
             try:
                 await self._send_out(chat_id, [render.OutText(html.escape(SORRY))], topic)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import final
 
-from core.events import IncomingEvent
+from core.events import ChatRef, IncomingEvent
 from core.ports import AppPort, CommandInfo, Notifier, ThreadMirror
 from core.replies import Button, Field, Form, Image, InlineCard, Reply
 
@@ -37,6 +37,8 @@ class StubApp(AppPort):
 
     def __init__(self) -> None:
         self.events: list[IncomingEvent] = []
+        self.gone: list[ChatRef] = []
+        self.kept: list[tuple[ChatRef, Reply]] = []
         self.release = asyncio.Event()
         self.in_dialog_users: set[str] = set()
         self.notifiers: dict[str, Notifier] = {}
@@ -107,3 +109,9 @@ class StubApp(AppPort):
 
     def register_mirror(self, platform: str, mirror: ThreadMirror) -> None:
         self.mirrors[platform] = mirror
+
+    async def recipient_gone(self, chat: ChatRef) -> None:
+        self.gone.append(chat)
+
+    async def keep_for_retry(self, chat: ChatRef, reply: Reply) -> None:
+        self.kept.append((chat, reply))

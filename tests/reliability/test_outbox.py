@@ -117,3 +117,52 @@ async def test_the_outbox_migration_goes_up_and_down(tmp_path):
         assert await db.current_revision() == "0011_outbox"
     finally:
         await db.dispose()
+
+
+async def test_a_user_who_blocks_the_bot_is_unsubscribed_when_telegram_says_so(tmp_path, fake: FakeBotApi):
+    """Telegram's my_chat_member update with status "kicked" (the user blocked the bot) unsubscribes
+    the chat at once, before any push fails."""
+    app = await make_app(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", FakeClock())
+    adapter = await start_adapter(app, fake)
+    try:
+        tg = Harness(fake, adapter)
+        await tg.say("/subscribe")
+        user = tg.user()
+        blocked = {
+            "chat": tg.private_chat(user),
+            "from": user,
+            "date": 1,
+            "old_chat_member": {"status": "member", "user": {"id": 42, "is_bot": True, "first_name": "Bot"}},
+            "new_chat_member": {
+                "status": "kicked",
+                "user": {"id": 42, "is_bot": True, "first_name": "Bot"},
+                "until_date": 0,
+            },
+        }
+        update_id = await fake.push_update({"my_chat_member": blocked})
+        await adapter.wait_processed(update_id)
+        async with app.database.sessions() as session:
+            assert (await session.scalars(select(Subscription.active))).all() == [False]
+    finally:
+        await adapter.stop()
+        await app.close()
+
+
+async def test_an_answer_that_cannot_be_delivered_is_sent_once_more_later(tmp_path, fake: FakeBotApi):
+    """A direct answer (not a push) that fails beyond the adapter's retry budget goes to the outbox and
+    is delivered once by the retry job."""
+    clock = FakeClock()
+    app = await make_app(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", clock)
+    adapter = await start_adapter(app, fake)
+    try:
+        tg = Harness(fake, adapter)
+        fake.fail_next(4, status=500, retry_after=None, methods={"sendMessage"})  # the answer, beyond budget
+        await tg.say("/privacy")
+        assert await _statuses(app) == [("1001", "push", "pending", 0)]
+        clock.advance(minutes=6)
+        assert (await app.notifiers.retry_outbox()).sent == 1
+        assert any("stored" in (m.get("text") or "") for m in fake.sent_to(1001))
+        assert await _statuses(app) == []
+    finally:
+        await adapter.stop()
+        await app.close()

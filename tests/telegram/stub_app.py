@@ -24,6 +24,8 @@ class StubApp(AppPort):
             CommandInfo("approve", "Approve a post", moderator_only=True),
         )
         self.events: list[IncomingEvent] = []
+        self.gone: list[ChatRef] = []
+        self.kept: list[tuple[ChatRef, Reply]] = []
         self.notifiers: dict[str, Notifier] = {}
         self.mirrors: dict[str, ThreadMirror] = {}
         self.fetched: list[bytes] = []
@@ -96,3 +98,9 @@ class StubApp(AppPort):
             await self.notify(event.chat, Reply("Pushed later."))
             return []
         return [Reply(f"Unknown command /{name}.")]
+
+    async def recipient_gone(self, chat: ChatRef) -> None:
+        self.gone.append(chat)
+
+    async def keep_for_retry(self, chat: ChatRef, reply: Reply) -> None:
+        self.kept.append((chat, reply))
