@@ -49,7 +49,6 @@ logger = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 
 
-@dataclass(frozen=True)
 async def bump_data_version(session: AsyncSession, company_ids: Iterable[int]) -> None:
     """Mark companies' public data as changed, so chart and card caches keyed by data_version refresh."""
     ids = sorted(set(company_ids))
