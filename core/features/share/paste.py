@@ -240,7 +240,11 @@ async def read_text_file(attachment: Attachment) -> str:
             f"That file is too big for a write-up (the limit is {MAX_FILE_BYTES // 1024} KB). "
             "Paste the text as a message instead."
         )
-    data = await attachment.fetch()
+    try:
+        data = await attachment.fetch()
+    except Exception:  # the platform's download failed (network, expired link): say so, keep the dialog
+        logger.warning("could not download %s", attachment.filename, exc_info=True)
+        raise Invalid("I could not download that file just now. Send it again, or paste the text.") from None
     if len(data) > MAX_FILE_BYTES:
         raise Invalid(f"That file is too big for a write-up (the limit is {MAX_FILE_BYTES // 1024} KB).")
     try:
@@ -264,7 +268,7 @@ async def event_writeup(event: IncomingEvent) -> str | None:
                 await read_text_file(event.attachments[0])  # raises the friendly message
             return None
         return await read_text_file(files[0])
-    text = answer_text(event, "writeup")
+    text = answer_text(event, "name")
     return text if text and text.strip() else None
 
 
@@ -291,7 +295,8 @@ class PasteStep:
     async def prompt(self, ctx: DialogContext) -> Reply:
         form = Form(
             "Your interview write-up",
-            (Field("writeup", "Paste your write-up", max_length=4000, multiline=True),),
+            # keyed "name": the same box takes a whole write-up or just a name (the step-by-step start)
+            (Field("name", "Your write-up, or just your name", max_length=4000, multiline=True),),
             ctx.token("form"),
         )
         buttons = ((Button("📝 Step by step", ctx.token(STEP_BY_STEP)),),)
@@ -303,7 +308,7 @@ class PasteStep:
         text = await event_writeup(event)
         if text is None:
             raise Invalid("Paste your write-up as a message (or a .txt/.md file), or press Step by step.")
-        if event.kind == "text" and len(text) < MIN_WRITEUP and "\n" not in text.strip():
+        if event.kind != "upload" and len(text) < MIN_WRITEUP and "\n" not in text.strip():
             if len(text) > 80:
                 raise Invalid(
                     f"That is {len(text):,} characters; please keep it under 80. Shorten it a little."
