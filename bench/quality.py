@@ -403,7 +403,30 @@ def pii_metrics(data: Data) -> dict[str, Any]:
 
 
 Family = Callable[[Data], dict[str, Any]]
-FAMILIES: list[Family] = [topic_metrics, faq_metrics, sentiment_metrics, search_metrics, pii_metrics]
+
+
+def extract_family(data: Data) -> dict[str, Any]:
+    """The write-up extractor's figures (`extract.*` keys; scoring in bench/quality_extract.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_quality_extract", ROOT / "bench" / "quality_extract.py"
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError("bench/quality_extract.py not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.extract_metrics(data.posts))
+
+
+FAMILIES: list[Family] = [
+    topic_metrics,
+    faq_metrics,
+    sentiment_metrics,
+    search_metrics,
+    pii_metrics,
+    extract_family,
+]
 
 
 def run(folder: Path) -> dict[str, Any]:

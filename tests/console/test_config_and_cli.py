@@ -92,7 +92,7 @@ def test_piped_console_runs_a_conversation(tmp_path):
     result = run_main("--db", db, stdin="/start\n/share\nAsha\n/cancel\n/myposts\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "> /share" in out and "What is your name?" in out.replace("First, what", "What")
+    assert "> /share" in out and "Paste your whole write-up" in out
     assert "Cancelled" in out and "You haven't shared any experience yet." in out
     assert "[1] 📝 Share my experience" in out
 

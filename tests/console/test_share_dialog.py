@@ -132,7 +132,7 @@ async def test_back_shows_old_answer_and_keep(tmp_path, database_url):
         out = await console.say("/back")
         assert "LinkedIn" in out and "Your previous answer: —" in out
         out = await console.say("/back")
-        assert "Name" in out and "Your previous answer: Asha" in out
+        assert "type your name" in out and "Your previous answer: Asha" in out
         out = await console.pick("Keep previous answer")
         assert "LinkedIn" in out
         out = await console.say("/back")
@@ -235,7 +235,7 @@ async def test_idle_dialog_expires(tmp_path, database_url):
         assert "expired" in out and "nothing was submitted" in out
         assert await stored(app, DialogState) == []
         out = await console.say("/share")
-        assert "Name" in out
+        assert "type your name" in out
     finally:
         await app.close()
 

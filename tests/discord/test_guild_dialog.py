@@ -69,7 +69,7 @@ async def test_plain_answers_in_the_guild_channel_reach_the_dialog_and_chatter_i
 ):
     bot = await bots(app)
     student = Student(bot)
-    assert "Name" in await student.command("share")
+    assert "type your name" in await student.command("share")
 
     after_name = await type_in_channel(fake, bot, "Asha Rao")
     assert "2/16 · LinkedIn" in "\n".join(after_name)  # the next question, privately

@@ -150,6 +150,10 @@ class CompanyFeature(FeatureBase):
                 Button(f"📄 More {view.company} experiences", company_action(view.company_id, "list 0")),
                 Button(f"📊 {view.company} insights", company_action(view.company_id)),
             ),
+            (  # the existing /helpful and /report commands (core/features/moderation/service.py)
+                Button("👍 Helpful", command_button_action("helpful", str(view.id))),
+                Button("🚩 Report", command_button_action("report", str(view.id))),
+            ),
         )
         return [Reply(text=experience_text(view), buttons=buttons)]
 

@@ -9,6 +9,7 @@ from core.dialog.engine import DialogEngine, Flow
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.share.flow import FLOW_NAME, build_flow
+from core.features.share.paste import OFFERED_KEY, offer_text
 from core.ports import CommandInfo
 from core.replies import Button, Reply
 from core.router import command_button_action
@@ -40,6 +41,7 @@ class Basics(FeatureBase):
     """The always-available commands: /start, /help, /share, /cancel, /back, /myposts."""
 
     name = "help"
+    text_priority = 15  # after mirrored discussion threads (10), before PDF uploads (20) and companies (100)
 
     def __init__(
         self, services: Services, engine: DialogEngine, commands: Callable[[], tuple[CommandInfo, ...]]
@@ -134,6 +136,19 @@ class Basics(FeatureBase):
             )
             return [note, prompt]
         return await self._engine.start(event, FLOW_NAME)
+
+    async def on_text(self, event: IncomingEvent) -> list[Reply] | None:
+        """A long write-up or a .txt/.md file sent in a private chat outside any dialog: offer to share it.
+
+        The text is kept in the offer dialog's answers (core/features/share/paste.py OfferStep), so
+        pressing "Yes" goes on from it without pasting again. Anything else: None (the next feature).
+        """
+        if not event.chat.is_private:
+            return None
+        offered = await offer_text(self._services, event)
+        if offered is None:
+            return None
+        return await self._engine.start(event, FLOW_NAME, answers={OFFERED_KEY: offered}, step="offer")
 
     async def cancel(self, event: IncomingEvent) -> list[Reply]:
         """Nothing to cancel outside a dialog."""

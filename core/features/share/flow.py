@@ -12,6 +12,7 @@ from core.dialog.sections import sectioned
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, Step, yes_no
 from core.domain import experience
 from core.domain.experience import OUTCOMES, SOURCES, content_hash
+from core.features.share.paste import SUB_STEPS, AboutStep, MaskingReview, OfferStep, PasteAware, PasteStep
 from core.features.share.steps import (
     CompanyStep,
     QuestionsStep,
@@ -99,7 +100,7 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
         Ask(
             "name",
             "Name",
-            "Let's share your interview experience! First, what is your name?",
+            "Let's share your interview experience step by step! First, what is your name?",
             validate_name,
             max_length=80,
             section=1,
@@ -226,8 +227,13 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
             section=16,
         ),
     ]
+    names = [step.name for step in steps]
+    steps = [
+        step if step.name in SUB_STEPS else PasteAware(step, names[i + 1] if i + 1 < len(names) else "review")
+        for i, step in enumerate(steps)
+    ]
     review = ReviewStep(review_fields(config), submit_experience)
-    steps += [review, review_edit_step(review)]
+    steps = [PasteStep(), OfferStep(), AboutStep(), *steps, MaskingReview(review), review_edit_step(review)]
     return Flow(FLOW_NAME, "sharing", sectioned(steps, review="review", total=16), restart_command="share")
 
 

@@ -1,0 +1,131 @@
+"""Share in one message on the console: a pasted write-up fills the form, the rest takes a few answers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Company, Experience, Question, Round
+from tests.console.driver import Console, make_app
+from tests.support import share_script as script
+
+pytestmark = pytest.mark.asyncio
+
+
+async def stored(app, model):
+    async with app.database.sessions() as session:
+        return list((await session.scalars(select(model).order_by(model.id))).all())
+
+
+@pytest.fixture
+async def app(tmp_path):
+    app = await make_app(tmp_path, f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    async with app.database.sessions.begin() as session:
+        session.add(Company(name="TCS", slug="tcs"))
+    await app.services.companies.refresh()
+    yield app
+    await app.close()
+
+
+async def test_pasted_writeup_is_shared_in_six_messages_and_masked(app):
+    console = Console(app, app.config)
+    messages = 0
+
+    async def say(line: str) -> str:
+        nonlocal messages
+        messages += 1
+        return await console.say(line)
+
+    async def pick(label: str) -> str:
+        nonlocal messages
+        messages += 1
+        return await console.pick(label)
+
+    assert "Paste your whole write-up" in await say("/share")
+    out = await say(script.WRITEUP)
+    assert "company: TCS" in out and "About you" in out
+    out = await say(script.ABOUT)
+    assert "anonymously" in out
+    out = await pick("Yes, post anonymously")
+    assert "rate the experience" in out
+    review = await pick("4")
+    assert "6. Company: TCS" in review and "8. Role: SDE" in review and "14. Outcome: Selected" in review
+    assert "Personal data in your write-up" in review and script.EMAIL in review
+    done = await pick("🙈 Mask and submit")
+    assert "pending moderation" in done
+    assert messages <= script.MAX_MESSAGES
+
+    [row] = await stored(app, Experience)
+    assert (row.role, row.interview_year, row.outcome, row.source) == (
+        script.ROLE,
+        script.INTERVIEW_YEAR,
+        script.OUTCOME,
+        script.SOURCE,
+    )
+    assert (row.author_name, row.roll_number, row.branch, row.anonymous) == (
+        "Asha Rao",
+        "21CSE1234",
+        "CSE",
+        True,
+    )
+    assert script.EMAIL not in row.preparation and "[e-mail]" in row.preparation
+    rounds = await stored(app, Round)
+    assert [r.kind for r in rounds] == script.ROUND_KINDS
+    assert all(r.difficulty == 3 for r in rounds)  # "Difficulty: medium" for every round until edited
+    questions = [q.text for q in await stored(app, Question)]
+    assert all(q in questions for q in script.SOME_QUESTIONS)
+    assert not any("Ravi Kumar" in q for q in questions)
+
+
+async def test_review_fields_stay_editable_after_a_paste(app):
+    console = Console(app, app.config)
+    await console.say("/share")
+    await console.say(script.WRITEUP)
+    await console.say(script.ABOUT)
+    await console.pick("No, show my name")
+    await console.pick("4")
+    out = await console.say("edit 8")
+    assert "Which role" in out
+    review = await console.say("Data Analyst")
+    assert "8. Role: Data Analyst" in review and "6. Company: TCS" in review
+    out = await console.pick("🙈 Mask it")
+    assert "Masked" in out and "Personal data in your write-up" not in out
+    assert "[e-mail]" in out
+    done = await console.pick("✅ Submit")
+    assert "pending moderation" in done
+    [row] = await stored(app, Experience)
+    assert row.role == "Data Analyst" and not row.anonymous
+
+
+async def test_missing_fields_are_asked_and_the_about_message_is_checked(app):
+    console = Console(app, app.config)
+    await console.say("/share")
+    text = script.WRITEUP.replace("I was selected! ", "").replace("Difficulty: medium.", "")
+    out = await console.say(text)
+    assert "About you" in out
+    out = await console.say("Asha Rao, CSE")
+    assert "I still need your roll number, passout year" in out
+    await console.say(script.ABOUT)
+    await console.pick("Yes, post anonymously")
+    out = await console.pick("Selected")  # the outcome was not in the write-up
+    assert "how difficult" in out
+    await console.pick("2")
+    review = await console.pick("5 great")
+    assert "14. Outcome: Selected" in review and "2/5 difficulty" in review
+
+
+async def test_step_by_step_button_keeps_the_old_path(app):
+    console = Console(app, app.config)
+    await console.say("/share")
+    out = await console.pick("📝 Step by step")
+    assert "what is your name?" in out
+
+
+async def test_a_long_message_outside_a_dialog_is_offered_and_not_lost(app):
+    console = Console(app, app.config)
+    out = await console.say(script.WRITEUP)
+    assert "Share this as your interview experience?" in out
+    out = await console.pick("✅ Yes, share it")
+    assert "company: TCS" in out and "About you" in out
+    short = await Console(app, app.config, user_id="other").say("TCS")
+    assert "Share this as your interview experience?" not in short
