@@ -81,9 +81,9 @@ async def test_card_and_chart_agree_on_a_company_with_a_pending_result(database,
     assert "Selection rate: too few known results to show a rate (1 so far, 3 needed)" in card
     assert "%" not in card.split("Selection rate:")[1].split("\n")[0]
     [years] = [job for job in company_jobs(stats, []) if job.view == "years"]
-    assert years.args[1] == [(2024, 2, 1, 1)]  # candidates 2, selected 1, decided 1: the card's counts
+    assert years.draw.args[1] == [(2024, 2, 1, 1)]  # candidates 2, selected 1, decided 1: the card's counts
     seen = _plotted(monkeypatch)
-    chart = C.per_year(*years.args)
+    chart = C.per_year(*years.draw.args)
     assert (
         chart.caption == "Pendra: 2 candidates, 1 selected (too few known results for a rate), all in 2024."
     )
@@ -97,7 +97,7 @@ async def test_pending_is_never_a_rejection_on_card_chart_caption_insights_and_d
     assert (stats.total, stats.selected, stats.decided) == (6, 3, 3)
     assert "Selection rate: 100% (3 of 3 with a known result)" in card_text(stats)
     seen = _plotted(monkeypatch)
-    chart = C.per_year(*[job for job in company_jobs(stats, []) if job.view == "years"][0].args)
+    chart = C.per_year(*[job for job in company_jobs(stats, []) if job.view == "years"][0].draw.args)
     assert seen == [[1.0]]
     assert chart.caption == "Pendra: 6 candidates, 3 selected (100% of 3 with a known result), all in 2024."
     passout = C.passout_breakdown(stats.name, year_rows(stats.by_passout_year))
@@ -157,7 +157,7 @@ def test_branch_by_year_heatmap_never_gets_a_cell_of_two():
     )
     assert heat_cells(data) == [("CSE", 2024, 0.75, 4), ("CSE", 2025, 1 / 3, 3)]
     [heat] = [job for job in insight_jobs(data) if job.view == "heatmap"]
-    assert all(decided >= MIN_GROUP for *_, decided in heat.args[0])
+    assert all(decided >= MIN_GROUP for *_, decided in heat.draw.args[0])
 
 
 def test_shared_rate_rules():
