@@ -12,7 +12,6 @@ from typing import Literal
 
 from core.text_norm import clean_incoming
 
-Platform = Literal["console", "telegram", "discord"]
 EventKind = Literal["command", "text", "action", "form", "upload"]
 
 

@@ -68,6 +68,14 @@ class Console:
         """Type the number of a shown choice."""
         return await self.say(str(self.number_of(label)))
 
+    async def command(self, name: str) -> str:
+        """Send /name (tests.support.drivers.ScriptDriver)."""
+        return await self.say(f"/{name}")
+
+    async def type(self, text: str) -> str:
+        """Type an answer (tests.support.drivers.ScriptDriver)."""
+        return await self.say(text)
+
 
 async def make_app(
     tmp_path: Path,

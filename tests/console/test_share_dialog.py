@@ -7,45 +7,23 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from storage.models import Company, DialogState, Experience, Question, Round
+from storage.models import Company, DialogState, Experience, Round
 from tests.console.driver import Console, FakeClock, make_app
+from tests.support.drivers import assert_stored_step_by_step, play
+from tests.support.share_script import AFTER_COMPANY, UP_TO_COMPANY
 
 pytestmark = pytest.mark.asyncio
 
 
 async def answer_up_to_company(console: Console) -> None:
-    await console.say("/share")
-    await console.say("Asha Rao")
-    await console.say("https://www.linkedin.com/in/asha-rao")
-    await console.pick("CSE")
-    await console.say("21cse1234")
-    await console.pick("2024")
+    """The shared step-by-step script (tests/support/share_script.py) up to the company question."""
+    await play(console, UP_TO_COMPANY)
 
 
 async def answer_rest(console: Console, company_out: str) -> str:
+    """From the company's answer to the review screen, by the shared script."""
     assert "Year of interview" in company_out
-    await console.pick("2023")
-    await console.pick("SDE")
-    await console.say("Builds backend services in Java")
-    await console.pick("On-campus")
-    await console.pick("Online assessment")
-    await console.say("90")
-    out = await console.say("1. Two Sum\n2. Explain normalization in DBMS")
-    assert "Added 2 question(s)" in out
-    await console.pick("✅ Done with questions")
-    await console.pick("3")
-    await console.pick("HR")
-    await console.say("skip")
-    await console.say("Tell me about yourself")
-    await console.pick("✅ Done with questions")
-    await console.pick("1 easy")
-    await console.pick("✅ Done with rounds")
-    await console.say("Solved 200 LeetCode problems and revised DBMS and OS notes.")
-    await console.say("Think aloud; interviewers care about your approach more than the final code.")
-    await console.pick("Selected")
-    await console.pick("3")
-    await console.pick("5 great")
-    return await console.pick("No, show my name")
+    return await play(console, AFTER_COMPANY)
 
 
 async def stored(app, model):
@@ -67,32 +45,7 @@ async def test_happy_path_stores_pending_experience(tmp_path, database_url):
         assert "Online assessment, 90 min, difficulty 3/5" in review
         done = await console.pick("✅ Submit")
         assert "pending moderation" in done
-        [experience] = await stored(app, Experience)
-        assert (experience.status, experience.author_name, experience.roll_number) == (
-            "pending",
-            "Asha Rao",
-            "21CSE1234",
-        )
-        assert experience.linkedin_url == "https://www.linkedin.com/in/asha-rao"
-        assert (experience.passout_year, experience.interview_year, experience.branch) == (2024, 2023, "CSE")
-        assert (experience.outcome, experience.difficulty, experience.rating, experience.anonymous) == (
-            "selected",
-            3,
-            5,
-            False,
-        )
-        rounds = sorted(await stored(app, Round), key=lambda r: r.position)
-        assert [(r.kind, r.duration_minutes, r.difficulty) for r in rounds] == [
-            ("online_assessment", 90, 3),
-            ("hr", None, 1),
-        ]
-        questions = sorted(await stored(app, Question), key=lambda q: (q.round_id, q.position))
-        assert [q.text for q in questions] == [
-            "Two Sum",
-            "Explain normalization in DBMS",
-            "Tell me about yourself",
-        ]
-        assert await stored(app, DialogState) == []
+        await assert_stored_step_by_step(app, "console")
         posts = await console.say("/myposts")
         assert "TCS, SDE (2023): ⏳ pending moderation" in posts
         assert "21CSE1234" not in posts

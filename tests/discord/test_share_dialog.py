@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from core.app import App, bootstrap
 from core.config import parse_config
-from storage.models import Company, DialogState, Experience, Identity, Round
+from storage.models import Company, DialogState, Identity
 from tests.discord.conftest import ASHA, CHANNEL_A, Bot
 from tests.discord.fake_discord import EPHEMERAL, FakeInteraction, FakeUser, buttons
+from tests.support.drivers import assert_stored_step_by_step, play
+from tests.support.share_script import AFTER_COMPANY, COMPANY, UP_TO_COMPANY
 
 
 async def open_app(tmp_path) -> App:
@@ -51,6 +53,10 @@ class Student:
     async def pick(self, label: str) -> str:
         return self._record(await self.bot.click(self.user, self.prompt(label), label))
 
+    async def type(self, text: str) -> str:
+        """tests.support.drivers.ScriptDriver: a typed answer goes into the ✏️ modal."""
+        return await self.answer(text)
+
     async def answer(self, text: str) -> str:
         message = self.prompt("✏️")
         opened = await self.bot.click(self.user, message, "✏️")
@@ -61,34 +67,11 @@ class Student:
 
 
 async def answer_everything(student: Student) -> str:
-    await student.command("share")
-    await student.answer("Asha Rao")
-    await student.answer("https://www.linkedin.com/in/asha-rao")
-    await student.pick("CSE")
-    await student.answer("21cse1234")
-    await student.pick("2024")
-    assert "Year of interview" in await student.answer("tcs")
-    await student.pick("2023")
-    await student.pick("SDE")
-    await student.answer("Builds backend services in Java")
-    await student.pick("On-campus")
-    await student.pick("Online assessment")
-    await student.answer("90")
-    assert "Added 2 question(s)" in await student.answer("1. Two Sum\n2. Explain normalization in DBMS")
-    await student.pick("✅ Done with questions")
-    await student.pick("3")
-    await student.pick("HR")
-    await student.pick("Skip")
-    await student.answer("Tell me about yourself")
-    await student.pick("✅ Done with questions")
-    await student.pick("1 easy")
-    await student.pick("✅ Done with rounds")
-    await student.answer("Solved 200 LeetCode problems and revised DBMS and OS notes.")
-    await student.answer("Think aloud; interviewers care about your approach more than the final code.")
-    await student.pick("Selected")
-    await student.pick("3")
-    await student.pick("5 great")
-    return await student.pick("No, show my name")
+    """The shared step-by-step script (tests/support/share_script.py), answered with slash commands,
+    buttons and modals; returns the review screen."""
+    await play(student, UP_TO_COMPANY)
+    assert "Year of interview" in await play(student, [COMPANY])
+    return await play(student, AFTER_COMPANY)
 
 
 @pytest.fixture
@@ -108,14 +91,7 @@ async def test_complete_sharing_dialog_through_slash_command_buttons_and_modals(
     done = await student.pick("✅ Submit")
     assert "pending moderation" in done
 
-    [experience] = await stored(app, Experience)
-    assert (experience.status, experience.author_name, experience.roll_number) == (
-        "pending",
-        "Asha Rao",
-        "21CSE1234",
-    )
-    assert (experience.platform, experience.branch, experience.passout_year) == ("discord", "CSE", 2024)
-    assert sorted(r.kind for r in await stored(app, Round)) == ["hr", "online_assessment"]
+    await assert_stored_step_by_step(app, "discord")
     [identity] = await stored(app, Identity)
     assert (identity.platform, identity.platform_user_id) == ("discord", str(ASHA.id))
     assert await stored(app, DialogState) == []

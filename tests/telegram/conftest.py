@@ -140,6 +140,22 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(m.get("text") or m.get("caption") or "" for m in messages)
 
 
+class TelegramDriver:
+    """tests.support.drivers.ScriptDriver over the Harness: type messages, press inline buttons."""
+
+    def __init__(self, tg: Harness) -> None:
+        self.tg = tg
+
+    async def command(self, name: str) -> str:
+        return texts(await self.tg.say(f"/{name}"))
+
+    async def type(self, text: str) -> str:
+        return texts(await self.tg.say(text))
+
+    async def pick(self, label: str) -> str:
+        return texts(await self.tg.press(label))
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotApi]:
     server = FakeBotApi(TOKEN)

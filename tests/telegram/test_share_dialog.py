@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from core.app import bootstrap
 from core.config import parse_config
-from storage.models import Company, DialogState, Experience, Question, Round
-from tests.telegram.conftest import GROUP_ID, Harness, start_adapter, texts
+from storage.models import Company, DialogState, Experience
+from tests.support.drivers import assert_stored_step_by_step, play
+from tests.support.share_script import AFTER_COMPANY, COMPANY, STEP_PREPARATION, UP_TO_COMPANY
+from tests.telegram.conftest import GROUP_ID, Harness, TelegramDriver, start_adapter, texts
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 USER = 1001
@@ -42,72 +44,27 @@ async def stored(app, model):
         return list((await session.scalars(select(model))).all())
 
 
-async def first_half(tg: Harness, name: str = "Asha Rao") -> None:
-    """/share up to the company question, answering by typing and by pressing buttons."""
-    sent = await tg.say("/share")
-    assert sent and sent[-1]["chat"]["id"] == USER
-    await tg.say(name)
-    await tg.say("https://www.linkedin.com/in/asha-rao")
-    assert "CSE" in tg.buttons(USER)
-    await tg.press("CSE")
-    await tg.say("21cse1234")
-    assert "2024" in tg.buttons(USER)
-    await tg.press("2024")
+async def first_half(tg: Harness) -> None:
+    """/share up to the company question: the shared step-by-step script (tests/support/share_script.py)."""
+    await play(TelegramDriver(tg), UP_TO_COMPANY)
+    assert tg.fake.sent[-1]["chat"]["id"] == USER  # every question in the private chat
 
 
-async def second_half(tg: Harness) -> list[dict]:
-    """From the company to the review screen."""
-    await tg.say("tcs")
-    await tg.press("2023")
-    await tg.press("SDE")
-    await tg.say("Builds backend services in Java")
-    await tg.press("On-campus")
-    await tg.press("Online assessment")
-    await tg.say("90")
-    added = await tg.say("1. Two Sum\n2. Explain normalization in DBMS")
-    assert "2 question" in texts(added)
-    await tg.press("✅ Done with questions")
-    await tg.press("3")
-    await tg.press("HR")
-    await tg.say("skip")
-    await tg.say("Tell me about yourself")
-    await tg.press("✅ Done with questions")
-    await tg.press("1 easy")
-    await tg.press("✅ Done with rounds")
-    await tg.say("Solved 200 LeetCode problems & revised <DBMS> notes 📚")
-    await tg.say("Think aloud; interviewers care about your approach more than the final code.")
-    await tg.press("Selected")
-    await tg.press("3")
-    await tg.press("5 great")
-    return await tg.press("No, show my name")
+async def second_half(tg: Harness) -> str:
+    """From the company to the review screen, by the shared script."""
+    driver = TelegramDriver(tg)
+    await play(driver, [COMPANY])
+    return await play(driver, AFTER_COMPANY)
 
 
 async def test_complete_share_dialog_stores_pending_experience(tg, core):
     await first_half(tg)
     review = await second_half(tg)
     assert "✅ Submit" in tg.buttons(USER)
-    assert "Solved 200 LeetCode problems & revised <DBMS> notes 📚" in texts(review)  # escaped, shown exactly
+    assert STEP_PREPARATION in review  # HTML-escaped on the way, shown exactly
     done = await tg.press("✅ Submit")
     assert "pending moderation" in texts(done)
-    [experience] = await stored(core, Experience)
-    assert (experience.status, experience.platform, experience.author_name) == (
-        "pending",
-        "telegram",
-        "Asha Rao",
-    )
-    assert experience.preparation == "Solved 200 LeetCode problems & revised <DBMS> notes 📚"
-    rounds = sorted(await stored(core, Round), key=lambda r: r.position)
-    assert [(r.kind, r.duration_minutes, r.difficulty) for r in rounds] == [
-        ("online_assessment", 90, 3),
-        ("hr", None, 1),
-    ]
-    questions = sorted(await stored(core, Question), key=lambda q: (q.round_id, q.position))
-    assert [q.text for q in questions] == [
-        "Two Sum",
-        "Explain normalization in DBMS",
-        "Tell me about yourself",
-    ]
-    assert await stored(core, DialogState) == []
+    await assert_stored_step_by_step(core, "telegram")
     # every button press was acknowledged, and every pressed keyboard retired
     presses = [c for c in tg.fake.calls if c.method == "answerCallbackQuery"]
     assert len(presses) == 17
