@@ -236,6 +236,21 @@ class Config(Strict):
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 
+    def moderator_chats(self) -> list[tuple[str, str, bool]]:
+        """Where moderators are alerted, as (platform, chat id, is private): the configured console and
+        Telegram moderator ids and the Discord moderation channel. The platform-specific keys of
+        config.yaml are read here, in the schema, so features never name a platform."""
+        moderation = self.moderation
+        chats = [("console", str(uid), True) for uid in moderation.console_user_ids]
+        chats += [("telegram", str(uid), True) for uid in moderation.telegram_user_ids]
+        if moderation.discord_channel_id:
+            chats.append(("discord", str(moderation.discord_channel_id), False))
+        return chats
+
+    def digest_channels(self) -> list[tuple[str, str]]:
+        """Channels config.yaml subscribes to the weekly digest, as (platform, channel id)."""
+        return [("discord", str(channel_id)) for channel_id in self.discord.digest_channel_ids]
+
     @field_validator("adapters")
     @classmethod
     def known_adapters(cls, value: list[str]) -> list[str]:

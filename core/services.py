@@ -51,10 +51,5 @@ class Services:
         await self.approved(experience_id)
 
     def moderator_chats(self) -> list[ChatRef]:
-        """Where new submissions and reports are announced: moderators' chats and a Discord channel."""
-        moderation = self.config.moderation
-        chats = [ChatRef("console", str(uid)) for uid in moderation.console_user_ids]
-        chats += [ChatRef("telegram", str(uid)) for uid in moderation.telegram_user_ids]
-        if moderation.discord_channel_id:
-            chats.append(ChatRef("discord", str(moderation.discord_channel_id), is_private=False))
-        return chats
+        """Where new submissions and reports are announced (Config.moderator_chats)."""
+        return [ChatRef(platform, chat, private) for platform, chat, private in self.config.moderator_chats()]

@@ -73,14 +73,14 @@ class DigestFeature(FeatureBase):
         return f"every {DAY_NAMES[c.weekday]} at {c.hour:02d}:{c.minute:02d} ({c.timezone})"
 
     async def subscribe_config_channels(self) -> int:
-        """Subscribe the Discord channels listed in the config (idempotent); how many were new."""
+        """Subscribe the channels listed in the config (idempotent); how many were new."""
         added = 0
-        for channel_id in self._services.config.discord.digest_channel_ids:
+        for platform, channel_id in self._services.config.digest_channels():
             added += await self.repo.subscribe(
-                "discord", str(channel_id), kind="channel", user_id=None, company_id=None
+                platform, channel_id, kind="channel", user_id=None, company_id=None
             )
         if added:
-            logger.info("subscribed %d configured Discord channel(s) to the digest", added)
+            logger.info("subscribed %d configured channel(s) to the digest", added)
         return added
 
     async def _company(self, event: IncomingEvent, command: str) -> tuple[CompanyName | None, Reply | None]:
