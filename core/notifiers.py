@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.events import ChatRef
+from core.metrics import metrics
 from core.ports import Notifier
 from core.replies import Reply
 
@@ -31,5 +32,9 @@ class Notifiers:
         if notifier is None:
             logger.info("no notifier for %s; reply dropped", chat.platform)
             return False
-        await notifier.send(chat, reply)
+        try:
+            await notifier.send(chat, reply)
+        except Exception as problem:
+            metrics().send_error(chat.platform, type(problem).__name__)
+            raise
         return True
