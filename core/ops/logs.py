@@ -25,10 +25,15 @@ JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(update_id)s"
 
 
 class UpdateIdFilter(logging.Filter):
-    """Adds `update_id` (the current event's id, or None) to every record passing the handler."""
+    """Adds `update_id` (the current event's id, or `missing` outside events) to every record it passes."""
+
+    def __init__(self, missing: str | None = None) -> None:
+        super().__init__()
+        self._missing = missing
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.update_id = UPDATE_ID.get()
+        update_id = UPDATE_ID.get()
+        record.update_id = self._missing if update_id is None else update_id
         return True
 
 
@@ -44,7 +49,7 @@ def json_formatter() -> logging.Formatter:
 def make_handler(stream: TextIO, *, json: bool) -> logging.Handler:
     """A handler writing to `stream` in the text or JSON format, with `update_id` on every record."""
     handler = logging.StreamHandler(stream)
-    handler.addFilter(UpdateIdFilter())
+    handler.addFilter(UpdateIdFilter(None if json else "-"))  # JSON null; "[-]" in a text line
     handler.setFormatter(json_formatter() if json else logging.Formatter(TEXT_FORMAT))
     return handler
 
