@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="console: act as this user id (e.g. console-moderator, a moderator in config.yaml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text lines, or one JSON object per line for a log collector (both carry the update id)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="create or upgrade the database schema to the latest version")
@@ -236,14 +242,15 @@ def run_score_video(path: str, as_json: bool, max_duration_s: float) -> int:
     return 0
 
 
-def configure_logging(config: Config, verbose: bool, console: bool) -> None:
-    """Log to stderr; the console adapter keeps its screen clean by logging only warnings."""
+def configure_logging(config: Config, verbose: bool, console: bool, json: bool = False) -> None:
+    """Log to stderr, as text or JSON lines, each carrying the update id of the event it belongs to; the
+    console adapter keeps its screen clean by logging only warnings."""
+    from core.ops.logs import install_handler
+
     level = logging.DEBUG if verbose else getattr(logging, config.logging.level)
     if console and not verbose:
         level = max(level, logging.WARNING)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    install_handler(level, json=json, stream=sys.stderr)
     for noisy in ("httpx", "aiosqlite", "discord.gateway", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
@@ -312,6 +319,26 @@ def make_adapter(name: str, app, config: Config):
     return DiscordAdapter(app, config.discord, config.moderation)
 
 
+async def start_ops(app, config: Config, tasks: Sequence[asyncio.Task]):
+    """Serve /health and /metrics when ops.http_port > 0 (recording metrics from now on); else None."""
+    if config.ops.http_port <= 0:
+        return None
+    from core.metrics import PrometheusMetrics, install
+    from core.ops.http import OpsServer
+
+    recorder = PrometheusMetrics()
+    install(recorder)
+    server = OpsServer(
+        ping=app.database.current_revision,
+        adapters=lambda: [task.get_name() for task in tasks if not task.done()],
+        metrics=recorder,
+        host=config.ops.http_host,
+        port=config.ops.http_port,
+    )
+    await server.start()
+    return server
+
+
 async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], demo: bool) -> int:
     """Start the app and the adapters; stop all when the first one ends (console EOF, Ctrl-C)."""
     from core.app import bootstrap
@@ -323,6 +350,7 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
     for adapter in running:
         app.register_notifier(adapter.name, adapter)
     tasks = [asyncio.create_task(adapter.run(), name=adapter.name) for adapter in running]
+    ops = None
     scheduler = None
     if config.digest.enabled:
         from core.scheduler import DigestScheduler
@@ -330,12 +358,15 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
         scheduler = DigestScheduler(app.digest.sender, config.digest)
         scheduler.start()
     try:
+        ops = await start_ops(app, config, tasks)
         done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             task.result()
     finally:
         if scheduler is not None:
             await scheduler.stop()
+        if ops is not None:
+            await ops.stop()
         for adapter in running:
             with contextlib.suppress(Exception):
                 await adapter.stop()
@@ -355,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config.console.user_id = args.console_user
         adapters = args.adapter or config.adapters
         quiet = args.command == "score-video" or ("console" in adapters and args.command in (None, "run"))
-        configure_logging(config, args.verbose, console=quiet)
+        configure_logging(config, args.verbose, console=quiet, json=args.log_format == "json")
         if args.command == "migrate":
             return asyncio.run(run_migrate(config, args.db))
         if args.command == "seed-demo":

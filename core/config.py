@@ -217,6 +217,13 @@ class LoggingConfig(Strict):
     level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
 
+class OpsConfig(Strict):
+    """The operator's HTTP endpoint (core/ops/http.py): /health and /metrics on `http_host:http_port`."""
+
+    http_port: int = Field(0, ge=0, le=65535)  # 0 = off
+    http_host: str = "127.0.0.1"  # 0.0.0.0 in a container so the orchestrator and Prometheus reach it
+
+
 class Config(Strict):
     """Every setting of the bot."""
 
@@ -233,6 +240,7 @@ class Config(Strict):
     verification: VerificationConfig = VerificationConfig()
     digest: DigestConfig = DigestConfig()
     insights: InsightsConfig = InsightsConfig()
+    ops: OpsConfig = OpsConfig()
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 

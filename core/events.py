@@ -96,6 +96,9 @@ class IncomingEvent:
     is_moderator: bool = False  # the adapter's platform signal; features read `actor.is_moderator`
     moderator_known: bool = True  # False: the adapter cannot tell here (a Discord DM); see ActorResolver
     resolved: Actor | None = field(default=None, compare=False)
+    # The platform's id of this update when the adapter knows it (Telegram "tg:<chat>:<message>" or the
+    # callback query id, Discord the interaction or message snowflake); log lines of the event carry it.
+    update_id: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         """Clean everything the user typed, here where every adapter makes its events (and only here).

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from core.clock import utcnow
 from core.events import ChatRef
+from core.metrics import metrics
 from core.ports import Notifier
 from core.replies import Reply
 from core.repositories.outbox import OutboxRepository
@@ -81,9 +82,11 @@ class Notifiers:
         try:
             await notifier.send(chat, reply)
         except RecipientGone as gone:
+            metrics().send_error(chat.platform, "RecipientGone")
             await self.recipient_gone(gone.chat)
             return False
         except Exception as exc:
+            metrics().send_error(chat.platform, type(exc).__name__)
             if self.outbox is None:
                 raise
             error = f"{type(exc).__name__}: {exc}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -11,6 +13,8 @@ from dataclasses import dataclass, replace
 from core.dialog.engine import DialogEngine, is_dialog_token
 from core.events import Actor, IncomingEvent
 from core.features.base import NO_TEXT, Feature
+from core.metrics import metrics
+from core.ops.logs import UPDATE_ID
 from core.ports import CommandInfo
 from core.replies import Reply
 
@@ -59,6 +63,7 @@ class Router:
         )
         for feature in features:
             feature.register(self)
+        self._serial = itertools.count(1)  # update ids for events whose adapter has none (the console)
         self._text = tuple(
             sorted((f for f in features if f.text_priority < NO_TEXT), key=lambda f: f.text_priority)
         )
@@ -90,7 +95,22 @@ class Router:
         return await self._engine.current(key) is not None
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
-        """Answer one event; never raises (a failure becomes a friendly apology)."""
+        """Answer one event; never raises (a failure becomes a friendly apology).
+
+        While it runs, log lines carry its update id (core.ops.logs.UPDATE_ID); when it is answered it
+        is counted and its latency (lock wait included) recorded by platform (core.metrics).
+        """
+        started = time.monotonic()
+        token = UPDATE_ID.set(event.update_id or f"{event.user.platform}-{next(self._serial)}")
+        logger.debug("%s %s from %s", event.kind, event.command or "", event.user.platform)  # no user text
+        try:
+            return await self._handle(event)
+        finally:
+            metrics().update_handled(event.user.platform, event.kind)
+            metrics().reply_latency(event.user.platform, time.monotonic() - started)
+            UPDATE_ID.reset(token)
+
+    async def _handle(self, event: IncomingEvent) -> list[Reply]:
         async with self.lock_for(event.key):
             try:
                 event = replace(event, resolved=await self._resolve(event))
@@ -115,6 +135,7 @@ class Router:
                 args=args,
                 is_moderator=event.is_moderator,
                 resolved=event.resolved,
+                update_id=event.update_id,
             )
         if event.kind == "command":
             return await self._command(event)

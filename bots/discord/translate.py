@@ -90,6 +90,7 @@ def command_event(
         args=args.strip(),
         is_moderator=bool(moderator),
         moderator_known=moderator is not None,
+        update_id=str(interaction.id),
     )
 
 
@@ -103,6 +104,7 @@ def action_event(interaction: discord.Interaction, action: str, *, moderator: bo
         action=action,
         is_moderator=bool(moderator),
         moderator_known=moderator is not None,
+        update_id=str(interaction.id),
     )
 
 
@@ -119,6 +121,7 @@ def form_event(
         form=dict(values),
         is_moderator=bool(moderator),
         moderator_known=moderator is not None,
+        update_id=str(interaction.id),
     )
 
 
@@ -158,6 +161,7 @@ def upload_event(
         attachments=tuple(attachment(att) for att in files),
         is_moderator=bool(moderator),
         moderator_known=moderator is not None,
+        update_id=str(interaction.id),
     )
 
 
@@ -176,6 +180,7 @@ def message_event(message: discord.Message, *, moderator: bool | None) -> Incomi
             attachments=files,
             is_moderator=bool(moderator),
             moderator_known=moderator is not None,
+            update_id=str(message.id),
         )
     match = _COMMAND.match(text.strip())
     if match:
@@ -188,6 +193,7 @@ def message_event(message: discord.Message, *, moderator: bool | None) -> Incomi
             text=text,
             is_moderator=bool(moderator),
             moderator_known=moderator is not None,
+            update_id=str(message.id),
         )
     return IncomingEvent(
         user=user,
@@ -196,4 +202,5 @@ def message_event(message: discord.Message, *, moderator: bool | None) -> Incomi
         text=text,
         is_moderator=bool(moderator),
         moderator_known=moderator is not None,
+        update_id=str(message.id),
     )

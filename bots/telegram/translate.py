@@ -153,25 +153,36 @@ def message_event(
         return None
     user, chat = user_ref(sender), chat_ref(message.chat)
     moderator = is_moderator(sender, moderator_ids)
+    update_id = f"tg:{message.chat.id}:{message.message_id}"  # unique per message, shown in the logs
     text = message.text or ""
     command = parse_command(text) if text.startswith("/") else None
     if command is not None:
         if command.target and command.target.lower() != bot_username.lower():
             return None  # addressed to another bot in the group
         args = deep_link_payload(command.args) if command.name == "start" else command.args
-        return IncomingEvent(user, chat, "command", text, command.name, args, is_moderator=moderator)
+        return IncomingEvent(
+            user, chat, "command", text, command.name, args, is_moderator=moderator, update_id=update_id
+        )
     topic = topic_of(message, forum_chat_id)
     if topic is not None and text.strip():
-        return IncomingEvent(user, topic_chat_ref(message, topic), "text", text, is_moderator=moderator)
+        return IncomingEvent(
+            user, topic_chat_ref(message, topic), "text", text, is_moderator=moderator, update_id=update_id
+        )
     if not chat.is_private:
         return None  # plain group chatter is not for the bot
     files = attachments(message, fetcher)
     if files:
         return IncomingEvent(
-            user, chat, "upload", message.caption or "", attachments=files, is_moderator=moderator
+            user,
+            chat,
+            "upload",
+            message.caption or "",
+            attachments=files,
+            is_moderator=moderator,
+            update_id=update_id,
         )
     if message.text is not None:
-        return IncomingEvent(user, chat, "text", text, is_moderator=moderator)
+        return IncomingEvent(user, chat, "text", text, is_moderator=moderator, update_id=update_id)
     return None
 
 
@@ -198,4 +209,5 @@ def button_event(query: CallbackQuery, moderator_ids: Collection[int | str]) -> 
         "action",
         action=query.data,
         is_moderator=is_moderator(query.from_user, moderator_ids),
+        update_id=f"tgq:{query.id}",
     )

@@ -29,6 +29,7 @@ from core.events import ChatRef
 from core.features.company.charts import ChartJob, ChartService
 from core.features.digest.content import chart_caption, digest_text, empty_text, week_label
 from core.features.digest.period import Period, current_period, due_period
+from core.metrics import metrics
 from core.replies import Image, Reply
 from core.repositories.digest import DigestRepository, NewExperience, Recipient, RunRecord, WeekSummary
 from core.services import Services
@@ -136,6 +137,7 @@ class DigestSender:
                     logger.info("digest stopped early; the next start resumes with the chats left")
                     break
                 sent = await self._deliver(run, recipient, content, report)
+                metrics().queue_depth("digest", len(recipients) - index - 1)  # chats of this run still to go
                 if sent and index < len(recipients) - 1 and self._config.send_pause_s:
                     await self.sleep(self._config.send_pause_s)
             logger.info(

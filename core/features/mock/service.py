@@ -31,6 +31,7 @@ from core.events import Attachment, ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.mock.bank import BANK
 from core.features.mock.prompts import spoken_prompt
+from core.metrics import timed_scoring
 from core.ports import CommandInfo
 from core.replies import Button, Image, Reply
 from core.repositories.mock import MockRepository
@@ -339,7 +340,9 @@ class Mock(FeatureBase):
         config = self._services.config.mock
         kept: str | None = None
         try:
-            result, png = await self._scorer.score(path, config.max_duration_s, config.timeout_s)
+            result, png = await timed_scoring(
+                self._scorer.score(path, config.max_duration_s, config.timeout_s)
+            )
             if keep:
                 target = Path(config.video_dir) / "kept" / f"attempt-{attempt}{path.suffix}"
                 target.parent.mkdir(parents=True, exist_ok=True)
