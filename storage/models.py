@@ -149,6 +149,8 @@ class Experience(Base):
     # Kinds of personal data masked in the public text when published (core/domain/privacy.py); None: the
     # text was never masked (pending, or published before migration 0006).
     masked_personal_data: Mapped[list[Any] | None] = mapped_column(JSON)
+    # What the author changed when resubmitting it from /fix (field names; None: never resubmitted).
+    resubmit_changes: Mapped[list[Any] | None] = mapped_column(JSON)
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
     report_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -145,6 +145,7 @@ class ModerationRepo(ModerationRepository):
                 duplicates=duplicates,
                 to_mask=to_mask,
                 masked=tuple(experience.masked_personal_data or ()),
+                changed=tuple(experience.resubmit_changes or ()) if experience.status == "pending" else (),
             )
 
     async def _duplicates(self, session: AsyncSession, experience: Experience) -> list[tuple[int, int]]:

@@ -14,13 +14,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from core.domain.experience import content_hash
 from core.repositories.companies import CompanyError, CompanyRepository, MergeResult
 from core.repositories.companies import CompanyName as CompanyName
 from core.repositories.dialogs import DialogKey, DialogRecord, DialogRepository
-from core.repositories.experiences import ExperienceRepository, ExperienceSummary
+from core.repositories.experiences import (
+    RESUBMIT_FIELD_NAMES,
+    ExperienceRepository,
+    ExperienceSummary,
+    OwnExperience,
+)
 from core.repositories.shared import SharedRepositories
 from core.repositories.uow import UnitOfWork
 from core.repositories.users import UserRepository
@@ -592,6 +597,101 @@ class ExperienceRepo(ExperienceRepository):
             )
             return [ExperienceSummary(*row) for row in rows]
 
+    async def load_own(self, experience_id: int, user_id: int) -> OwnExperience | None:
+        """Experience `experience_id` with its rounds and questions if `user_id` wrote it, else None."""
+        async with self._sessions() as session:
+            experience = await session.scalar(
+                select(Experience)
+                .options(
+                    selectinload(Experience.rounds).selectinload(Round.questions),
+                    selectinload(Experience.company),
+                )
+                .where(Experience.id == experience_id, Experience.user_id == user_id)
+            )
+            if experience is None:
+                return None
+            return OwnExperience(
+                id=experience.id,
+                company_id=experience.company_id,
+                company=experience.company.name,
+                status=experience.status,
+                reject_reason=experience.reject_reason,
+                fields={column: getattr(experience, column) for column in EDITABLE_COLUMNS},
+                rounds=_round_specs(experience),
+            )
+
+    async def resubmit(
+        self,
+        experience_id: int,
+        user_id: int,
+        fields: dict[str, Any],
+        rounds: Sequence[dict[str, Any]],
+    ) -> list[str]:
+        """Replace the author's experience with the edited submission; back to pending (see the port).
+
+        The stored values are read and compared before anything is overwritten, so the change list
+        describes this submission against the previous one. A published post goes back to pending too
+        (hidden from search and cards until a moderator approves the edit), and its company's
+        data_version is bumped so cached cards and charts drop it.
+        """
+        async with self._sessions.begin() as session:
+            experience = await session.scalar(
+                select(Experience)
+                .options(selectinload(Experience.rounds).selectinload(Round.questions))
+                .where(Experience.id == experience_id, Experience.user_id == user_id)
+            )
+            if experience is None:
+                raise LookupError(f"experience {experience_id} is not user {user_id}'s")
+            new_rounds = [_round_spec(spec) for spec in rounds]
+            changed = [
+                column
+                for column in RESUBMIT_FIELD_NAMES
+                if column in fields and column != "rounds" and getattr(experience, column) != fields[column]
+            ]
+            if new_rounds != _round_specs(experience):
+                changed.append("rounds")
+            changed.sort(key=list(RESUBMIT_FIELD_NAMES).index)
+            if not changed:
+                return []
+            was_published = experience.status == "approved"
+            old_company = experience.company_id
+            for column, value in fields.items():
+                setattr(experience, column, value)
+            experience.status = "pending"
+            experience.reject_reason = None
+            experience.approved_at = None
+            experience.masked_personal_data = None
+            names = [RESUBMIT_FIELD_NAMES[column] for column in changed]
+            experience.resubmit_changes = names
+            await session.execute(delete(Question).where(Question.experience_id == experience.id))
+            await session.execute(delete(Round).where(Round.experience_id == experience.id))
+            session.expire(experience, ["rounds"])
+            for position, spec in enumerate(new_rounds, start=1):
+                round_row = Round(
+                    experience_id=experience.id,
+                    position=position,
+                    kind=spec["kind"],
+                    duration_minutes=spec["duration_minutes"],
+                    difficulty=spec["difficulty"],
+                )
+                session.add(round_row)
+                await session.flush()
+                for q_position, text in enumerate(spec["questions"], start=1):
+                    session.add(
+                        Question(
+                            round_id=round_row.id,
+                            experience_id=experience.id,
+                            company_id=experience.company_id,
+                            position=q_position,
+                            text=text,
+                            normalized=" ".join(text.lower().split()),
+                        )
+                    )
+            if was_published:
+                await bump_data_version(session, [old_company, experience.company_id])
+            logger.info("experience %s resubmitted; changed %s", experience.id, ", ".join(names))
+            return names
+
     async def count_by_user(self, user_id: int) -> int:
         """How many experiences a student has shared."""
         async with self._sessions() as session:
@@ -601,6 +701,49 @@ class ExperienceRepo(ExperienceRepository):
                 )
                 or 0
             )
+
+
+# The Experience columns the share flow writes and /fix loads back (OwnExperience.fields).
+EDITABLE_COLUMNS = (
+    "author_name",
+    "linkedin_url",
+    "branch",
+    "roll_number",
+    "passout_year",
+    "interview_year",
+    "role",
+    "role_description",
+    "source",
+    "preparation",
+    "reflections",
+    "outcome",
+    "difficulty",
+    "rating",
+    "anonymous",
+)
+
+
+def _round_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """One round in the comparable shape: kind, duration_minutes, difficulty, questions (list of str)."""
+    return {
+        "kind": spec["kind"],
+        "duration_minutes": spec.get("duration_minutes"),
+        "difficulty": spec.get("difficulty"),
+        "questions": list(spec.get("questions", [])),
+    }
+
+
+def _round_specs(experience: Experience) -> list[dict[str, Any]]:
+    """The stored rounds of an experience (loaded with their questions) in the `_round_spec` shape."""
+    return [
+        {
+            "kind": r.kind,
+            "duration_minutes": r.duration_minutes,
+            "difficulty": r.difficulty,
+            "questions": [q.text for q in sorted(r.questions, key=lambda q: q.position)],
+        }
+        for r in sorted(experience.rounds, key=lambda r: r.position)
+    ]
 
 
 @dataclass

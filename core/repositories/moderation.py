@@ -50,6 +50,9 @@ class ExperienceCard:
     # text as it is now, and those masked when it was published (stored; empty while pending).
     to_mask: tuple[str, ...] = ()
     masked: tuple[str, ...] = ()
+    # The fields the author changed when resubmitting it from /fix (RESUBMIT_FIELD_NAMES words); empty
+    # for a first submission and once a moderator has decided.
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from core.dialog.engine import DialogEngine, Flow
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
+from core.features.share.fix import fix_button, start_fix
 from core.features.share.flow import FLOW_NAME, build_flow
 from core.features.share.paste import OFFERED_KEY, offer_text
 from core.ports import CommandInfo
@@ -69,6 +70,10 @@ class Basics(FeatureBase):
         commands.add(CommandInfo("back", "Go back to the previous question"), self.back)
         commands.add(
             CommandInfo("myposts", "The experiences you shared and their status", personal=True), self.myposts
+        )
+        commands.add(
+            CommandInfo("fix", "Fix or edit one of your experiences and submit it again", personal=True),
+            self.fix,
         )
 
     async def start(self, event: IncomingEvent) -> list[Reply]:
@@ -176,7 +181,13 @@ class Basics(FeatureBase):
             lines.append(f"#{post.id} {post.company}, {post.role} ({post.interview_year}): {status}{reason}")
         if total > len(posts):
             lines.append(f"…and {total - len(posts)} older ones.")
-        return [Reply(text="\n".join(lines), private=True)]
+        buttons = [fix_button(post.id, post.status) for post in posts]
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        return [Reply(text="\n".join(lines), buttons=rows, private=True)]
+
+    async def fix(self, event: IncomingEvent) -> list[Reply]:
+        """`/fix <id>`: reopen one's own experience on the review screen (core.features.share.fix)."""
+        return await start_fix(self._services, self._engine, event)
 
 
 async def fallback_text(event: IncomingEvent) -> list[Reply]:

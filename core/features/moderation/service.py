@@ -74,6 +74,8 @@ def render_card(card: ExperienceCard, waiting: int) -> Reply:
         f"Author: {author}, {or_dash(card.branch)} {or_dash(card.passout_year)}, "
         f"roll {or_dash(card.roll_number)}" + (" ✔ verified" if card.verified else ""),
     ]
+    if card.changed:
+        lines.append("✏️ Resubmitted; changed: " + ", ".join(card.changed))
     for number, (kind, questions) in enumerate(card.rounds, start=1):
         shown = "; ".join(q[:80] for q in questions[:3]) + (" …" if len(questions) > 3 else "")
         lines.append(f"R{number} {ROUND_LABELS.get(kind, kind)}: {shown}")

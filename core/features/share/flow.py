@@ -12,6 +12,7 @@ from core.dialog.sections import sectioned
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, Step, yes_no
 from core.domain import experience
 from core.domain.experience import OUTCOMES, SOURCES, content_hash
+from core.features.share.fix import FIX_KEY, resubmit_experience
 from core.features.share.paste import SUB_STEPS, AboutStep, MaskingReview, OfferStep, PasteAware, PasteStep
 from core.features.share.steps import (
     CompanyStep,
@@ -316,10 +317,13 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         }
         for spec in answers["rounds"]
     ]
-    await check_spam_limit(services, user_id)
+    if FIX_KEY not in answers:  # a resubmission from /fix is not a new post: no daily limit
+        await check_spam_limit(services, user_id)
     fields["verified"] = await author_verified(services, user_id)  # the ✔ badge of verified authors
     questions = [q for spec in rounds for q in spec["questions"]]
     fields["content_hash"] = content_hash([fields["preparation"], fields["reflections"], *questions])
+    if FIX_KEY in answers:  # /fix: update the same experience instead of creating one
+        return await resubmit_experience(ctx, user_id, {**fields, "company_id": company_id}, rounds)
     # One unit of work from here: the experience, its moderation decision and the dialog's end commit
     # together (the engine removes the dialog in the same transaction), so a crash never leaves a stored
     # experience behind a review screen that would store it again.
