@@ -67,7 +67,7 @@ async def test_posts_published_before_0006_are_masked_after_it_and_downgrade_kee
             )  # fmt: skip
             await session.execute(insert(Experience.__table__).values(id=1, **row))
 
-        await db.upgrade(REVISION)
+        await db.upgrade("head")  # the ORM model has the later columns too; they do not touch masking
         async with db.sessions() as session:
             stored = await session.get(Experience, 1)
             assert stored is not None and stored.preparation == PREP and stored.masked_personal_data is None
