@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from core.dialog.steps import DialogContext, Invalid
 from core.events import IncomingEvent
+from core.features.share.alerts import alert_moderators_after_commit
 from core.replies import Button, Reply
 from core.repositories.experiences import ExperienceRepository, OwnExperience
 from core.router import command_button_action
@@ -155,18 +156,13 @@ async def resubmit_experience(
             "as a trusted contributor your posts skip the moderation queue."
         )
         return [Reply(text=text, private=True)]
-    review = ((Button(f"🔍 Review #{experience_id}", command_button_action("review", str(experience_id))),),)
-    alert = Reply(
-        text=f"✏️ Experience resubmitted for review: #{experience_id} {company}; changed: {listed}. "
+    alert_moderators_after_commit(
+        services,
+        unit,
+        experience_id,
+        f"✏️ Experience resubmitted for review: #{experience_id} {company}; changed: {listed}. "
         f"/review {experience_id}",
-        buttons=review,
     )
-
-    async def tell_moderators() -> None:
-        for chat in services.moderator_chats():
-            await services.notify(chat, alert)
-
-    unit.after_commit(tell_moderators)
     text = (
         f"✅ Your {company} experience (#{experience_id}) is updated (changed: {listed}) and is **pending "
         "moderation** again: it stays hidden until a moderator approves it, and you will be told the "

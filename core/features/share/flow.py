@@ -12,6 +12,7 @@ from core.dialog.sections import sectioned
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, Step, yes_no
 from core.domain import experience
 from core.domain.experience import OUTCOMES, SOURCES, content_hash
+from core.features.share.alerts import alert_moderators_after_commit
 from core.features.share.fix import FIX_KEY, resubmit_experience
 from core.features.share.paste import SUB_STEPS, AboutStep, MaskingReview, OfferStep, PasteAware, PasteStep
 from core.features.share.steps import (
@@ -27,8 +28,7 @@ from core.features.share.steps import (
     scale_options,
 )
 from core.features.verify.service import author_verified
-from core.replies import Button, Reply
-from core.router import command_button_action
+from core.replies import Reply
 
 logger = logging.getLogger(__name__)
 
@@ -344,17 +344,12 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         )
         return [Reply(text=text, private=True)]
     logger.info("experience %s submitted (pending moderation)", experience_id)
-    review = ((Button(f"🔍 Review #{experience_id}", command_button_action("review", str(experience_id))),),)
-    alert = Reply(
-        text=f"🆕 New experience waiting for review: #{experience_id} {company}. /review {experience_id}",
-        buttons=review,
+    alert_moderators_after_commit(
+        services,
+        unit,
+        experience_id,
+        f"🆕 New experience waiting for review: #{experience_id} {company}. /review {experience_id}",
     )
-
-    async def tell_moderators() -> None:
-        for chat in services.moderator_chats():
-            await services.notify(chat, alert)
-
-    unit.after_commit(tell_moderators)
     text = (
         f"🎉 Thank you! Your {company} experience (#{experience_id}) is saved and is now "
         "**pending moderation**: a moderator will review it before it is published, and you will be told "
