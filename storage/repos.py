@@ -54,6 +54,33 @@ logger = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 
 
+async def add_rounds(
+    session: AsyncSession, experience_id: int, company_id: int, rounds: Iterable[dict[str, Any]]
+) -> None:
+    """Store an experience's rounds in order, each with its questions in order (one flush per round)."""
+    for position, spec in enumerate(rounds, start=1):
+        round_row = Round(
+            experience_id=experience_id,
+            position=position,
+            kind=spec["kind"],
+            duration_minutes=spec.get("duration_minutes"),
+            difficulty=spec.get("difficulty"),
+        )
+        session.add(round_row)
+        await session.flush()
+        for q_position, wording in enumerate(spec.get("questions", []), start=1):
+            session.add(
+                Question(
+                    round_id=round_row.id,
+                    experience_id=experience_id,
+                    company_id=company_id,
+                    position=q_position,
+                    text=wording,
+                    normalized=" ".join(wording.lower().split()),
+                )
+            )
+
+
 async def bump_data_version(session: AsyncSession, company_ids: Iterable[int]) -> None:
     """Mark companies' public data as changed, so chart and card caches keyed by data_version refresh."""
     ids = sorted(set(company_ids))
@@ -484,27 +511,7 @@ class ExperienceRepo(ExperienceRepository):
             )
             session.add(experience)
             await session.flush()
-            for position, spec in enumerate(rounds, start=1):
-                round_row = Round(
-                    experience_id=experience.id,
-                    position=position,
-                    kind=spec["kind"],
-                    duration_minutes=spec.get("duration_minutes"),
-                    difficulty=spec["difficulty"],
-                )
-                session.add(round_row)
-                await session.flush()
-                for q_position, text in enumerate(spec.get("questions", []), start=1):
-                    session.add(
-                        Question(
-                            round_id=round_row.id,
-                            experience_id=experience.id,
-                            company_id=company_id,
-                            position=q_position,
-                            text=text,
-                            normalized=" ".join(text.lower().split()),
-                        )
-                    )
+            await add_rounds(session, experience.id, company_id, rounds)
             return experience.id
 
     async def store_imported(
@@ -549,27 +556,7 @@ class ExperienceRepo(ExperienceRepository):
             )
             session.add(experience)
             await session.flush()
-            for position, spec in enumerate(rounds, start=1):
-                round_row = Round(
-                    experience_id=experience.id,
-                    position=position,
-                    kind=spec["kind"],
-                    duration_minutes=spec["duration_minutes"],
-                    difficulty=spec["difficulty"],
-                )
-                session.add(round_row)
-                await session.flush()
-                for q_position, text in enumerate(spec["questions"], start=1):
-                    session.add(
-                        Question(
-                            round_id=round_row.id,
-                            experience_id=experience.id,
-                            company_id=company_id,
-                            position=q_position,
-                            text=text,
-                            normalized=" ".join(text.lower().split()),
-                        )
-                    )
+            await add_rounds(session, experience.id, company_id, rounds)
             if status == "approved" and bump:
                 await bump_data_version(session, [company_id])
             return experience.id
@@ -666,27 +653,7 @@ class ExperienceRepo(ExperienceRepository):
             await session.execute(delete(Question).where(Question.experience_id == experience.id))
             await session.execute(delete(Round).where(Round.experience_id == experience.id))
             session.expire(experience, ["rounds"])
-            for position, spec in enumerate(new_rounds, start=1):
-                round_row = Round(
-                    experience_id=experience.id,
-                    position=position,
-                    kind=spec["kind"],
-                    duration_minutes=spec["duration_minutes"],
-                    difficulty=spec["difficulty"],
-                )
-                session.add(round_row)
-                await session.flush()
-                for q_position, text in enumerate(spec["questions"], start=1):
-                    session.add(
-                        Question(
-                            round_id=round_row.id,
-                            experience_id=experience.id,
-                            company_id=experience.company_id,
-                            position=q_position,
-                            text=text,
-                            normalized=" ".join(text.lower().split()),
-                        )
-                    )
+            await add_rounds(session, experience.id, experience.company_id, new_rounds)
             if was_published:
                 await bump_data_version(session, [old_company, experience.company_id])
             logger.info("experience %s resubmitted; changed %s", experience.id, ", ".join(names))
