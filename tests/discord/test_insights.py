@@ -119,3 +119,19 @@ async def test_slow_charts_are_deferred_and_finished_with_followups(bots, fake, 
     assert "TCS: what seniors learned" in inter.original["content"]  # the thinking message became the card
     [charts] = inter.followups
     assert len(charts["attachments"]) == 5 and "3 TCS experiences" in charts["content"]
+
+
+async def test_experience_card_has_helpful_and_report_buttons(bots, app):
+    from sqlalchemy import func, select
+
+    from storage.models import Experience
+
+    async with app.database.sessions() as session:
+        first = await session.scalar(select(func.min(Experience.id)).where(Experience.status == "approved"))
+    bot = await bots(app)
+    inter = await bot.slash(RAVI, CHANNEL_A, "experience", number=str(first))
+    [card] = [m for m in inter.messages if "👍 Helpful" in [label for label, _ in buttons(m)]]
+    assert "🚩 Report" in [label for label, _ in buttons(card)]
+    pressed = await bot.click(RAVI, card, "👍 Helpful")
+    assert any("found this helpful" in m["content"] for m in pressed.messages)
+    assert all(m["flags"] & EPHEMERAL for m in pressed.messages)  # a vote is answered to the voter alone

@@ -51,3 +51,15 @@ async def test_search_finds_questions_and_hides_personal_data(tg):
     found = texts(await tg.say("/search two sum"))
     assert "TCS" in found and "Secret Person" not in found and "21CSE1234" not in found
     assert "Nothing found" in texts(await tg.say("/search zanzibar camels"))
+
+
+async def test_experience_card_has_helpful_and_report_buttons(tg):
+    experience_id = await experience(
+        tg.adapter.app, "Infosys", author="Ravi Kumar", role="SE", year=2024, telegram_user=1003
+    )
+    card = await tg.say(f"/experience {experience_id}")
+    assert "Infosys" in texts(card)
+    assert {"👍 Helpful", "🚩 Report"} <= set(tg.buttons(STUDENT))
+    assert "1 reader(s) found this helpful" in texts(await tg.press("👍 Helpful"))
+    await tg.say(f"/experience {experience_id}")
+    assert "What is wrong with this post?" in texts(await tg.press("🚩 Report"))
