@@ -251,7 +251,14 @@ def configure_logging(config: Config, verbose: bool, console: bool, json: bool =
     if console and not verbose:
         level = max(level, logging.WARNING)
     install_handler(level, json=json, stream=sys.stderr)
-    for noisy in ("httpx", "aiosqlite", "discord.gateway", "alembic.runtime.migration"):
+    noisy_loggers = (
+        "httpx",
+        "aiosqlite",
+        "discord.gateway",
+        "alembic.runtime.migration",
+        "alembic.runtime.plugins",
+    )
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 

@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 PROMPT = "> "
 SORRY = "Something went wrong on our side, sorry. Please try again."
 AttachmentKind = Literal["video", "photo", "document"]  # what a typed file path can be
+# A typed path with one of these endings is sent as a file (a video answer, a PDF, a write-up).
 MEDIA_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv", ".pdf", ".png", ".jpg", ".jpeg", ".json", ".csv"}
+MEDIA_SUFFIXES |= {".txt", ".md"}
 
 
 class ConsoleAdapter:

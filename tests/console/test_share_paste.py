@@ -129,3 +129,14 @@ async def test_a_long_message_outside_a_dialog_is_offered_and_not_lost(app):
     assert "company: TCS" in out and "About you" in out
     short = await Console(app, app.config, user_id="other").say("TCS")
     assert "Share this as your interview experience?" not in short
+
+
+async def test_a_multi_line_writeup_is_sent_as_a_file_path(app, tmp_path):
+    """The console reads one line per message, so a write-up of many lines goes as a .md/.txt path."""
+    path = tmp_path / "tcs-notes.md"
+    path.write_text(script.WRITEUP, encoding="utf-8")
+    console = Console(app, app.config, "stu-9", "Asha")
+    await console.say("/share")
+    out = await console.say(str(path))
+    assert "I read your write-up" in out and "company: TCS" in out
+    assert "About you" in out

@@ -189,7 +189,7 @@ async def test_things_that_are_not_roll_numbers_are_refused(console, roll):
     assert "Roll numbers look like" in out and "19K41A0512" in out and "Year of passout" not in out
 
 
-def test_a_college_can_still_set_its_own_roll_number_pattern():
+async def test_a_college_can_still_set_its_own_roll_number_pattern():
     from core.config import parse_config
     from core.domain.experience import Invalid, validate_roll
 

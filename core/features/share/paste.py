@@ -386,9 +386,10 @@ class AboutStep:
         config = ctx.services.config.submission
         branches = ", ".join(config.branches)
         years = config.passout_years
+        example_year = min(years.last, max(years.first, ctx.services.this_year()))
         text = (
             "About you, in one message: **your name, branch, roll number and passout year**, e.g. "
-            f"`Asha Rao, CSE, {config.roll_number_example or '21CSE1234'}, {years.last}`.\n"
+            f"Asha Rao, CSE, {config.roll_number_example or '21CSE1234'}, {example_year}.\n"
             f"Branches: {branches}. Your roll number only verifies you and is never shown publicly; "
             "next you choose whether your name is shown."
         )
