@@ -140,3 +140,20 @@ async def test_a_multi_line_writeup_is_sent_as_a_file_path(app, tmp_path):
     out = await console.say(str(path))
     assert "I read your write-up" in out and "company: TCS" in out
     assert "About you" in out
+
+
+async def test_the_personal_data_warning_follows_the_fields_as_edited(app):
+    """The review warns only about personal data still in the answers: after the field holding the
+    e-mail is retyped, the warning and its Mask buttons are gone."""
+    console = Console(app, app.config)
+    await console.say("/share")
+    await console.say(script.WRITEUP)
+    await console.say(script.ABOUT)
+    await console.pick("No, show my name")
+    review = await console.pick("4")
+    assert script.EMAIL in review and "🙈 Mask it" in console.adapter.choices
+    assert "How did you prepare?" in await console.say("edit 12")  # preparation, where the e-mail was
+    edited = await console.say("Solved 200 LeetCode problems over three months and revised my notes.")
+    assert "12. Preparation: Solved 200 LeetCode problems over three months" in edited
+    assert script.EMAIL not in edited and "Personal data in your write-up" not in edited
+    assert "🙈 Mask it" not in console.adapter.choices

@@ -547,6 +547,19 @@ PERSONAL_LABELS = {
 }
 
 
+def still_present(answers: dict[str, Any]) -> list[list[str]]:
+    """The personal data found in the write-up that the answers still contain (an edit may have
+    removed some): the review warns only about what other students would really see."""
+    found = answers.get(PERSONAL_KEY) or []
+    if not found:
+        return []
+    keys = ("role", "role_description", "preparation", "reflections")
+    parts = [str(answers.get(key) or "") for key in keys]
+    parts += [str(q) for spec in answers.get("rounds") or [] for q in spec.get("questions", [])]
+    text = "\n".join(parts).casefold()
+    return [pair for pair in found if pair[1] and str(pair[1]).casefold() in text]
+
+
 @dataclass
 class MaskingReview:
     """The review screen, plus a warning and a "Mask it" button when the write-up held personal data."""
@@ -561,7 +574,7 @@ class MaskingReview:
 
     async def prompt(self, ctx: DialogContext) -> Reply:
         reply = await self.inner.prompt(ctx)
-        found = ctx.answers.get(PERSONAL_KEY) or []
+        found = still_present(ctx.answers)
         if not found:
             return reply
         listed = "; ".join(f'{PERSONAL_LABELS.get(kind, kind)} "{value}"' for kind, value in found[:8])
