@@ -7,8 +7,9 @@ CI (mypy runs over core/, bots/ and the test doubles), not a silent drop in prod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from core.events import ChatRef, IncomingEvent
 from core.replies import InlineCard, Reply
@@ -119,4 +120,32 @@ class AppPort(Protocol):
     async def keep_for_retry(self, chat: ChatRef, reply: Reply) -> None:
         """An answer the adapter could not deliver after its own retries: the core sends it once more
         later from the durable outbox. Never raises."""
+        ...
+
+
+T = TypeVar("T")
+
+
+class JobRunner(Protocol):
+    """Runs CPU-heavy work off the event loop: chart rendering here, video scoring behind `Scorer`.
+
+    Jobs are picklable zero-argument callables (module-level functions, or functools.partial of
+    them), run in worker processes that exit with the bot (media.pool.WorkerPool) or in threads
+    (media.pool.InlineRunner, for 0 workers). `run` raises TimeoutError or the job's own error.
+    """
+
+    def start(self) -> None:
+        """Start (and warm) the workers now rather than on the first job."""
+        ...
+
+    async def ready(self) -> None:
+        """Wait until every worker has run its initializer."""
+        ...
+
+    async def run(self, job: Callable[[], T], *, timeout: float | None = None) -> T:
+        """The job's result, computed off the event loop."""
+        ...
+
+    def close_nowait(self) -> None:
+        """Stop the workers without waiting (pending jobs are cancelled)."""
         ...

@@ -24,9 +24,10 @@ from typing import Any
 from core.analytics.stopwords import KEYWORD_NOISE, STOPWORDS
 from core.analytics.text import word_counts
 from core.domain.privacy import without_placeholders
+from core.ports import JobRunner
 from core.replies import Image
 from media import chart_jobs
-from media.pool import Runner, make_runner
+from media.pool import make_runner
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,12 @@ def _warm_worker() -> None:
     chart_jobs.warm()
 
 
-_RUNNERS: dict[int, Runner] = {}
+_RUNNERS: dict[int, JobRunner] = {}
 
 
-def shared_runner(workers: int) -> Runner:
-    """This process's chart runner: a WorkerPool of `workers` processes (threads for 0), made once."""
+def shared_runner(workers: int) -> JobRunner:
+    """This process's chart runner (the JobRunner port): a WorkerPool of `workers` processes (threads
+    for 0) from media.pool, made once and shared by every ChartService of the process."""
     runner = _RUNNERS.get(workers)
     if runner is None:
         runner = _RUNNERS[workers] = make_runner(workers, initializer=_warm_worker)
