@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from core.events import Actor, IncomingEvent
+from core.repositories.users import UserRepository
 
 logger = logging.getLogger(__name__)
-
-
-class UserDirectory(Protocol):
-    """The part of the user repository the resolver needs."""
-
-    async def find_with_moderator(self, platform: str, platform_user_id: str) -> tuple[int | None, bool]:
-        """The internal user id (None if never stored) and the remembered moderator signal."""
-        ...
-
-    async def remember_moderator(self, user_id: int, platform: str, is_moderator: bool) -> None:
-        """Store the platform's moderator signal as last seen."""
-        ...
-
-    async def ensure_user(self, platform: str, platform_user_id: str, display_name: str = "") -> int:
-        """The internal user id of a platform account, created on first contact."""
-        ...
 
 
 class ActorResolver:
@@ -33,7 +17,7 @@ class ActorResolver:
     The adapter gives its platform signal (`IncomingEvent.is_moderator`: a configured Telegram/console
     id, a Discord moderator role) and says whether it could tell at all (`moderator_known`: a Discord
     DM carries no member and no roles). A known signal is used as is and remembered on the user
-    (`UserDirectory.remember_moderator`, stored only when it changes; a moderator seen for the first
+    (`UserRepository.remember_moderator`, stored only when it changes; a moderator seen for the first
     time gets a user row so it can be remembered, nobody else does). An unknown signal uses the
     remembered one: a Discord moderator who typed once in the guild can /review from DMs, and a member
     whose role was removed loses it the next time they are seen in the guild.
@@ -43,7 +27,7 @@ class ActorResolver:
     adapter would close that, at one API call per DM sender.
     """
 
-    def __init__(self, users: UserDirectory) -> None:
+    def __init__(self, users: UserRepository) -> None:
         self._users = users
 
     async def __call__(self, event: IncomingEvent) -> Actor:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from core.dialog.engine import DialogEngine, is_dialog_token
 from core.events import Actor, IncomingEvent
-from core.features.base import NO_TEXT, Feature
+from core.features.base import NO_TEXT, Feature, Handler
 from core.metrics import metrics
 from core.ops.logs import UPDATE_ID
 from core.ports import CommandInfo
@@ -20,7 +20,6 @@ from core.replies import Reply
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[IncomingEvent], Awaitable[list[Reply]]]
 ActorResolver = Callable[[IncomingEvent], Awaitable[Actor]]
 COMMAND_ACTION = "g:"
 SOMETHING_WRONG = "Something went wrong on our side, sorry. Please try again."

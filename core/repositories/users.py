@@ -35,3 +35,11 @@ class UserRepository(Protocol):
     async def find_user(self, platform: str, platform_user_id: str) -> int | None:
         """The user id of a platform account, or None if it never talked to the bot."""
         ...
+
+    async def find_with_moderator(self, platform: str, platform_user_id: str) -> tuple[int | None, bool]:
+        """The user id (None if never stored) and the platform's moderator signal as last seen."""
+        ...
+
+    async def remember_moderator(self, user_id: int, platform: str, is_moderator: bool) -> None:
+        """Store the platform's moderator signal as last seen."""
+        ...

@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.analytics.stopwords import KEYWORD_NOISE, STOPWORDS
 from core.analytics.text import word_counts
 from core.domain.privacy import without_placeholders
 from core.ports import JobRunner
@@ -34,7 +33,6 @@ logger = logging.getLogger(__name__)
 COMPANY_VIEWS = ("topics", "years", "passout", "difficulty", "words")
 CACHE_ENTRIES = 512
 RENDER_TIMEOUT_S = 30.0
-_WORD_STOP = STOPWORDS | KEYWORD_NOISE
 
 
 @dataclass(frozen=True)
