@@ -142,6 +142,18 @@ async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
     return 1 if report.failed else 0
 
 
+def database_exists(url: str) -> bool:
+    """False only for a SQLite file database whose file is not there yet (any other URL: True)."""
+    from pathlib import Path
+
+    from storage.db import is_memory_sqlite, normalize_url
+
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "sqlite" or is_memory_sqlite(parsed):
+        return True
+    return Path(parsed.database or "").exists()
+
+
 async def run_import(config: Config, db_url: str | None, path: str, approve: bool, dry_run: bool) -> int:
     """Import a file or a folder of write-ups; exit 1 when it cannot be read or any row was rejected.
 
@@ -156,7 +168,11 @@ async def run_import(config: Config, db_url: str | None, path: str, approve: boo
     from core.features.share.importer import ImportFormatError, import_experiences
     from storage.analysis import analyse_all
 
-    app = await bootstrap(config, db_url=db_url)
+    url = db_url or config.database.url
+    if dry_run and not database_exists(url):
+        # Nothing to compare against and nothing may be stored: check in memory, create no file.
+        url = "sqlite+aiosqlite://"
+    app = await bootstrap(config, db_url=url)
     try:
         now = app.services.clock()
         report = await import_experiences(
