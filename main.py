@@ -14,6 +14,7 @@ from core.config import Config, ConfigError, load_config
 logger = logging.getLogger(__name__)
 
 ADAPTERS = ("console", "telegram", "discord")
+SHUTDOWN_GRACE_S = 20.0  # SIGTERM: how long in-flight events may take to finish before the process exits
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -362,8 +363,39 @@ async def start_ops(app, config: Config, tasks: Sequence[asyncio.Task]):
     return server
 
 
+def _on_sigterm(event: asyncio.Event) -> None:
+    """Set `event` on SIGTERM (systemd, Docker, Kubernetes stop signal) instead of dying at once."""
+    import signal
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers on this platform
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, event.set)
+
+
+async def _stop_gracefully(adapter, grace_s: float) -> None:
+    """Stop taking updates and let the events in flight finish, for at most `grace_s` seconds.
+
+    Telegram's stop() stops the webhook server or polling first, then waits for the updates already
+    received (python-telegram-bot's Application.stop); Discord's client stops once its handlers drained
+    (its close() would cut their replies off). Past the grace the adapter is stopped anyway: an event
+    cut short leaves its dialog on the step it was on (steps commit in one transaction).
+    """
+    drain = getattr(adapter, "drain", None)
+    try:
+        if drain is not None:
+            await asyncio.wait_for(drain(), grace_s)
+    except TimeoutError:
+        logger.warning("%s: events still running after %.0f s; stopping anyway", adapter.name, grace_s)
+    try:
+        await asyncio.wait_for(adapter.stop(), grace_s)
+    except TimeoutError:
+        logger.warning("%s: did not stop within %.0f s; closing anyway", adapter.name, grace_s)
+    except Exception:  # noqa: BLE001 - the other adapters and the app still close
+        logger.exception("%s: stopping failed", adapter.name)
+
+
 async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], demo: bool) -> int:
-    """Start the app and the adapters; stop all when the first one ends (console EOF, Ctrl-C)."""
+    """Start the app and the adapters; stop all when the first one ends (console EOF, Ctrl-C) or on
+    SIGTERM, which finishes the events in flight first (bounded by SHUTDOWN_GRACE_S) and exits 0."""
     from core.app import bootstrap
 
     if demo:
@@ -373,6 +405,8 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
     for adapter in running:
         app.register_notifier(adapter.name, adapter)
     tasks = [asyncio.create_task(adapter.run(), name=adapter.name) for adapter in running]
+    terminated = asyncio.Event()
+    _on_sigterm(terminated)
     ops = None
     scheduler = None
     if config.digest.enabled:
@@ -382,17 +416,23 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
         scheduler.start()
     try:
         ops = await start_ops(app, config, tasks)
-        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        stopper = asyncio.create_task(terminated.wait(), name="sigterm")
+        done, _pending = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
         for task in done:
-            task.result()
+            if task is not stopper:
+                task.result()
+        if terminated.is_set():
+            logger.info(
+                "SIGTERM: no new updates; finishing in-flight events (up to %.0f s)", SHUTDOWN_GRACE_S
+            )
     finally:
         if scheduler is not None:
             await scheduler.stop()
+        for adapter in running:
+            await _stop_gracefully(adapter, SHUTDOWN_GRACE_S)
         if ops is not None:
             await ops.stop()
-        for adapter in running:
-            with contextlib.suppress(Exception):
-                await adapter.stop()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -38,6 +38,7 @@ from storage.community import CommunityRepo
 from storage.db import Database, open_database
 from storage.digest import DigestRepo
 from storage.faq_repo import FaqRepo
+from storage.locks import user_lock_for
 from storage.mock import MockRepo
 from storage.models import utcnow
 from storage.moderation import ModerationRepo
@@ -163,6 +164,7 @@ class App(AppPort):
             except Exception:
                 logger.exception("closing %s failed", feature.name)
         self.charts.close()
+        await self.router.user_lock.close()
         await self.database.dispose()
 
 
@@ -171,7 +173,7 @@ async def bootstrap(
 ) -> App:
     """Build a ready App: open the database (migrated to the latest schema), build the ports once,
     then the features in /help order; the registry closes the engine <-> features cycle."""
-    database = await open_database(db_url or config.database.url)
+    database = await open_database(db_url or config.database.url, **config.database.pool_options())
     sessions = database.sessions
     repos = Repos.over(sessions)
     registry = FeatureRegistry()
@@ -219,7 +221,13 @@ async def bootstrap(
         build_digest(services, DigestRepo(sessions), charts),
     )
     registry.seal(features)
-    router = Router(engine, features, ActorResolver(repos.users), fallback_text)
+    user_lock = user_lock_for(  # one user's events one at a time across worker processes (PostgreSQL)
+        database,
+        pool_size=config.database.lock_pool_size,
+        pool_timeout_s=config.database.pool_timeout_s,
+        lock_timeout_s=config.database.lock_timeout_s,
+    )
+    router = Router(engine, features, ActorResolver(repos.users), fallback_text, user_lock)
     app = App(
         config,
         database,

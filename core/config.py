@@ -29,6 +29,22 @@ class Strict(BaseModel):
 
 class DatabaseConfig(Strict):
     url: str = "sqlite+aiosqlite:///var/interview_insights.db"
+    # PostgreSQL only (SQLite ignores them): SQLAlchemy's pool per process, see docs/DEPLOY.md section 2.
+    pool_size: int = Field(5, ge=1, le=200)  # connections kept open
+    max_overflow: int = Field(10, ge=0, le=200)  # extra connections opened under load, closed after
+    pool_timeout_s: float = Field(30, gt=0)  # wait for a free connection before the request fails
+    # Connections of the per-user event lock (storage/locks.py), a pool of their own so events holding
+    # their lock can never take every connection their own work needs.
+    lock_pool_size: int = Field(10, ge=1, le=200)
+    lock_timeout_s: float = Field(30, gt=0)  # wait for another worker's event of the same user
+
+    def pool_options(self) -> dict[str, Any]:
+        """The pool settings as storage.db.Database keywords (pool_size, max_overflow, pool_timeout_s)."""
+        return {
+            "pool_size": self.pool_size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout_s": self.pool_timeout_s,
+        }
 
 
 class DialogConfig(Strict):

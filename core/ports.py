@@ -7,7 +7,9 @@ CI (mypy runs over core/, bots/ and the test doubles), not a silent drop in prod
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -149,3 +151,37 @@ class JobRunner(Protocol):
     def close_nowait(self) -> None:
         """Stop the workers without waiting (pending jobs are cancelled)."""
         ...
+
+
+class UserLock(Protocol):
+    """Keeps one user's events one at a time across processes (several workers on one database).
+
+    The router holds `hold(key)` around each event, inside its own per-process asyncio lock, with
+    `key = (platform, chat id, user id)`. On PostgreSQL (storage.locks.AdvisoryUserLock) this is a
+    transaction-scoped advisory lock on a dedicated connection: a second worker's event of the same
+    user waits in the database's lock queue (first come, first served) until the first one is done,
+    and a crashed worker's lock goes with its connection. On SQLite (one process) it does nothing.
+
+    `hold` never raises for the lock itself: when the lock cannot be had in time (pool or lock
+    timeout) it logs a warning and lets the event run unlocked, where the dialog's version-checked
+    save still refuses a lost update. Errors of the body pass through unchanged.
+    """
+
+    def hold(self, key: tuple[str, str, str]) -> AbstractAsyncContextManager[None]:
+        """An async context manager holding the user's lock while its body runs."""
+        ...
+
+    async def close(self) -> None:
+        """Release the lock's connections (the app is closing)."""
+        ...
+
+
+class NoUserLock(UserLock):
+    """The single-process lock: the router's asyncio lock is enough (SQLite, tests)."""
+
+    def hold(self, key: tuple[str, str, str]) -> AbstractAsyncContextManager[None]:
+        """Nothing to hold beyond the router's own per-process lock."""
+        return contextlib.nullcontext()
+
+    async def close(self) -> None:
+        """Nothing to close."""

@@ -1,4 +1,5 @@
-"""Route events to the dialog engine or a feature, one at a time per (platform, chat, user)."""
+"""Route events to the dialog engine or a feature, one at a time per (platform, chat, user), in this
+process (asyncio locks) and across worker processes (the UserLock port)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from core.events import Actor, IncomingEvent
 from core.features.base import NO_TEXT, Feature, Handler
 from core.metrics import metrics
 from core.ops.logs import UPDATE_ID
-from core.ports import CommandInfo
+from core.ports import CommandInfo, NoUserLock, UserLock
 from core.replies import Reply
 
 logger = logging.getLogger(__name__)
@@ -47,12 +48,16 @@ class Router:
         features: Sequence[Feature],
         resolve: ActorResolver,
         fallback: Handler,
+        user_lock: UserLock | None = None,
     ) -> None:
         """Collect every feature's commands (in order: /help's order) and text handlers (by priority).
 
-        `fallback` answers plain text that no feature's `on_text` took.
+        `fallback` answers plain text that no feature's `on_text` took. `user_lock` orders one user's
+        events across processes (core.ports.UserLock; PostgreSQL advisory locks when several workers
+        share a database), taken inside this process's own per-user asyncio lock.
         """
         self._engine = engine
+        self.user_lock: UserLock = user_lock or NoUserLock()
         self._fallback = fallback
         self._resolve = resolve
         self._commands: dict[str, Command] = {}
@@ -110,10 +115,11 @@ class Router:
             UPDATE_ID.reset(token)
 
     async def _handle(self, event: IncomingEvent) -> list[Reply]:
-        async with self.lock_for(event.key):
+        async with self.lock_for(event.key):  # in this process: one event per user, in arrival order
             try:
-                event = replace(event, resolved=await self._resolve(event))
-                replies = await self._dispatch(event)
+                async with self.user_lock.hold(event.key):  # across processes (a no-op on SQLite)
+                    event = replace(event, resolved=await self._resolve(event))
+                    replies = await self._dispatch(event)
             except Exception:
                 logger.exception("failed to handle %s event from %s", event.kind, event.user.platform)
                 return [Reply(text=SOMETHING_WRONG)]

@@ -96,6 +96,20 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
+def pool_options(
+    pool_size: int | None = None, max_overflow: int | None = None, pool_timeout_s: float | None = None
+) -> dict[str, Any]:
+    """create_async_engine keywords for a PostgreSQL pool; unset values keep SQLAlchemy's defaults."""
+    options: dict[str, Any] = {}
+    if pool_size is not None:
+        options["pool_size"] = pool_size
+    if max_overflow is not None:
+        options["max_overflow"] = max_overflow
+    if pool_timeout_s is not None:
+        options["pool_timeout"] = pool_timeout_s
+    return options
+
+
 def is_memory_sqlite(url: URL) -> bool:
     """True for an in-memory SQLite URL ("sqlite+aiosqlite://"), which must share one connection."""
     database = url.database or ""
@@ -107,7 +121,19 @@ def is_memory_sqlite(url: URL) -> bool:
 class Database:
     """One async engine and session factory; SQLite connections get WAL, foreign keys and a busy timeout."""
 
-    def __init__(self, url: str | URL, *, busy_timeout_ms: int | None = None, echo: bool = False):
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        busy_timeout_ms: int | None = None,
+        echo: bool = False,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+        pool_timeout_s: float | None = None,
+    ):
+        """`pool_size`, `max_overflow` and `pool_timeout_s` (seconds) size PostgreSQL's connection pool
+        per process (None: SQLAlchemy's 5, 10 and 30); SQLite ignores them (aiosqlite opens a connection
+        per checkout, and one shared connection for in-memory databases)."""
         self.url = normalize_url(url)
         self.busy_timeout_ms = DEFAULT_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         kwargs: dict[str, Any] = {"echo": echo}
@@ -118,6 +144,7 @@ class Database:
                 self._make_parent_dir()
         else:
             kwargs["pool_pre_ping"] = True
+            kwargs.update(pool_options(pool_size, max_overflow, pool_timeout_s))
         try:
             self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         except ModuleNotFoundError as exc:
@@ -296,9 +323,12 @@ async def downgrade(url: str | URL, revision: str = "base") -> None:
         await db.dispose()
 
 
-async def open_database(url: str | URL, *, migrate: bool = True) -> Database:
-    """Open a Database and, unless told otherwise, bring its schema up to date first."""
-    db = Database(url)
+async def open_database(url: str | URL, *, migrate: bool = True, **pool: Any) -> Database:
+    """Open a Database and, unless told otherwise, bring its schema up to date first.
+
+    `pool` passes pool_size, max_overflow and pool_timeout_s to Database (PostgreSQL only).
+    """
+    db = Database(url, **pool)
     if migrate:
         try:
             await db.upgrade()
