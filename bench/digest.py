@@ -12,9 +12,12 @@ their lease, as the scheduler would 10 minutes later).
 
 Printed: messages delivered, the achieved rate (messages / time from the first to the last message
 the fake accepted) against the allowed rate (goal >= 90 %), 429s (goal 0), chats that got the digest
-twice (goal 0) or never, and the sender's peak RSS. `--kill-at` SIGKILLs the sender at a random point
+twice (goal 0) or never, and the sender's peak RSS. `--kill-at` SIGKILLs the sender at a random instant
 (between 10 % and 90 % of the subscribers) and starts it again, then checks every chat got exactly one
-digest. The week is empty by default (each chat gets one "nothing new" message); the real-world time
+digest. A kill that lands after Telegram accepted a message but before the ledger recorded it leaves that
+part owed, and the outbox job sends it again: one duplicate (no Bot API call can tell whether a message
+went out); `--kills N` kills it N times in one run, to show how often that window is hit. The week is
+empty by default (each chat gets one "nothing new" message); the real-world time
 for 100,000 subscribers at Telegram's 30 messages/s is computed, not run: 100,000 / 30 = 3,333 s ≈ 56 min.
 """
 
@@ -188,20 +191,27 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     url = await seed(path, args.subscribers)
     fake = DigestFake(args.rate)
     await fake.start()
-    out: dict[str, Any] = {"subscribers": args.subscribers, "allowed_rate": args.rate, "killed": None}
+    out: dict[str, Any] = {"subscribers": args.subscribers, "allowed_rate": args.rate, "killed": []}
     try:
         proc = _start_sender(fake.base_url, url, args.rate)
         await _wait_ready(proc)
-        if args.kill_at:
-            rng = random.Random(args.seed)
-            kill_after = rng.randint(
-                args.subscribers // 10, max(args.subscribers // 10, 9 * args.subscribers // 10)
-            )
+        kills = args.kills or (1 if args.kill_at else 0)
+        rng = random.Random(args.seed)
+        low, high = max(1, args.subscribers // 10), max(1, 9 * args.subscribers // 10)
+        points = sorted(rng.randint(low, high) for _ in range(kills))
+        out["killed"] = []
+        for kill_after in points:
             while sum(fake.delivered.values()) < kill_after and proc.poll() is None:
                 await asyncio.sleep(0.001)
+            if proc.poll() is not None:
+                break
+            assert fake.first is not None
+            interval = (fake.last - fake.first) / max(1, sum(fake.delivered.values()) - 1)
+            await asyncio.sleep(rng.uniform(0, interval))  # a random instant of a delivery's cycle
             proc.send_signal(signal.SIGKILL)
             await asyncio.to_thread(proc.wait)
-            out["killed"] = {"after_messages": sum(fake.delivered.values()), "ledger": await ledger(url)}
+            state = await ledger(url)
+            out["killed"].append({"after_messages": sum(fake.delivered.values()), "ledger": state})
             proc = _start_sender(fake.base_url, url, args.rate)
             await _wait_ready(proc)
         out["sender"] = await _finish(proc)
@@ -246,10 +256,8 @@ def report(out: dict[str, Any]) -> str:
         f"sender peak RSS {out['sender'].get('peak_rss_mb')} MB",
         f"  ledger: {out['ledger']}  last sender: {out['sender']}",
     ]
-    if out["killed"]:
-        lines.append(
-            f"  SIGKILLed after {out['killed']['after_messages']} messages: {out['killed']['ledger']}"
-        )
+    for killed in out["killed"] or []:
+        lines.append(f"  SIGKILLed after {killed['after_messages']} messages: {killed['ledger']}")
     lines.append(
         f"  real world: {out['subscribers']} messages at {REAL_WORLD_RATE:g}/s = "
         f"{out['real_world_minutes_at_30']} min (computed, not run)"
@@ -266,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=3000.0, help="messages/s the fake allows")
     parser.add_argument("--kill-at", action="store_true", help="SIGKILL the sender at random, restart")
+    parser.add_argument("--kills", type=int, default=0, help="SIGKILL and restart this many times")
     parser.add_argument("--seed", type=int, default=None, help="random seed of --kill-at")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve-send", action="store_true", help=argparse.SUPPRESS)

@@ -115,6 +115,7 @@ class Phase:
     wall: float = 0.0
     lost: int = 0
     cpu: float = 0.0  # CPU seconds of the bot processes
+    loadgen_cpu: float = 0.0  # CPU seconds of this process (the fake Bot API and the students)
     too_many: int = 0
     calls: dict[str, int] = field(default_factory=dict)
 
@@ -133,6 +134,9 @@ class Phase:
             "p50_ms": round(pct(0.5), 1),
             "p95_ms": round(pct(0.95), 1),
             "cpu_ms_per_update": round(1000 * self.cpu / self.updates, 2) if self.updates else 0.0,
+            "loadgen_cpu_ms_per_update": round(1000 * self.loadgen_cpu / self.updates, 2)
+            if self.updates
+            else 0.0,
             "calls_per_update": round(sum(self.calls.values()) / self.updates, 2) if self.updates else 0.0,
             "calls": self.calls,
             "429s": self.too_many,
@@ -414,11 +418,13 @@ async def run_phase(
         await bot.ready()
     calls_before = dict(fake.counts)
     too_many_before = fake.too_many
+    own_cpu = _cpu()
     started = time.monotonic()
     await asyncio.gather(
         *(student(fake, first_id + n, script, expected, phase, think) for n, script in enumerate(scripts))
     )
     phase.wall = time.monotonic() - started
+    phase.loadgen_cpu = _cpu() - own_cpu
     phase.calls = {
         m: fake.counts[m] - calls_before.get(m, 0)
         for m in sorted(fake.counts)
@@ -503,7 +509,8 @@ def report(out: dict[str, Any]) -> str:
         lines.append(
             f"  {name:5} {f['updates']:6d} updates in {f['seconds']:7.2f} s = {f['updates_per_s']:7.1f} "
             f"updates/s  p50 {f['p50_ms']:7.1f} ms  p95 {f['p95_ms']:7.1f} ms  "
-            f"CPU {f['cpu_ms_per_update']:5.2f} ms/update  {f['calls_per_update']:.2f} calls/update  "
+            f"CPU {f['cpu_ms_per_update']:5.2f} ms/update (fake+students "
+            f"{f['loadgen_cpu_ms_per_update']:.2f})  {f['calls_per_update']:.2f} calls/update  "
             f"lost {f['lost']}  429s {f['429s']}"
         )
     lines.append(f"  bot calls: {out['bot']['calls']}")
