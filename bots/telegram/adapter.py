@@ -13,6 +13,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -20,7 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import Forbidden, InvalidToken, TelegramError
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -38,6 +39,7 @@ from bots.telegram.limits import (
 from bots.telegram.processor import MAX_WAITING_PER_CHAT, PerChatUpdateProcessor
 from bots.telegram.ratelimit import SendRateLimiter
 from core.config import ConfigError, ModerationConfig, TelegramConfig
+from core.dialog.engine import EXPIRED_TEXT
 from core.events import ChatRef, IncomingEvent
 from core.notifiers import RecipientGone
 from core.ports import AppPort
@@ -320,13 +322,30 @@ class TelegramAdapter:
         await self._deliver(event, message.chat_id, replies, topic)
 
     async def _on_button(self, update: Update) -> None:
-        """Acknowledge the press at once, pass the token to the core, retire the old keyboard."""
+        """Acknowledge the press, pass the token to the core, retire the old keyboard.
+
+        The acknowledgement (answerCallbackQuery: it only stops the client's spinner) runs while the
+        core works, and the keyboard's retirement (one editMessageText) goes out beside the replies, so
+        a press waits for one round trip to the Bot API after the core instead of three in a row.
+        """
         query = update.callback_query
         assert query is not None
+        answered = asyncio.ensure_future(self._answer(query, update.update_id))
+        try:
+            await self._on_press(update)
+        finally:
+            await answered
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, update_id: int) -> None:
         try:
             await query.answer()
-        except TelegramError as exc:  # too old to answer: still handle the press
-            logger.info("answerCallbackQuery failed for update %s: %s", update.update_id, exc)
+        except TelegramError as exc:  # too old to answer: the press is still handled
+            logger.info("answerCallbackQuery failed for update %s: %s", update_id, exc)
+
+    async def _on_press(self, update: Update) -> None:
+        query = update.callback_query
+        assert query is not None
         event = translate.button_event(query, self.moderation.telegram_user_ids)
         if event is None:
             return
@@ -341,7 +360,15 @@ class TelegramAdapter:
         if replies is None:
             return
         if message is not None and any(reply.replaces_prompt for reply in replies):
-            await self._mark_answered(message, query.data or "")  # a question answered: its keyboard is done
+            # a question answered: its keyboard is done (retired beside the replies, not before them).
+            # A stale press (a double tap, an old keyboard) only loses its keyboard: marking it with the
+            # stale choice would show an answer the dialog never took.
+            stale = bool(replies) and replies[0].text.startswith(EXPIRED_TEXT)
+            await asyncio.gather(
+                self._mark_answered(message, "" if stale else query.data or ""),
+                self._deliver(event, int(event.chat.id), replies, topic),
+            )
+            return
         await self._deliver(event, int(event.chat.id), replies, topic)
 
     async def _handle(self, event: IncomingEvent, chat_id: int, topic: int | None) -> list[Reply] | None:
@@ -409,9 +436,16 @@ class TelegramAdapter:
         await self._send_out(chat_id, [render.OutText(html.escape(text), markup)], topic)
 
     async def _mark_answered(self, message: Message, data: str) -> None:
-        """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice."""
+        """Remove the pressed keyboard and append '✓ <label>' so the question cannot be answered twice.
+
+        One call: editMessageText with the mark and no reply_markup (which removes the keyboard); only a
+        message whose text cannot carry the mark (a photo, or no room left) gets editMessageReplyMarkup.
+        Neither is a message, so in a private chat neither spends the send budget (ratelimit.budget_of).
+        """
+        if not data and not message.reply_markup:
+            return  # a stale press on a message whose keyboard is already gone: nothing to retire
         label = ""
-        if message.reply_markup:
+        if data and message.reply_markup:
             for row in message.reply_markup.inline_keyboard:
                 for button in row:
                     if button.callback_data == data:
@@ -429,7 +463,7 @@ class TelegramAdapter:
                 )
             else:
                 await bot.edit_message_reply_markup(chat_id=message.chat_id, message_id=message.message_id)
-        except BadRequest as exc:  # already edited, deleted, or not modified
+        except TelegramError as exc:  # already edited, deleted, not modified, or the network: cosmetic
             logger.info("could not retire keyboard of message %s: %s", message.message_id, exc)
 
     # ----------------------------------------------------------------- outgoing

@@ -1,10 +1,22 @@
-"""Flood control for sends: PTB's AIORateLimiter plus a per-private-chat limit and network retries."""
+"""Flood control for sends: the platform's budget is spent on messages only, plus network retries.
+
+Telegram limits the *messages* a bot sends (Bots FAQ, "My bot is hitting limits, how do I avoid this?",
+core.telegram.org/bots/faq): about 30 messages per second overall, about one per second into one chat
+(short bursts allowed), and 20 per minute into one group. Calls that post nothing into a chat
+(answerCallbackQuery, getFile, getUpdates, setMyCommands, sendChatAction, getMe...) are not part of that
+budget, and edits of a private chat's messages are not either. Before this module knew which calls
+were messages, PTB's AIORateLimiter charged *every* call carrying a chat_id to the 30/s budget, so the
+keyboard edit and the typing indicator of each button press halved the messages 50 students sharing
+at once could get (issue 14: 18 updates/s, p50 3.3 s per step). See `budget_of` for the exact rules.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,6 +31,95 @@ logger = logging.getLogger(__name__)
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Callback = Callable[..., Coroutine[Any, Any, Result]]
 
+# Bot API methods that post a new message (or several) into a chat: the ones Telegram's flood limits count.
+MESSAGE_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendAnimation",
+        "sendVideoNote",
+        "sendMediaGroup",
+        "sendSticker",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "sendInvoice",
+        "sendGame",
+        "sendPaidMedia",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+    }
+)
+# Changes to a message already in a chat: free in private chats, counted by the group limit in groups
+# (every member's client re-renders them; the 20/min per group is applied to them to be safe).
+EDIT_METHODS = frozenset(
+    {
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageMedia",
+        "editMessageReplyMarkup",
+        "editMessageLiveLocation",
+        "stopMessageLiveLocation",
+        "stopPoll",
+        "deleteMessage",
+        "deleteMessages",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Which limits one call is charged to: the overall 30/s, one private chat's 1/s, one group's 20/min."""
+
+    overall: bool = False
+    chat: int | None = None  # a private chat's id (positive)
+    group: int | str | None = None  # a group's or channel's id (negative, or an @username)
+
+    @property
+    def free(self) -> bool:
+        """True when the call spends none of the platform's budget."""
+        return not self.overall and self.chat is None and self.group is None
+
+
+FREE = Budget()
+
+
+def _chat_of(data: dict[str, Any]) -> int | str | None:
+    chat_id = data.get("chat_id")
+    if chat_id is None:
+        return None
+    try:
+        return int(chat_id)
+    except (TypeError, ValueError):
+        return str(chat_id)  # "@channelname": a channel or supergroup
+
+
+def budget_of(endpoint: str, data: dict[str, Any]) -> Budget:
+    """The limits a Bot API call counts against (pure; `endpoint` is the method name, `data` its params).
+
+    Messages (MESSAGE_METHODS) count against the overall rate and their chat's limit (1/s in a private
+    chat, 20/min in a group or channel); edits count only against a group's limit; everything else is
+    free (answerCallbackQuery, answerInlineQuery, getFile, getUpdates, setMyCommands, sendChatAction...).
+    """
+    if endpoint in MESSAGE_METHODS:
+        chat = _chat_of(data)
+        if isinstance(chat, int) and chat > 0:
+            return Budget(overall=True, chat=chat)
+        return Budget(overall=True, group=chat)
+    if endpoint in EDIT_METHODS:
+        chat = _chat_of(data)
+        if isinstance(chat, str) or (isinstance(chat, int) and chat < 0):
+            return Budget(group=chat)
+    return FREE
+
 
 def retryable(exc: BaseException) -> bool:
     """Network errors and 5xx are retried; a 400 never is, nor a read timeout (the send may have landed)."""
@@ -30,8 +131,12 @@ def retryable(exc: BaseException) -> bool:
 
 
 class SendRateLimiter(AIORateLimiter):
-    """~30 msg/s overall and 20/min per group (AIORateLimiter), 1/s per private chat, 429 retry_after
-    honoured `max_retries_429` times, and network errors/5xx retried with exponential backoff."""
+    """Messages: ~30/s overall and 20/min per group (AIORateLimiter's limiters), 1/s per private chat;
+    other calls are not throttled (see `budget_of`). Every call honours a 429's retry_after
+    `max_retries_429` times and retries network errors/5xx with exponential backoff.
+
+    `charged` counts the calls per method that went through a limiter (for tests and the load bench).
+    """
 
     def __init__(self, limits: SendLimits | None = None) -> None:
         self.limits = limits or SendLimits()
@@ -43,17 +148,12 @@ class SendRateLimiter(AIORateLimiter):
             max_retries=self.limits.max_retries_429,
         )
         self._chat_limiters: dict[int, AsyncLimiter] = {}
+        self.charged: Counter[str] = Counter()
 
-    def _chat_limiter(self, endpoint: str, data: dict[str, Any]) -> AsyncLimiter | None:
-        """A limiter for messages into one private chat (positive chat id); edits and answers are free."""
-        if not self.limits.chat_per_second or not endpoint.startswith(("send", "copy", "forward")):
+    def _chat_limiter(self, chat_id: int | None) -> AsyncLimiter | None:
+        """The limiter of one private chat's messages, made on first use (idle ones are forgotten)."""
+        if not self.limits.chat_per_second or chat_id is None:
             return None
-        try:
-            chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return None
-        if chat_id <= 0:
-            return None  # groups and channels: AIORateLimiter's group limit applies
         if len(self._chat_limiters) > 4096:
             self._chat_limiters = {
                 key: lim for key, lim in self._chat_limiters.items() if not lim.has_capacity(lim.max_rate)
@@ -95,12 +195,33 @@ class SendRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        """Per-chat limit first, then AIORateLimiter (overall, group, 429), then backoff retries."""
+        """Per-chat limit first, then AIORateLimiter (overall, group, 429), then backoff retries.
+
+        A call outside the budget reaches AIORateLimiter without its chat_id, so none of its limiters
+        is taken; a 429 on it is still waited out and retried.
+        """
 
         async def call(*call_args: Any, **call_kwargs: Any) -> Result:
             return await self._with_backoff(endpoint, callback, call_args, call_kwargs)
 
-        chat_limiter = self._chat_limiter(endpoint, data)
+        budget = budget_of(endpoint, data)
+        if budget.free:
+            return await super().process_request(call, args, kwargs, endpoint, {}, rate_limit_args)
+        self.charged[endpoint] += 1
+        chat_limiter = self._chat_limiter(budget.chat)
         if chat_limiter is not None:
             await chat_limiter.acquire()
-        return await super().process_request(call, args, kwargs, endpoint, data, rate_limit_args)
+        # AIORateLimiter: the overall limiter whenever a chat_id is given, the group one for a group id
+        limited = {"chat_id": budget.group if budget.group is not None else budget.chat}
+        if not budget.overall:  # an edit in a group: the group's limit only
+            return await self._group_only(call, args, kwargs, budget.group, rate_limit_args)
+        return await super().process_request(call, args, kwargs, endpoint, limited, rate_limit_args)
+
+    async def _group_only(
+        self, call: Callback, args: Any, kwargs: dict[str, Any], group: int | str | None, retries: int | None
+    ) -> Result:
+        """A call charged to one group's 20/min but not to the overall rate (an edit in a group)."""
+        if group is None or not self.limits.group_per_minute:
+            return await super().process_request(call, args, kwargs, "", {}, retries)
+        async with self._get_group_limiter(group):
+            return await super().process_request(call, args, kwargs, "", {}, retries)

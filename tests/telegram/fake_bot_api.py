@@ -106,6 +106,32 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
+# The methods Telegram's flood limits count (messages into a chat), for the fake's optional rate limits.
+LIMITED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendAnimation",
+        "sendVideoNote",
+        "sendMediaGroup",
+        "sendSticker",
+        "sendPoll",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+
+def _leak(bucket: tuple[float, float], now: float, rate: float) -> float:
+    """A leaky bucket's level at `now`: it drains `rate` per second since it was last filled."""
+    level, at = bucket
+    return max(0.0, level - (now - at) * rate)
+
+
 class ApiError(Exception):
     """A non-2xx answer, as Telegram would give it."""
 
@@ -123,6 +149,7 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
     file_names: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when the request arrived (time.monotonic())
 
 
 @dataclass
@@ -137,7 +164,22 @@ class StoredFile:
 class FakeBotApi:
     """The fake server. Start with `await start()`, point PTB at `base_url`/`base_file_url`."""
 
-    def __init__(self, token: str, spec_path: Path = SPEC_PATH, max_poll_wait: float = 1.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        spec_path: Path = SPEC_PATH,
+        max_poll_wait: float = 1.0,
+        *,
+        rate_limit: float | None = None,
+        chat_rate_limit: float | None = None,
+        chat_burst: int = 3,
+        latency: float = 0.0,
+        record: bool = True,
+    ) -> None:
+        """`rate_limit`: messages per second over all chats (None: unlimited), `chat_rate_limit` per
+        private chat with bursts of `chat_burst`; beyond them a message gets a 429 with retry_after 1,
+        counted in `too_many` (not a violation: the bot must pace itself). `latency` seconds are
+        added to every answer but getUpdates. `record=False` keeps no Call list (long benches)."""
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
         self.methods: dict[str, dict[str, dict[str, Any]]] = {
             name: {f["name"]: f for f in method.get("fields", [])} for name, method in spec["methods"].items()
@@ -167,6 +209,13 @@ class FakeBotApi:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.rate_limit, self.chat_rate_limit, self.chat_burst = rate_limit, chat_rate_limit, chat_burst
+        self.latency, self.record = latency, record
+        self.too_many = 0  # 429s the rate limits gave
+        self.counts: dict[str, int] = {}  # calls per method (kept even when record=False)
+        self.delivered: dict[int, int] = {}  # messages stored per chat (kept even when record=False)
+        self._bucket: tuple[float, float] = (0.0, 0.0)  # (level, at) of the overall leaky bucket
+        self._chat_buckets: dict[int, tuple[float, float]] = {}
 
     # ------------------------------------------------------------------ server
 
@@ -243,10 +292,15 @@ class FakeBotApi:
             self.violations.append(f"{method}: unreadable request body: {exc}")
             return self._error(ApiError(400, f"Bad Request: {exc}"))
         call = Call(method, params, files, file_names=names)
-        self.calls.append(call)
+        if self.record:
+            self.calls.append(call)
+        self.counts[method] = self.counts.get(method, 0) + 1
         try:
             self._validate(method, params, files)
+            if self.latency and method != "getUpdates":
+                await asyncio.sleep(self.latency)
             self._maybe_fail(method)
+            self._rate_check(method, params)
             handler = getattr(self, "_m_" + method, None)
             result = await handler(params, files) if handler else True
         except ApiError as exc:
@@ -339,6 +393,28 @@ class FakeBotApi:
             )
         raise ApiError(status, "Internal Server Error")
 
+    def _rate_check(self, method: str, params: dict[str, Any]) -> None:
+        """Telegram's flood limits on messages, as leaky buckets: `rate_limit`/s overall (bursts of one
+        second's worth), `chat_rate_limit`/s per private chat (bursts of `chat_burst`); else a 429."""
+        if method not in LIMITED_METHODS:
+            return
+        now = time.monotonic()
+        if self.rate_limit:
+            level = _leak(self._bucket, now, self.rate_limit)
+            if level + 1 > max(1.0, self.rate_limit):
+                self._too_many()
+            self._bucket = (level + 1, now)
+        chat = int(params.get("chat_id") or 0) if str(params.get("chat_id", "")).lstrip("-").isdigit() else 0
+        if self.chat_rate_limit and chat > 0:
+            level = _leak(self._chat_buckets.get(chat, (0.0, now)), now, self.chat_rate_limit)
+            if level + 1 > max(1, self.chat_burst):
+                self._too_many()
+            self._chat_buckets[chat] = (level + 1, now)
+
+    def _too_many(self) -> None:
+        self.too_many += 1
+        raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+
     def _text(self, method: str, source: str, parse_mode: str | None, limit: int, name: str) -> tuple:
         if parse_mode is not None and parse_mode != "HTML":
             self._violate(f"{method}: unexpected parse_mode {parse_mode!r}")
@@ -371,8 +447,11 @@ class FakeBotApi:
         message.update({key: value for key, value in content.items() if value not in (None, [])})
         if isinstance(params.get("reply_markup"), dict) and params["reply_markup"].get("inline_keyboard"):
             message["reply_markup"] = params["reply_markup"]
-        self.messages[(chat["id"], message["message_id"])] = message
-        self.sent.append(message)
+        self.delivered[chat["id"]] = self.delivered.get(chat["id"], 0) + 1
+        if self.record or "reply_markup" in message:  # record=False: only what a later edit may need
+            self.messages[(chat["id"], message["message_id"])] = message
+        if self.record:
+            self.sent.append(message)
         return message
 
     # ------------------------------------------------------------------ methods

@@ -1,0 +1,292 @@
+"""Digest bench (issue 14): one week's digest to many subscribers through the real sender, ledger and adapter.
+
+    python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--kill-at] [--json]
+
+This process runs the offline Bot API fake (tests/telegram/fake_bot_api.py) with its flood limit set to
+`--rate` messages per second (a 429 with retry_after beyond it) and seeds a SQLite database with that
+many general-digest subscriptions (private chats). A subprocess then sends the week in progress the way
+`main.py digest --now` does: core bootstrap, the Telegram adapter opened for sending with its send
+limits at the same rate, `DigestSender.send_early()` (claim -> write-ahead parts -> send -> record,
+storage/digest.py), then the outbox job for parts a crash left owed (run with the clock moved past
+their lease, as the scheduler would 10 minutes later).
+
+Printed: messages delivered, the achieved rate (messages / time from the first to the last message
+the fake accepted) against the allowed rate (goal >= 90 %), 429s (goal 0), chats that got the digest
+twice (goal 0) or never, and the sender's peak RSS. `--kill-at` SIGKILLs the sender at a random instant
+(between 10 % and 90 % of the subscribers) and starts it again, then checks every chat got exactly one
+digest. A kill that lands after Telegram accepted a message but before the ledger recorded it leaves that
+part owed, and the outbox job sends it again: one duplicate (no Bot API call can tell whether a message
+went out); `--kills N` kills it N times in one run, to show how often that window is hit. The week is
+empty by default (each chat gets one "nothing new" message); the real-world time
+for 100,000 subscribers at Telegram's 30 messages/s is computed, not run: 100,000 / 30 = 3,333 s ≈ 56 min.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402
+
+TOKEN = "123456:BENCH-digest-AbCdEf_987654321"
+CHAT_BASE = 700_000_000  # subscriber chat ids: CHAT_BASE + n
+GOAL_SHARE = 0.9
+REAL_WORLD_RATE = 30.0  # Telegram's bulk limit, messages per second (core.telegram.org/bots/faq)
+
+
+class DigestFake(FakeBotApi):
+    """The fake with the time of the first and last accepted message (the achieved rate's window)."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__(TOKEN, record=False, rate_limit=rate)
+        self.first: float | None = None
+        self.last: float = 0.0
+
+    def _store(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        message = super()._store(params, **content)
+        now = time.monotonic()
+        self.first = self.first if self.first is not None else now
+        self.last = now
+        return message
+
+
+# ------------------------------------------------------------------------------------------ database
+
+
+async def seed(path: Path, subscribers: int) -> str:
+    """A migrated SQLite database with `subscribers` active general-digest subscriptions."""
+    from sqlalchemy import insert
+
+    from core.app import bootstrap
+    from core.config import parse_config
+    from storage.models import Subscription
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{path}"
+    app = await bootstrap(parse_config({"insights": {"chart_workers": 0}}), db_url=url)
+    rows = [
+        {"platform": "telegram", "chat_id": str(CHAT_BASE + n), "kind": "user", "active": True}
+        for n in range(subscribers)
+    ]
+    async with app.database.sessions.begin() as session:
+        for start in range(0, len(rows), 10_000):
+            await session.execute(insert(Subscription), rows[start : start + 10_000])
+    await app.close()
+    return url
+
+
+async def ledger(url: str) -> dict[str, int]:
+    """Delivery rows by status, and outbox parts still owed."""
+    from sqlalchemy import func, select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.models import DigestDelivery, OutboxMessage
+
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(DigestDelivery.status, func.count()).group_by(DigestDelivery.status))
+        out = {str(status): int(n) for status, n in rows}
+        out["owed_parts"] = int(await conn.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+    await engine.dispose()
+    return out
+
+
+# ------------------------------------------------------------------------------------------ sender
+
+
+async def send(args: argparse.Namespace) -> None:
+    """Child process: send the week in progress like `main.py digest --now`, then the owed parts."""
+    import logging
+
+    from bots.telegram.adapter import TelegramAdapter
+    from bots.telegram.limits import SendLimits
+    from core.app import bootstrap
+    from core.config import ModerationConfig, TelegramConfig, parse_config
+    from core.features.digest.send import PART_LEASE
+    from storage.models import utcnow
+
+    logging.basicConfig(level=logging.WARNING)
+    shift = [timedelta(0)]
+    config = parse_config({"digest": {"send_pause_s": 0}, "insights": {"chart_workers": 0}})
+    app = await bootstrap(config, db_url=args.db_url, clock=lambda: utcnow() + shift[0])
+    limits = SendLimits(overall_per_second=args.rate, chat_per_second=1.0, chat_burst=3)
+    tg = TelegramConfig(
+        token=TOKEN, base_url=args.base_url, base_file_url=args.base_url.replace("/bot", "/file/bot")
+    )
+    adapter = TelegramAdapter(app, tg, ModerationConfig(), limits=limits)
+    await adapter.open_for_sending()
+    print("READY", flush=True)
+    sender = app.digest.sender
+    report = await sender.send_early()
+    shift[0] = PART_LEASE + timedelta(minutes=1)  # the outbox job, as it runs once the parts' lease ended
+    assert sender.retry_outbox is not None
+    outbox = await sender.retry_outbox()
+    await adapter.close_sending()
+    await app.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        "REPORT "
+        + json.dumps(
+            {
+                "sent": report.sent,
+                "failed": report.failed,
+                "skipped": report.skipped,
+                "outbox_sent": getattr(outbox, "sent", 0),
+                "peak_rss_mb": round(peak_mb, 1),
+            }
+        ),
+        flush=True,
+    )
+
+
+def _start_sender(base_url: str, db_url: str, rate: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    argv = ["--serve-send", "--base-url", base_url, "--db-url", db_url, "--rate", str(rate)]
+    return subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), *argv],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+async def _finish(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = await asyncio.to_thread(proc.communicate)
+    for line in out.splitlines():
+        if line.startswith("REPORT "):
+            return json.loads(line[len("REPORT ") :])
+    raise RuntimeError(f"the sender exited {proc.returncode} without a report")
+
+
+async def _wait_ready(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdout is not None
+    line = await asyncio.to_thread(proc.stdout.readline)
+    if not line.startswith("READY"):
+        raise RuntimeError(f"the sender did not start: {line!r}")
+
+
+# ------------------------------------------------------------------------------------------ bench
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    path = Path(f"/tmp/ii-bench-digest-{os.getpid()}.db")
+    url = await seed(path, args.subscribers)
+    fake = DigestFake(args.rate)
+    await fake.start()
+    out: dict[str, Any] = {"subscribers": args.subscribers, "allowed_rate": args.rate, "killed": []}
+    try:
+        proc = _start_sender(fake.base_url, url, args.rate)
+        await _wait_ready(proc)
+        kills = args.kills or (1 if args.kill_at else 0)
+        rng = random.Random(args.seed)
+        low, high = max(1, args.subscribers // 10), max(1, 9 * args.subscribers // 10)
+        points = sorted(rng.randint(low, high) for _ in range(kills))
+        out["killed"] = []
+        for kill_after in points:
+            while sum(fake.delivered.values()) < kill_after and proc.poll() is None:
+                await asyncio.sleep(0.001)
+            if proc.poll() is not None:
+                break
+            assert fake.first is not None
+            interval = (fake.last - fake.first) / max(1, sum(fake.delivered.values()) - 1)
+            await asyncio.sleep(rng.uniform(0, interval))  # a random instant of a delivery's cycle
+            proc.send_signal(signal.SIGKILL)
+            await asyncio.to_thread(proc.wait)
+            state = await ledger(url)
+            out["killed"].append({"after_messages": sum(fake.delivered.values()), "ledger": state})
+            proc = _start_sender(fake.base_url, url, args.rate)
+            await _wait_ready(proc)
+        out["sender"] = await _finish(proc)
+    finally:
+        await fake.close()
+    counts = [fake.delivered.get(CHAT_BASE + n, 0) for n in range(args.subscribers)]
+    messages = sum(fake.delivered.values())
+    window = (fake.last - fake.first) if fake.first is not None else 0.0
+    achieved = (messages - 1) / window if window > 0 else 0.0
+    out.update(
+        messages=messages,
+        seconds=round(window, 2),
+        achieved_rate=round(achieved, 1),
+        share_of_allowed=round(achieved / args.rate, 3),
+        too_many=fake.too_many,
+        duplicates=sum(1 for c in counts if c > 1),
+        never=sum(1 for c in counts if c == 0),
+        ledger=await ledger(url),
+        violations=fake.violations[:5],
+        real_world_minutes_at_30=round(args.subscribers / REAL_WORLD_RATE / 60, 1),
+        load_average=[round(x, 2) for x in os.getloadavg()],
+        cpus=os.cpu_count(),
+    )
+    out["goals"] = {
+        "rate >= 90 % of allowed": out["share_of_allowed"] >= GOAL_SHARE,
+        "no 429": out["too_many"] == 0,
+        "no duplicates": out["duplicates"] == 0,
+        "every chat served": out["never"] == 0,
+    }
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return out
+
+
+def report(out: dict[str, Any]) -> str:
+    lines = [
+        f"digest bench: {out['subscribers']} subscribers, fake limit {out['allowed_rate']:g} msg/s, "
+        f"{out['cpus']} CPUs, load average {out['load_average']}",
+        f"  {out['messages']} messages in {out['seconds']} s = {out['achieved_rate']} msg/s "
+        f"({100 * out['share_of_allowed']:.1f} % of allowed)",
+        f"  429s {out['too_many']}  duplicates {out['duplicates']}  never served {out['never']}  "
+        f"sender peak RSS {out['sender'].get('peak_rss_mb')} MB",
+        f"  ledger: {out['ledger']}  last sender: {out['sender']}",
+    ]
+    for killed in out["killed"] or []:
+        lines.append(f"  SIGKILLed after {killed['after_messages']} messages: {killed['ledger']}")
+    lines.append(
+        f"  real world: {out['subscribers']} messages at {REAL_WORLD_RATE:g}/s = "
+        f"{out['real_world_minutes_at_30']} min (computed, not run)"
+    )
+    for goal, met in out["goals"].items():
+        lines.append(f"  goal {goal}: {'met' if met else 'NOT met'}")
+    if out["violations"]:
+        lines.append(f"  fake Bot API violations: {out['violations']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=3000.0, help="messages/s the fake allows")
+    parser.add_argument("--kill-at", action="store_true", help="SIGKILL the sender at random, restart")
+    parser.add_argument("--kills", type=int, default=0, help="SIGKILL and restart this many times")
+    parser.add_argument("--seed", type=int, default=None, help="random seed of --kill-at")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--serve-send", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--db-url", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_send:
+        asyncio.run(send(args))
+        return
+    out = asyncio.run(bench(args))
+    print(json.dumps(out, indent=2) if args.json else report(out))
+
+
+if __name__ == "__main__":
+    main()

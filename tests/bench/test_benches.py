@@ -1,0 +1,64 @@
+"""The load and digest benches run end to end at a tiny size and print figures that add up.
+
+No speed is asserted (that is what the benches print); the figures' bookkeeping is: every update of every
+student was answered, the bot's calls per press are the ones the adapter should make, every subscriber
+got the digest once, and the ledger agrees with what the fake Bot API received.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.share_script import STEP_BY_STEP
+
+ROOT = Path(__file__).resolve().parents[2]
+PRESSES = sum(1 for verb, _ in STEP_BY_STEP if verb == "pick")
+
+
+def run(script: str, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=280,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_load_bench_answers_every_step_of_every_student():
+    out = run("load.py", "--students", "2")
+    bot, echo = out["bot"], out["echo"]
+    assert bot["updates"] == echo["updates"] == 2 * len(STEP_BY_STEP)
+    assert bot["lost"] == echo["lost"] == 0 and out["violations"] == []
+    assert 0 < bot["p50_ms"] <= bot["p95_ms"] and 0 < echo["p50_ms"] <= echo["p95_ms"]
+    assert bot["updates_per_s"] > 0
+    assert abs(out["ratio"] - bot["updates_per_s"] / echo["updates_per_s"]) < 0.01
+    # each press: one acknowledgement and one keyboard retired by one edit; messages only where replies go
+    assert bot["calls"]["answerCallbackQuery"] == bot["calls"]["editMessageText"] == 2 * PRESSES
+    assert "editMessageReplyMarkup" not in bot["calls"]
+    assert bot["calls"]["sendMessage"] >= bot["updates"]
+    assert echo["calls"] == {"sendMessage": echo["updates"]}
+    assert set(out["goals"]) == {"throughput >= 50 % of echo", "p95 <= 250 ms", "nothing lost"}
+
+
+def test_digest_bench_serves_every_subscriber_once_within_the_limit():
+    out = run("digest.py", "--subscribers", "40", "--rate", "3000")
+    assert out["messages"] == 40 and out["duplicates"] == 0 and out["never"] == 0
+    assert out["too_many"] == 0 and out["violations"] == []
+    assert out["ledger"] == {"sent": 40, "owed_parts": 0}
+    assert out["sender"]["sent"] == 40 and out["sender"]["peak_rss_mb"] > 0
+    assert out["achieved_rate"] > 0 and abs(out["share_of_allowed"] - out["achieved_rate"] / 3000) < 0.001
+
+
+def test_digest_bench_killed_and_restarted_still_serves_everyone():
+    out = run("digest.py", "--subscribers", "60", "--rate", "3000", "--kill-at", "--seed", "3")
+    [killed] = out["killed"]
+    assert 6 <= killed["after_messages"] < 60  # killed part-way, then restarted
+    assert out["never"] == 0 and out["ledger"] == {"sent": 60, "owed_parts": 0}
+    # a kill between Telegram accepting a message and the ledger recording it costs one duplicate at most
+    assert out["duplicates"] <= 1 and out["messages"] == 60 + out["duplicates"]
