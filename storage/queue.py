@@ -289,7 +289,11 @@ def register_tasks(
 
     connector = app.connector
 
-    @app.task(name=TASK_SCORE_ATTEMPT)
+    from procrastinate import RetryStrategy
+
+    # An error escaping the use case (it answers the student itself otherwise) is an infrastructure
+    # failure, e.g. the database gone mid-way: try twice more, 5 s apart; the status check keeps it once.
+    @app.task(name=TASK_SCORE_ATTEMPT, retry=RetryStrategy(max_attempts=2, wait=5))
     async def score_attempt(**job: Any) -> None:
         rows = await connector.execute_query_all_async(
             "SELECT status FROM mock_attempts WHERE id = %(id)s", id=int(job["attempt"])

@@ -290,7 +290,7 @@ async def test_a_worker_killed_mid_scoring_is_replaced_and_the_result_stored_onc
         # and finished once; the duplicate ran once
         assert list(runs) == [2, 1]
         logs = group.errors(0) + group.errors(1)
-        assert logs.count("of a dead worker handed back to the queue") == 1
+        assert logs.count("(mock.score_attempt) of a dead worker handed back to the queue") == 1
         assert group.output(1).count("Your scorecard") == 1 and "Your scorecard" not in group.output(0)
         assert len(await attempts(app)) == 1
         assert not stored.exists()  # deleted after scoring, as the student chose
@@ -356,3 +356,33 @@ async def _jobs_at_least(app, task: str, n: int) -> bool:
             {"t": task},
         )
     return done >= n
+
+
+async def test_migrate_applies_the_queue_schema_once(database_url, capsys):
+    config = parse_config({})
+    assert await main.run_migrate(config, database_url) == 0
+    assert await main.run_migrate(config, database_url) == 0  # again: nothing to create, no error
+    assert capsys.readouterr().out.count("Database is at the latest schema.") == 2
+    from storage.db import Database
+
+    db = Database(database_url)
+    try:
+        async with db.sessions() as session:
+            tables = set(
+                (
+                    await session.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE tablename LIKE 'procrastinate%'"
+                            " OR tablename = 'queue_results'"
+                        )
+                    )
+                ).scalars()
+            )
+    finally:
+        await db.dispose()
+    assert {
+        "procrastinate_jobs",
+        "procrastinate_workers",
+        "procrastinate_periodic_defers",
+        "queue_results",
+    } <= tables

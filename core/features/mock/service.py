@@ -384,7 +384,8 @@ class Mock(FeatureBase):
 
         Why: a bot killed or shut down mid-scoring left an attempt in "scoring" for good (no scorecard,
         no message) and the video on disk although the student chose deletion. Assumes one bot process
-        per database and video folder (every "scoring" row and incoming file at start is orphaned).
+        per database and video folder (every "scoring" row and incoming file at start is orphaned), so
+        with `queue.backend: procrastinate` it does nothing: the queue's workers own scorings in flight.
         `tell_later` keeps a message for the outbox job (`Notifiers.tell_later`). Returns how many
         students were told.
         """
