@@ -93,7 +93,81 @@ def build_parser() -> argparse.ArgumentParser:
         "new chats).",
     )
     digest.add_argument("--now", action="store_true", help="send the week in progress now, without waiting")
+    worker = commands.add_parser(
+        "worker",
+        help="run a task-queue worker (PostgreSQL): video scoring, chart renders, the weekly digest",
+        description="Run jobs the bots defer when queue.backend is procrastinate (storage/queue.py): mock "
+        "video scoring, chart renders and, as periodic tasks, the weekly digest and the outbox retries. "
+        "Start one per machine that should add capacity; a job of a worker that died is retried by another. "
+        "Refuses to start on SQLite, where the bot runs these jobs in-process.",
+    )
+    worker.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first (repeatable), e.g. one that registers a scorer with core.queue_tasks",
+    )
     return parser
+
+
+async def run_worker(config: Config, db_url: str | None, imports: Sequence[str]) -> int:
+    """Serve the task queue until SIGINT/SIGTERM: bootstrap the core, open the platforms for sending (as
+    `main.py digest` does; console chats are printed on this terminal), then run procrastinate."""
+    import importlib
+    import io
+
+    from bots.console.adapter import ConsoleAdapter
+    from core import queue_tasks
+    from core.app import bootstrap
+    from storage.queue import NEEDS_POSTGRES, is_postgres, serve
+
+    url = db_url or config.database.url
+    if not is_postgres(url):
+        print(f"error: {NEEDS_POSTGRES} (queue.backend: inprocess).", file=sys.stderr)
+        return 2
+    for module in imports:
+        importlib.import_module(module)
+    app = await bootstrap(config, db_url=url, scorer=queue_tasks.worker_scorer())
+    closers = []
+    try:
+        app.register_notifier("console", ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout))
+        for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
+            if not token:
+                continue
+            adapter = make_adapter(name, app, config)
+            try:
+                await adapter.open_for_sending()
+                app.register_notifier(name, adapter)
+                closers.append(adapter.close_sending)
+            except Exception as problem:  # noqa: BLE001 - the other platforms still get theirs
+                app.unregister_notifier(name)
+                logger.warning("cannot connect to %s (%s); its pushes wait", name, type(problem).__name__)
+        logger.info("queue worker started")
+        await serve(url, queue_tasks.handlers(app), config.queue, config.digest)
+    finally:
+        for close in closers:
+            with contextlib.suppress(Exception):
+                await close()
+        await app.close()
+    return 0
+
+
+async def open_task_queue(config: Config, db_url: str | None):
+    """With queue.backend procrastinate: the opened queue, charts routed to it (before bootstrap); else
+    None. A ConfigError on SQLite."""
+    if config.queue.backend != "procrastinate":
+        return None
+    from core.features.company.charts import use_runner
+    from storage.queue import QueueUnavailable, open_queue
+
+    try:
+        queue = await open_queue(db_url or config.database.url)
+    except QueueUnavailable as problem:
+        raise ConfigError(f"queue.backend: procrastinate: {problem}") from None
+    use_runner(queue.runner())
+    return queue
 
 
 async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
@@ -287,6 +361,7 @@ async def run_migrate(config: Config, db_url: str | None) -> int:
 
     url = db_url or config.database.url
     await migrate(url)
+    await migrate_queue(config, url)
     database = await open_database(url)
     try:
         caught_up = await analyse_all(database.sessions)
@@ -297,6 +372,21 @@ async def run_migrate(config: Config, db_url: str | None) -> int:
         + (f" Masked and analysed {caught_up} experiences." if caught_up else "")
     )
     return 0
+
+
+async def migrate_queue(config: Config, url: str) -> None:
+    """On PostgreSQL, create the task queue's tables (procrastinate's own SQL; idempotent) when
+    procrastinate is installed; it must be when queue.backend is procrastinate."""
+    from storage.queue import QueueUnavailable, apply_schema, is_postgres
+
+    if not is_postgres(url):
+        return
+    try:
+        await apply_schema(url)
+    except (ImportError, QueueUnavailable) as problem:
+        if config.queue.backend == "procrastinate":
+            raise ConfigError(f"queue.backend: procrastinate: {problem}") from None
+        logger.info("task queue schema not applied: %s", problem)
 
 
 async def run_seed(config: Config, db_url: str | None, experiences: int, seed: int) -> int:
@@ -400,7 +490,10 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
 
     if demo:
         await run_seed(config, db_url, 1200, 42)
+    queue = await open_task_queue(config, db_url)
     app = await bootstrap(config, db_url=db_url)
+    if queue is not None:
+        app.mock.use_queue(queue)
     running = [make_adapter(name, app, config) for name in adapters]
     for adapter in running:
         app.register_notifier(adapter.name, adapter)
@@ -409,7 +502,10 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
     _on_sigterm(terminated)
     ops = None
     scheduler = None
-    if config.digest.enabled:
+    queue_sends_digest = queue is not None and config.queue.digest_schedule
+    if queue_sends_digest:
+        logger.info("the weekly digest and outbox retries run on the queue workers (main.py worker)")
+    if config.digest.enabled and not queue_sends_digest:
         from core.scheduler import DigestScheduler
 
         scheduler = DigestScheduler(app.digest.sender, config.digest)
@@ -437,6 +533,8 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
+        if queue is not None:
+            await queue.close()
     return 0
 
 
@@ -462,6 +560,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_export(config, args.db, args.out, args.with_personal_data))
         if args.command == "digest":
             return asyncio.run(run_digest(config, args.db, args.now))
+        if args.command == "worker":
+            return asyncio.run(run_worker(config, args.db, args.imports))
         return asyncio.run(run_bot(config, args.db, adapters, args.demo))
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -229,6 +229,31 @@ class InsightsConfig(Strict):
     refresh_on_approval: bool = True  # redraw a company's card in the background after an approval
 
 
+class QueueConfig(Strict):
+    """Where video scoring, chart renders and the weekly digest run (storage/queue.py, docs/DEPLOY.md).
+
+    `inprocess` (the default, and the only choice on SQLite): each bot process runs them in its own
+    pools and scheduler. `procrastinate` (PostgreSQL only): the bot defers them as durable jobs that
+    `python main.py worker` processes run; a job of a worker that stopped sending heartbeats for
+    `stalled_after_s` seconds is handed to another worker.
+    """
+
+    backend: str = Field("inprocess", pattern="^(inprocess|procrastinate)$")
+    concurrency: int = Field(2, ge=1, le=64)  # jobs one `main.py worker` runs at once
+    heartbeat_s: float = Field(10.0, gt=0, le=600)  # a worker records it is alive this often
+    stalled_after_s: float = Field(60.0, gt=0, le=3600)  # no heartbeat for this long: its jobs are retried
+    stalled_check_s: float = Field(15.0, gt=0, le=3600)  # how often each worker looks for such jobs
+    poll_s: float = Field(5.0, gt=0, le=60)  # job polling besides PostgreSQL LISTEN/NOTIFY
+    digest_schedule: bool = True  # the workers send the weekly digest (procrastinate periodic tasks)
+    digest_cron: str = ""  # UTC cron (6th column: seconds) for the digest tick; empty: from `digest`
+
+    @model_validator(mode="after")
+    def heartbeat_before_stall(self) -> QueueConfig:
+        if self.stalled_after_s <= self.heartbeat_s:
+            raise ValueError("stalled_after_s must be longer than heartbeat_s")
+        return self
+
+
 class LoggingConfig(Strict):
     level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
@@ -257,6 +282,7 @@ class Config(Strict):
     digest: DigestConfig = DigestConfig()
     insights: InsightsConfig = InsightsConfig()
     ops: OpsConfig = OpsConfig()
+    queue: QueueConfig = QueueConfig()
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 

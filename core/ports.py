@@ -8,10 +8,10 @@ CI (mypy runs over core/, bots/ and the test doubles), not a silent drop in prod
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from core.events import ChatRef, IncomingEvent
 from core.replies import InlineCard, Reply
@@ -185,3 +185,24 @@ class NoUserLock(UserLock):
 
     async def close(self) -> None:
         """Nothing to close."""
+
+
+#: Durable task names (storage/queue.py registers them; core/queue_tasks.py says what each does).
+TASK_SCORE_ATTEMPT = "mock.score_attempt"
+TASK_RENDER_CHART = "charts.render"
+TASK_DIGEST = "digest.tick"
+TASK_OUTBOX = "outbox.retry"
+
+
+class TaskQueue(Protocol):
+    """A durable job queue (storage.queue.ProcrastinateQueue on PostgreSQL, config `queue.backend`).
+
+    A deferred job is stored in the database before `defer` returns and runs once in some
+    `python main.py worker` process, even if the bot that deferred it stops; a worker that dies
+    mid-job has the job retried by another. Tasks must therefore be idempotent.
+    """
+
+    async def defer(self, task: str, args: Mapping[str, Any], *, lock: str | None = None) -> None:
+        """Store a job of `task` (one of the TASK_* names) with JSON-serialisable `args`; `lock` (a
+        queueing lock) refuses a second waiting job with the same lock (the first one is kept)."""
+        ...

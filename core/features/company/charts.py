@@ -70,11 +70,27 @@ def _warm_worker() -> None:
 
 
 _RUNNERS: dict[int, JobRunner] = {}
+_QUEUE_RUNNER: list[JobRunner] = []  # set by use_runner: charts go to the durable queue's workers
+
+
+def use_runner(runner: JobRunner | None) -> None:
+    """Draw this process's charts with `runner` instead of local pools (None: back to local pools).
+
+    main.py passes storage.queue.QueueRunner when `queue.backend` is procrastinate, before bootstrap,
+    so every ChartService sends its jobs to `main.py worker` processes; the PNGs still land in the
+    service's own cache.
+    """
+    _QUEUE_RUNNER.clear()
+    if runner is not None:
+        _QUEUE_RUNNER.append(runner)
 
 
 def shared_runner(workers: int) -> JobRunner:
     """This process's chart runner (the JobRunner port): a WorkerPool of `workers` processes (threads
-    for 0) from media.pool, made once and shared by every ChartService of the process."""
+    for 0) from media.pool, made once and shared by every ChartService of the process (or the queue's
+    runner after use_runner)."""
+    if _QUEUE_RUNNER:
+        return _QUEUE_RUNNER[0]
     runner = _RUNNERS.get(workers)
     if runner is None:
         runner = _RUNNERS[workers] = make_runner(workers, initializer=_warm_worker)

@@ -32,7 +32,7 @@ from core.features.base import CommandSink, FeatureBase
 from core.features.mock.bank import BANK
 from core.features.mock.prompts import spoken_prompt
 from core.metrics import timed_scoring
-from core.ports import CommandInfo
+from core.ports import TASK_SCORE_ATTEMPT, CommandInfo, TaskQueue
 from core.replies import Button, Image, Reply
 from core.repositories.mock import MockRepository
 from core.router import command_button_action
@@ -151,6 +151,12 @@ class Mock(FeatureBase):
         self._repo = repo
         self._tasks: set[asyncio.Task] = set()
         self._rng = random.Random()
+        self._queue: TaskQueue | None = None
+
+    def use_queue(self, queue: TaskQueue) -> None:
+        """Defer scorings to the durable queue (config `queue.backend: procrastinate`) instead of
+        scoring in this process: a `main.py worker` runs `score_attempt`, even if this bot stops."""
+        self._queue = queue
 
     def flows(self) -> list[Flow]:
         """The practice dialog: consent (first time only), the question, then retry / next / finish."""
@@ -321,9 +327,21 @@ class Mock(FeatureBase):
         _consented, keep = await self._repo.consent(ctx.answers["user_id"])
         attempt = await self._repo.start_attempt(ctx.answers["user_id"], ctx.answers.get("question_id"))
         chat = ChatRef(event.chat.platform, event.chat.id, is_private=event.chat.is_private)
-        task = asyncio.create_task(self._score_and_push(attempt, path, chat, keep, ctx.answers["question"]))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self._queue is not None:
+            job = {
+                "attempt": attempt,
+                "path": str(path),
+                "platform": chat.platform,
+                "chat": chat.id,
+                "private": chat.is_private,
+                "keep": keep,
+                "question": ctx.answers["question"],
+            }
+            await self._queue.defer(TASK_SCORE_ATTEMPT, job, lock=f"mock-attempt-{attempt}")
+        else:
+            task = asyncio.create_task(self.score_attempt(attempt, path, chat, keep, ctx.answers["question"]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         ctx.notes.append("⏳ Scoring your answer… your scorecard arrives in a few seconds.")
 
     @staticmethod
@@ -333,10 +351,12 @@ class Mock(FeatureBase):
         suffix = Path(filename or "").suffix.lower()
         return folder / f"{uuid.uuid4().hex}{suffix if suffix in VIDEO_SUFFIXES else '.mp4'}"
 
-    async def _score_and_push(
-        self, attempt: int, path: Path, chat: ChatRef, keep: bool, question: str
-    ) -> None:
-        """Score off the event loop; always end with a scorecard or a clear reason, never stuck "scoring"."""
+    async def score_attempt(self, attempt: int, path: Path, chat: ChatRef, keep: bool, question: str) -> None:
+        """Score off the event loop; always end with a scorecard or a clear reason, never stuck "scoring".
+
+        The in-process path runs it as a background task of the bot; with the durable queue a
+        `main.py worker` runs it (core/queue_tasks.py), which skips attempts no longer "scoring".
+        """
         config = self._services.config.mock
         kept: str | None = None
         try:
@@ -364,10 +384,14 @@ class Mock(FeatureBase):
 
         Why: a bot killed or shut down mid-scoring left an attempt in "scoring" for good (no scorecard,
         no message) and the video on disk although the student chose deletion. Assumes one bot process
-        per database and video folder (every "scoring" row and incoming file at start is orphaned).
+        per database and video folder (every "scoring" row and incoming file at start is orphaned), so
+        with `queue.backend: procrastinate` it does nothing: the queue's workers own scorings in flight.
         `tell_later` keeps a message for the outbox job (`Notifiers.tell_later`). Returns how many
         students were told.
         """
+        if self._services.config.queue.backend == "procrastinate":
+            # the queue owns scorings in flight: a worker (re)runs them, whichever bot restarted
+            return 0
         # rows are stamped by the store's wall clock (core.clock), not the services' (a fake in tests)
         chats = await self._repo.fail_interrupted(utcnow(), INTERRUPTED)
         incoming = Path(self._services.config.mock.video_dir) / "incoming"

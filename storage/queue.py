@@ -1,0 +1,391 @@
+"""The durable task queue on PostgreSQL (procrastinate 3): its app, its schema, the tasks, the bot's side.
+
+With `queue.backend: procrastinate` the bot does not score videos, draw charts or send digests in its own
+process: it stores a job in PostgreSQL (`ProcrastinateQueue.defer`, the core's TaskQueue port) and any
+`python main.py worker` process runs it. Adding a machine that runs a worker adds capacity.
+
+Survival and "once":
+  * a job is a row (`procrastinate_jobs`) written before `defer` returns, so it outlives the bot;
+  * each worker records a heartbeat every `queue.heartbeat_s`; every worker checks every
+    `queue.stalled_check_s` for jobs still "doing" on a worker silent for `queue.stalled_after_s`
+    (killed, machine lost) and puts them back to "todo" (`retry_stalled`), so another worker runs them;
+  * the effects are idempotent, so a job that ran twice (its worker died after the effect but before
+    procrastinate recorded success) does not act twice: a scoring is skipped unless its attempt is still
+    "scoring"; a chart result is keyed by a random key and stored at most once; digest deliveries are
+    claimed per (run, platform, chat) in storage/digest.py;
+  * the weekly digest is a procrastinate periodic task: whichever workers are up, each cron tick is
+    deferred once (procrastinate records it in `procrastinate_periodic_defers`, unique per tick), and a
+    queueing lock plus a run lock keep at most one digest job waiting and one running.
+
+Chart renders come back to the bot that asked: the job (a picklable media.chart_jobs call, see
+core/features/company/charts.py) travels pickled in the job's JSON arguments, the worker stores its
+result in `queue_results` under the job's key, and `QueueRunner.run` (the JobRunner port) takes it
+from there, so the PNG lands in the asking bot's own chart cache. Jobs are unpickled with an allow-list
+(media.chart_jobs, the chart job types, plain data), never arbitrary classes.
+
+The schema is applied by procrastinate's own SQL (not Alembic): `apply_schema`, idempotent, under an
+advisory lock, from `python main.py migrate` on PostgreSQL and at the start of every queue user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import logging
+import pickle
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import make_url
+
+from core.config import DigestConfig, QueueConfig
+from core.ports import TASK_DIGEST, TASK_OUTBOX, TASK_RENDER_CHART, TASK_SCORE_ATTEMPT, TaskQueue
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: pg_advisory_xact_lock key serialising schema creation between processes that start together.
+SCHEMA_LOCK_KEY = 1_414_690_316
+#: Results nobody collected (the asking bot stopped) are deleted after this long.
+RESULT_TTL = timedelta(hours=1)
+RESULTS_DDL = (
+    "CREATE TABLE IF NOT EXISTS queue_results ("
+    " key text PRIMARY KEY,"
+    " ok boolean NOT NULL,"
+    " payload bytea NOT NULL,"
+    " created_at timestamptz NOT NULL DEFAULT now())"
+)
+NEEDS_POSTGRES = "the task queue needs PostgreSQL; on SQLite the bot runs jobs in-process"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+class QueueUnavailable(Exception):
+    """The queue cannot be used with this database (not PostgreSQL) or procrastinate is missing."""
+
+
+# --------------------------------------------------------------------------- connection and schema
+
+
+def is_postgres(url: str) -> bool:
+    """Whether a SQLAlchemy URL names a PostgreSQL database."""
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def conninfo(url: str) -> str:
+    """The libpq URI psycopg 3 wants for a SQLAlchemy URL (`postgresql+asyncpg://u:p@h:5432/db` ->
+    `postgresql://u:p@h:5432/db`); asyncpg's `ssl=` becomes libpq's `sslmode=`. Raises QueueUnavailable
+    for any other database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise QueueUnavailable(NEEDS_POSTGRES)
+    query = dict(parsed.query)
+    ssl = query.pop("ssl", None)
+    if ssl is not None and "sslmode" not in query:
+        query["sslmode"] = ssl if ssl in ("disable", "allow", "prefer", "require") else "require"
+    for asyncpg_only in ("prepared_statement_cache_size", "command_timeout"):
+        query.pop(asyncpg_only, None)
+    return parsed.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+
+
+async def apply_schema(url: str) -> bool:
+    """Create procrastinate's tables and functions, and `queue_results`, unless they exist.
+
+    Idempotent and safe when several processes start at once (an advisory transaction lock). Returns
+    True when procrastinate's schema was created now. Upgrading procrastinate across versions that change
+    its schema follows its own migration files (docs/DEPLOY.md).
+    """
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    connection = await psycopg.AsyncConnection.connect(conninfo(url))
+    async with connection, connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
+        cursor = await connection.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+        row = await cursor.fetchone()
+        created = not (row and row[0])
+        if created:
+            await connection.execute(SchemaManager.get_schema())
+        await connection.execute(RESULTS_DDL)
+    if created:
+        logger.info("created the task queue's schema (procrastinate)")
+    return created
+
+
+def make_app(url: str) -> Any:
+    """A procrastinate App over a psycopg pool for `url` (not opened; tasks not registered)."""
+    try:
+        import procrastinate
+    except ImportError as missing:  # the `postgres` extra
+        raise QueueUnavailable("the task queue needs procrastinate: pip install '.[postgres]'") from missing
+    connector = procrastinate.PsycopgConnector(conninfo=conninfo(url))
+    return procrastinate.App(connector=connector)
+
+
+# --------------------------------------------------------------------------- pickled chart jobs
+
+_ALLOWED_GLOBALS = {
+    ("functools", "partial"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("collections", "OrderedDict"),
+    ("collections", "Counter"),
+    ("core.features.company.charts", "ChartJob"),
+    ("core.features.company.charts", "render_job"),
+    ("core.features.company.charts", "word_cloud_from_questions"),
+}
+_ALLOWED_MODULES = ("media.chart_jobs",)
+
+
+class _JobUnpickler(pickle.Unpickler):
+    """Unpickles chart jobs and results only: media.chart_jobs functions, the chart job types, data."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED_GLOBALS or (module in _ALLOWED_MODULES and not name.startswith("_")):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a queued job")
+
+
+def dump_job(value: Any) -> str:
+    """A picklable value as text for a job's JSON arguments."""
+    return base64.b64encode(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii")
+
+
+def load_job(text: str) -> Any:
+    """The value `dump_job` wrote, unpickled with the allow-list (UnpicklingError otherwise)."""
+    return _JobUnpickler(io.BytesIO(base64.b64decode(text))).load()
+
+
+# --------------------------------------------------------------------------- the bot's side
+
+
+class ProcrastinateQueue(TaskQueue):
+    """The TaskQueue port over procrastinate: `await open()`, `defer(...)`, `await close()`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.app = make_app(url)
+
+    async def open(self) -> None:
+        """Apply the schema if needed and open the connection pool."""
+        await apply_schema(self.url)
+        await self.app.open_async()
+
+    async def close(self) -> None:
+        """Close the connection pool (deferred jobs stay in the database)."""
+        await self.app.close_async()
+
+    async def defer(self, task: str, args: Mapping[str, Any], *, lock: str | None = None) -> None:
+        """Store a job; a second job with the same waiting `lock` is refused and logged (one is enough)."""
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        try:
+            await self.app.configure_task(name=task, queueing_lock=lock).defer_async(**dict(args))
+        except AlreadyEnqueued:
+            logger.info("a %s job with lock %s is already waiting; not deferred again", task, lock)
+
+    def runner(self) -> QueueRunner:
+        """The JobRunner that draws this process's charts on the workers."""
+        return QueueRunner(self)
+
+
+class QueueRunner:
+    """The JobRunner port (core/ports.py) over the queue: each job runs in some `main.py worker`.
+
+    `run` defers a TASK_RENDER_CHART job carrying the pickled job and a fresh key, then polls
+    `queue_results` for that key (deleting the row as it reads it) until `timeout` (TimeoutError).
+    A job that raised in the worker raises RuntimeError with the worker's message here.
+    """
+
+    POLL_S = 0.05
+    MAX_POLL_S = 0.5
+
+    def __init__(self, queue: ProcrastinateQueue) -> None:
+        self._queue = queue
+
+    @property
+    def workers(self) -> int:
+        """0: nothing runs in this process."""
+        return 0
+
+    def start(self) -> None:
+        """Nothing to start here: the workers are other processes."""
+
+    async def ready(self) -> None:
+        """Nothing to wait for here: the workers are other processes."""
+
+    async def run(self, job: Callable[[], T], *, timeout: float | None = None) -> T:
+        """`job()`'s result, computed by a queue worker."""
+        key = uuid.uuid4().hex
+        await self._queue.defer(TASK_RENDER_CHART, {"key": key, "job": dump_job(job)})
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pause = self.POLL_S
+        connector = self._queue.app.connector
+        while True:
+            rows = await connector.execute_query_all_async(
+                "DELETE FROM queue_results WHERE key = %(key)s RETURNING ok, payload", key=key
+            )
+            if rows:
+                ok, payload = rows[0]["ok"], bytes(rows[0]["payload"])
+                value = _JobUnpickler(io.BytesIO(payload)).load()
+                if not ok:
+                    raise RuntimeError(f"queued job failed: {value}")
+                return value
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"no queue worker finished the job within {timeout} s")
+            await asyncio.sleep(pause)
+            pause = min(pause * 1.5, self.MAX_POLL_S)
+
+    def close_nowait(self) -> None:
+        """Nothing to stop here (the queue itself is closed by its owner)."""
+
+
+async def open_queue(url: str) -> ProcrastinateQueue:
+    """An opened ProcrastinateQueue; QueueUnavailable on anything but PostgreSQL."""
+    if not is_postgres(url):
+        raise QueueUnavailable(NEEDS_POSTGRES)
+    queue = ProcrastinateQueue(url)
+    await queue.open()
+    return queue
+
+
+# --------------------------------------------------------------------------- the worker's side
+
+
+def weekly_cron(digest: DigestConfig, now: datetime | None = None) -> str:
+    """digest.weekday/hour/minute in digest.timezone as a UTC cron line (procrastinate's cron is UTC).
+
+    Uses the zone's current UTC offset: across a daylight-saving change the tick moves by an hour until
+    the workers restart; the retry tick (every retry_minutes) still sends the week on time or soon after.
+    """
+    zone = ZoneInfo(digest.timezone)
+    local_now = (now or datetime.now(zone)).astimezone(zone)
+    day = WEEKDAYS.index(digest.weekday)
+    local = local_now.replace(hour=digest.hour, minute=digest.minute, second=0, microsecond=0)
+    local += timedelta(days=day - local.weekday())
+    utc = local.astimezone(ZoneInfo("UTC"))
+    cron_day = (utc.weekday() + 1) % 7  # cron: 0 = Sunday
+    return f"{utc.minute} {utc.hour} * * {cron_day}"
+
+
+def retry_cron(minutes: int) -> str:
+    """A cron line firing every `minutes` (whole hours above 59)."""
+    if minutes < 60:
+        return f"*/{minutes} * * * *"
+    return f"0 */{max(1, minutes // 60)} * * *"
+
+
+def register_tasks(
+    app: Any, handlers: Mapping[str, Handler], queue: QueueConfig, digest: DigestConfig
+) -> None:
+    """Register the tasks on `app`; each calls the handler of its name (core/queue_tasks.py)."""
+
+    connector = app.connector
+
+    from procrastinate import RetryStrategy
+
+    # An error escaping the use case (it answers the student itself otherwise) is an infrastructure
+    # failure, e.g. the database gone mid-way: try twice more, 5 s apart; the status check keeps it once.
+    @app.task(name=TASK_SCORE_ATTEMPT, retry=RetryStrategy(max_attempts=2, wait=5))
+    async def score_attempt(**job: Any) -> None:
+        rows = await connector.execute_query_all_async(
+            "SELECT status FROM mock_attempts WHERE id = %(id)s", id=int(job["attempt"])
+        )
+        if not rows or rows[0]["status"] != "scoring":
+            logger.info("mock attempt %s is no longer scoring; job skipped", job["attempt"])
+            return
+        await handlers[TASK_SCORE_ATTEMPT](job)
+
+    @app.task(name=TASK_RENDER_CHART)
+    async def render_chart(key: str, job: str) -> None:
+        try:
+            value, ok = await handlers[TASK_RENDER_CHART](load_job(job)), True
+        except Exception as problem:  # noqa: BLE001 - reported to the asking bot, not retried
+            logger.warning("queued chart job failed: %r", problem)
+            value, ok = f"{type(problem).__name__}: {problem}", False
+        await connector.execute_query_async(
+            "INSERT INTO queue_results (key, ok, payload) VALUES (%(key)s, %(ok)s, %(payload)s)"
+            " ON CONFLICT (key) DO NOTHING",
+            key=key,
+            ok=ok,
+            payload=pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
+        )
+
+    if not queue.digest_schedule:
+        return
+
+    @app.task(name=TASK_DIGEST, queueing_lock=TASK_DIGEST, lock=TASK_DIGEST)
+    async def digest_tick(timestamp: int) -> None:
+        await handlers[TASK_DIGEST]()
+
+    @app.task(name=TASK_OUTBOX, queueing_lock=TASK_OUTBOX, lock=TASK_OUTBOX)
+    async def outbox_retry(timestamp: int) -> None:
+        await handlers[TASK_OUTBOX]()
+
+    if queue.digest_cron:
+        app.periodic(cron=queue.digest_cron, periodic_id="custom")(digest_tick)
+    else:
+        app.periodic(cron=weekly_cron(digest), periodic_id="weekly")(digest_tick)
+        app.periodic(cron=retry_cron(digest.retry_minutes), periodic_id="retry")(digest_tick)
+    app.periodic(cron=retry_cron(digest.retry_minutes), periodic_id="retry")(outbox_retry)
+
+
+async def retry_stalled(app: Any, stalled_after_s: float) -> int:
+    """Put jobs still "doing" on workers silent for `stalled_after_s` back to "todo"; how many.
+
+    Every worker calls it; when two race for one job, the second finds it no longer "doing" and skips.
+    Also deletes chart results older than RESULT_TTL (their bot stopped waiting).
+    """
+    retried = 0
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s):
+        try:
+            await app.job_manager.retry_job(job)
+        except Exception as problem:  # noqa: BLE001 - another worker retried it first
+            logger.debug("stalled job %s not retried here: %r", job.id, problem)
+            continue
+        retried += 1
+        logger.warning("job %s (%s) of a dead worker handed back to the queue", job.id, job.task_name)
+    await app.connector.execute_query_async(
+        "DELETE FROM queue_results WHERE created_at < now() - %(ttl)s::interval",
+        ttl=f"{int(RESULT_TTL.total_seconds())} seconds",
+    )
+    return retried
+
+
+async def _watch_stalled(app: Any, queue: QueueConfig) -> None:
+    while True:
+        await asyncio.sleep(queue.stalled_check_s)
+        try:
+            await retry_stalled(app, queue.stalled_after_s)
+        except Exception:
+            logger.exception("looking for stalled jobs failed; trying again later")
+
+
+async def serve(url: str, handlers: Mapping[str, Handler], queue: QueueConfig, digest: DigestConfig) -> None:
+    """Run a procrastinate worker until SIGINT/SIGTERM (running jobs finish first), with the stalled-job
+    watch beside it. Raises QueueUnavailable on anything but PostgreSQL."""
+    if not is_postgres(url):
+        raise QueueUnavailable(NEEDS_POSTGRES)
+    await apply_schema(url)
+    app = make_app(url)
+    register_tasks(app, handlers, queue, digest)
+    async with app.open_async():
+        watch = asyncio.create_task(_watch_stalled(app, queue), name="stalled-jobs")
+        try:
+            await app.run_worker_async(
+                concurrency=queue.concurrency,
+                update_heartbeat_interval=queue.heartbeat_s,
+                stalled_worker_timeout=queue.stalled_after_s,
+                fetch_job_polling_interval=queue.poll_s,
+                install_signal_handlers=True,
+            )
+        finally:
+            watch.cancel()
+            await asyncio.gather(watch, return_exceptions=True)
