@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--demo", action="store_true", help="seed demo data first if the database has none")
     parser.add_argument(
+        "--web",
+        action="store_true",
+        help="also serve the web pages and the Telegram Mini App (config 'web': host, port, public_url)",
+    )
+    parser.add_argument(
         "--console-user",
         metavar="ID",
         help="console: act as this user id (e.g. console-moderator, a moderator in config.yaml)",
@@ -483,9 +488,26 @@ async def _stop_gracefully(adapter, grace_s: float) -> None:
         logger.exception("%s: stopping failed", adapter.name)
 
 
-async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], demo: bool) -> int:
-    """Start the app and the adapters; stop all when the first one ends (console EOF, Ctrl-C) or on
-    SIGTERM, which finishes the events in flight first (bounded by SHUTDOWN_GRACE_S) and exits 0."""
+async def start_web(app, config: Config):
+    """Serve the web pages beside the adapters (bots/web); with no web.public_url, cards link the local
+    address (the console prints it; chat platforms leave local links out)."""
+    from bots.web.app import WebServer
+
+    server = WebServer(app, config.web.host, config.web.port)
+    port = await server.start()
+    if not config.web.public_url:
+        host = "127.0.0.1" if config.web.host in ("0.0.0.0", "::", "") else config.web.host
+        config.web.public_url = f"http://{host}:{port}"
+    print(f"Web pages: {config.web.public_url}/", file=sys.stderr)
+    return server
+
+
+async def run_bot(
+    config: Config, db_url: str | None, adapters: Sequence[str], demo: bool, web: bool = False
+) -> int:
+    """Start the app, the adapters (and the web pages); stop all when the first one ends (console EOF,
+    Ctrl-C) or on SIGTERM, which finishes the events in flight first (bounded by SHUTDOWN_GRACE_S) and
+    exits 0."""
     from core.app import bootstrap
 
     if demo:
@@ -510,8 +532,11 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
 
         scheduler = DigestScheduler(app.digest.sender, config.digest)
         scheduler.start()
+    web_server = None
     try:
         ops = await start_ops(app, config, tasks)
+        if web or config.web.enabled:
+            web_server = await start_web(app, config)
         stopper = asyncio.create_task(terminated.wait(), name="sigterm")
         done, _pending = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -529,6 +554,8 @@ async def run_bot(config: Config, db_url: str | None, adapters: Sequence[str], d
             await _stop_gracefully(adapter, SHUTDOWN_GRACE_S)
         if ops is not None:
             await ops.stop()
+        if web_server is not None:
+            await web_server.stop()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -562,7 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_digest(config, args.db, args.now))
         if args.command == "worker":
             return asyncio.run(run_worker(config, args.db, args.imports))
-        return asyncio.run(run_bot(config, args.db, adapters, args.demo))
+        return asyncio.run(run_bot(config, args.db, adapters, args.demo, web=args.web))
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -265,6 +265,41 @@ class OpsConfig(Strict):
     http_host: str = "127.0.0.1"  # 0.0.0.0 in a container so the orchestrator and Prometheus reach it
 
 
+class WebConfig(Strict):
+    """The read-only web pages and the Telegram Mini App (bots/web), served beside the adapters.
+
+    `public_url` is where people reach the pages (e.g. https://insights.example.edu, no trailing slash):
+    cards link there ("Open in browser"); an https URL also opens them as a Telegram Mini App. Empty: no
+    links in cards (`main.py --web` then links the local address for the console).
+    """
+
+    enabled: bool = False
+    host: str = "127.0.0.1"  # 0.0.0.0 in a container
+    port: int = Field(8080, ge=0, le=65535)  # 0 = any free port (tests)
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("public_url must be an http(s) address such as https://insights.example.edu")
+        return value
+
+
+def college_code(config: Config) -> str:
+    """The deployment's default college code (config `college.code`; "default" while no college is set).
+
+    Read defensively: the college section is added separately (issue #15), so a config without it still
+    works; the web pages' URLs (/c/<code>/...) and the cards' links use this one value.
+    """
+    college = getattr(config, "college", None)
+    if college is None:
+        college = config.extra.get("college") if isinstance(config.extra, dict) else None
+    code = college.get("code") if isinstance(college, dict) else getattr(college, "code", None)
+    return str(code).strip() if code else "default"
+
+
 class Config(Strict):
     """Every setting of the bot."""
 
@@ -283,6 +318,7 @@ class Config(Strict):
     insights: InsightsConfig = InsightsConfig()
     ops: OpsConfig = OpsConfig()
     queue: QueueConfig = QueueConfig()
+    web: WebConfig = WebConfig()
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 

@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
 class Button:
-    """A choice; `action` is a short opaque token (<= 64 bytes) the core maps back when pressed."""
+    """A choice; `action` is a short opaque token (<= 64 bytes) the core maps back when pressed.
+
+    With `url` it is a link button instead (the platform opens the address; `action` is unused).
+    `web_app` asks, in addition, to open the link inside the chat app where the platform can (a
+    Telegram Mini App, which needs an https address and a private chat); elsewhere it is a plain link.
+    """
 
     label: str
     action: str
     url: str | None = None
+    web_app: bool = False
+
+
+def link_button(label: str, url: str, *, web_app: bool = False) -> Button:
+    """A button that opens `url` (an http(s) address); `web_app`: as an in-app page where supported."""
+    return Button(label, "link", url=url, web_app=web_app)
+
+
+def reachable_link(url: str) -> bool:
+    """Whether other people's devices can open `url`: http(s) to a host that is not this machine.
+
+    Chat platforms reject (Telegram) or cannot open (everyone else's phone) links to localhost or
+    loopback addresses, which a local `main.py --web` run links for its console.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or host == "localhost"
+        or host.endswith(".localhost")
+    ):
+        return False
+    try:
+        return not (ip_address(host).is_loopback or ip_address(host).is_unspecified)
+    except ValueError:
+        return "." in host
 
 
 @dataclass(frozen=True)

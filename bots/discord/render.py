@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from discord.utils import escape_markdown
 
-from core.replies import Button, Form, Reply
+from core.replies import Button, Form, Reply, reachable_link
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ def button_specs(buttons: tuple[tuple[Button, ...], ...], form: Form | None) -> 
         for button in row:
             label = (button.label or "•")[:MAX_LABEL]
             if button.url:
-                specs.append(ButtonSpec(label=label, url=button.url))
+                if reachable_link(button.url):  # a link to this machine opens nowhere else
+                    specs.append(ButtonSpec(label=label, url=button.url))
                 continue
             custom_id = ACTION_PREFIX + button.action
             if custom_id in seen:  # Discord rejects a message with duplicate custom_ids

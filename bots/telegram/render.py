@@ -9,10 +9,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bots.telegram.limits import MAX_ALBUM, MAX_CALLBACK_DATA, MAX_CAPTION, MAX_TEXT
-from core.replies import Button, Reply
+from core.replies import Button, Reply, reachable_link
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,12 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
         buttons = []
         for button in row:
             if button.url:
-                buttons.append(InlineKeyboardButton(button.label, url=button.url))
+                if not reachable_link(button.url):  # Telegram rejects localhost links (a local --web run)
+                    logger.debug("dropping link button %r to a local address", button.label)
+                elif button.web_app and button.url.startswith("https://"):  # Mini Apps need https
+                    buttons.append(InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url)))
+                else:
+                    buttons.append(InlineKeyboardButton(button.label, url=button.url))
             elif len(button.action.encode("utf-8")) > MAX_CALLBACK_DATA:
                 logger.error(
                     "dropping button %r: its action token is %d bytes (Telegram allows %d)",

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from core.config import InsightsConfig
+from core.config import InsightsConfig, college_code
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company import manage
@@ -22,11 +22,12 @@ from core.features.company.views import (
     experience_text,
     list_text,
     no_match_text,
+    web_page_row,
 )
 from core.ports import CommandInfo
 from core.replies import Button, Reply, button_rows
 from core.repositories.companies import CompanyName
-from core.repositories.stats import CompanyStats, StatsRepository, Tally
+from core.repositories.stats import CompanyStats, ExperienceLine, ExperienceView, StatsRepository, Tally
 from core.router import command_button_action
 from core.services import Services
 from core.text_norm import looks_like_id, parse_id
@@ -236,7 +237,7 @@ class CompanyFeature(FeatureBase):
         if not stats.total:
             share = ((Button("📝 Share my experience", command_button_action("share")),),)
             return [Reply(text=text, buttons=share)]
-        buttons = self._card_buttons(company_id)
+        buttons = self._card_buttons(company_id) + self._web_row(stats.name, chat)
         await self._charts.ready()  # pool start-up (once, at bootstrap) is not the render's time
         drawing = asyncio.ensure_future(self.charts(stats))
         done, _ = await asyncio.wait({drawing}, timeout=self._wait_s)
@@ -310,6 +311,14 @@ class CompanyFeature(FeatureBase):
         """Finish pushes of slow charts and card redraws in flight."""
         await self.idle()
 
+    def _web_row(self, company: str, chat: ChatRef | None) -> tuple[tuple[Button, ...], ...]:
+        """The card's "Open in browser" link (config web.public_url), as an in-app page in private chats."""
+        config = self._services.config if self._services is not None else None
+        if config is None:
+            return ()
+        in_app = chat is not None and chat.is_private
+        return web_page_row(config.web.public_url, college_code(config), company, in_app=in_app)
+
     @staticmethod
     def _card_buttons(company_id: int) -> tuple[tuple[Button, ...], ...]:
         buttons = [
@@ -370,6 +379,21 @@ class CompanyFeature(FeatureBase):
             nav.append(Button("Older ▶", company_action(company_id, f"list {page + 1}")))
         rows = button_rows(open_buttons, 1) + ((tuple(nav),) if nav else ())
         return [Reply(text=list_text(name, lines, page, pages, total), buttons=rows)]
+
+    # -- read-only views for other front ends (the web pages of bots/web) ----------------------------
+
+    async def public_experience(self, experience_id: int) -> ExperienceView | None:
+        """One published experience as /experience shows it (public fields, masked text); None if not."""
+        return await self._stats.experience(experience_id)
+
+    async def experience_page(
+        self, company_id: int, *, limit: int, offset: int
+    ) -> tuple[list[ExperienceLine], int]:
+        """A page of a company's published experiences, newest first, and how many there are in all."""
+        total = await self._stats.count_experiences(company_id)
+        if not total:
+            return [], 0
+        return await self._stats.list_experiences(company_id, limit=limit, offset=offset), total
 
 
 def year_rows(tallies: list[Tally]) -> list[tuple[int, int, int, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from core.analytics.stats import (
     DIFFICULTY_LABELS,
@@ -20,7 +21,7 @@ from core.analytics.stats import (
     share_line,
     typical_sequence,
 )
-from core.replies import or_dash
+from core.replies import Button, link_button, or_dash
 from core.repositories.stats import CompanyStats, ExperienceLine, ExperienceView, Tally
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ DIMENSION_TITLES = {
     "round": "by round type",
     "year": "by interview year",
 }
+OPEN_IN_BROWSER = "🌐 Open in browser"
+OPEN_AS_APP = "📱 Open full insights"
 CARD_TOPICS = 6
 CARD_QUESTIONS = 5
 
@@ -175,3 +178,22 @@ def no_match_text(typed: str, suggestions: Sequence[str]) -> str:
         head + "\nIf you interviewed there, send /share: your experience will start its page. "
         "Search questions across all companies with /search <words>."
     )
+
+
+def company_page_url(public_url: str, college: str, company: str) -> str:
+    """The company's web page (bots/web): <public_url>/c/<college>/company/<name>, parts percent-encoded."""
+    return f"{public_url.rstrip('/')}/c/{quote(college, safe='')}/company/{quote(company, safe='')}"
+
+
+def web_page_row(
+    public_url: str, college: str, company: str, *, in_app: bool
+) -> tuple[tuple[Button, ...], ...]:
+    """The card's link to its web page (config web.public_url; none when it is empty).
+
+    `in_app` (a private chat) asks the platform to open it inside the chat app (a Telegram Mini App);
+    elsewhere it is an "Open in browser" link.
+    """
+    if not public_url:
+        return ()
+    url = company_page_url(public_url, college, company)
+    return ((link_button(OPEN_AS_APP if in_app else OPEN_IN_BROWSER, url, web_app=in_app),),)
