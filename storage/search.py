@@ -66,8 +66,9 @@ QUERY_WINDOW = 4  # longest run of query words read as one topic phrase
 SUBJECT_ROUND_KINDS = frozenset({"hr", "managerial", "coding", "case_interview"})
 SNIPPET_CHARS = 140
 _SPECIAL = {"c++": "cpp", "c#": "csharp", ".net": "dotnet"}
-# Search-side spellings of one word (after stemming): "stats" is "statistics".
-_VARIANTS = {"stat": "statist"}
+# Search-side spellings of one word (after stemming): "stats" is "statistics", and the misspellings the
+# topic keyword map lists ("guestimate", "aptitute") are the word.
+_VARIANTS = {"stat": "statist", "guestim": "guesstim", "aptitut": "aptitud"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
 # "Why X?", "why do you want to join", "reason(s) to join": the why-this-company question however it is
