@@ -215,14 +215,25 @@ def search_metrics(data: Data) -> dict[str, Any]:
     company resolution, ranking) as /search would. search.best_in_top5 = share of queries whose every
     `best` id is among the first 5 results; search.recall_at_10 = mean share of `relevant` ids among the
     first 10. Results are mapped back to post ids by import order (a fresh database).
+
+    Two query sets DERIVED from the other labels (not written by whoever tunes the ranking) guard
+    against fitting the ranking to search.json; see `derived_queries`. Their keys are
+    search.<set>.recall_at_10 (relevant found in the first 10 / min(relevant, 10), mean over queries),
+    search.<set>.best_in_top5 (share of queries with at most BEST_TOP relevant posts that have them all
+    in the first 5), search.<set>.precision_at_5 (relevant among the first 5 / min(relevant, 5), mean)
+    and search.<set>.queries.
     """
     if not data.queries:
         return {}
     import asyncio
     import tempfile
 
+    derived = derived_queries(data)
+    texts = list(
+        dict.fromkeys([j["query"] for j in data.queries] + [j["query"] for s in derived.values() for j in s])
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        ranked = asyncio.run(_search_rankings(data, Path(tmp)))
+        ranked = asyncio.run(_search_rankings(data, Path(tmp), texts))
     best_hits = 0
     recalls = []
     misses: list[str] = []
@@ -234,16 +245,64 @@ def search_metrics(data: Data) -> dict[str, Any]:
         recalls.append(len(relevant & set(got[:SEARCH_TOP])) / len(relevant) if relevant else 1.0)
         if not best_ok:
             misses.append(judged["query"])
-    return {
+    out: dict[str, Any] = {
         "search.best_in_top5": _ratio(best_hits, len(data.queries)),
         "search.recall_at_10": round(sum(recalls) / len(recalls), 4),
         "search.queries": len(data.queries),
         "search.best_missed": misses,
     }
+    for name, queries in derived.items():
+        out.update(_derived_figures(name, queries, ranked))
+    return out
 
 
-async def _search_rankings(data: Data, tmp: Path) -> dict[str, list[str]]:
-    """Import the posts into a fresh database and rank each judged query: {query: [post id, ...]}."""
+def derived_queries(data: Data) -> dict[str, list[dict[str, Any]]]:
+    """Held-out judged queries built mechanically from the topic and paraphrase labels.
+
+    - "topic_queries": for every topic some post is labelled as ASKING, the topic's display name
+      ("Dynamic programming", "Guesstimates & case studies") as the query; relevant = the posts whose
+      `topics` hold it (prep-only and other-company topics are not relevant).
+    - "paraphrase_queries": every string of every paraphrase group as the query; relevant = the posts
+      whose text holds any string of that group (the same question, however it is worded).
+    Each item is {query, relevant}; the same query text is judged once (the first definition wins).
+    """
+    topic_posts: dict[str, list[str]] = {}
+    for post in data.posts:
+        for topic in dict.fromkeys(t["topic"] for t in post.get("topics", [])):
+            topic_posts.setdefault(topic, []).append(post["id"])
+    topic_set = [{"query": t, "relevant": ids} for t, ids in sorted(topic_posts.items())]
+    para_set: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for group in data.paraphrases.get("paraphrase_groups", []):
+        holders = [p["id"] for p in data.posts if any(s in (p.get("text") or "") for s in group)]
+        for string in group:
+            query = " ".join(string.split())
+            if holders and query not in seen:
+                seen.add(query)
+                para_set.append({"query": query, "relevant": holders})
+    return {"topic_queries": topic_set, "paraphrase_queries": para_set}
+
+
+def _derived_figures(
+    name: str, queries: list[dict[str, Any]], ranked: dict[str, list[str]]
+) -> dict[str, Any]:
+    recall, precision, best = [], [], []
+    for judged in queries:
+        got, relevant = ranked[judged["query"]], set(judged["relevant"])
+        recall.append(len(relevant & set(got[:SEARCH_TOP])) / min(len(relevant), SEARCH_TOP))
+        precision.append(len(relevant & set(got[:BEST_TOP])) / min(len(relevant), BEST_TOP))
+        if len(relevant) <= BEST_TOP:
+            best.append(relevant <= set(got[:BEST_TOP]))
+    return {
+        f"search.{name}.best_in_top5": _ratio(sum(best), len(best)),
+        f"search.{name}.precision_at_5": round(sum(precision) / len(precision), 4) if precision else 0.0,
+        f"search.{name}.recall_at_10": round(sum(recall) / len(recall), 4) if recall else 0.0,
+        f"search.{name}.queries": len(queries),
+    }
+
+
+async def _search_rankings(data: Data, tmp: Path, queries: list[str]) -> dict[str, list[str]]:
+    """Import the posts into a fresh database and rank each query text: {query: [post id, ...]}."""
     from sqlalchemy import select
 
     import main
@@ -271,9 +330,9 @@ async def _search_rankings(data: Data, tmp: Path) -> dict[str, list[str]]:
         post_of = {eid: post["id"] for eid, post in zip(ids, data.posts, strict=True)}
         feature = app.feature(SearchFeature)
         out = {}
-        for judged in data.queries:
-            page = await feature.find(judged["query"], page_size=SEARCH_TOP)
-            out[judged["query"]] = [post_of.get(hit.experience_id, "") for hit in page.hits]
+        for query in queries:
+            page = await feature.find(query, page_size=SEARCH_TOP)
+            out[query] = [post_of.get(hit.experience_id, "") for hit in page.hits]
         return out
     finally:
         await app.close()

@@ -5,8 +5,21 @@ do token matching and find the same rows. A query word of PREFIX_MIN+ characters
 tokens it begins ("lru" finds "lrucache", FTS5 `"lru"*`, tsquery `lru:*`: the same tokens on both).
 The engine returns the newest CANDIDATES matching every word, then (when fewer) the newest matching
 any word: rowid-ordered scans that stay fast for words found in most rows. The candidates are ranked
-here, identically on both: those with every word first, then by BM25 (title words count double, a
-prefix-only match counts PREFIX_WEIGHT of an exact one).
+here, identically on both, by these rules (`SearchRepo._rank`):
+
+1. Where a word sits: a document has an ASKED part (company, role, questions, topic tags, and the
+   sentences of the narrative that describe the process, as `core.analytics.sections.process_text`
+   finds them for topic tags) and an ASIDE part (preparation resources, advice, the introduction,
+   other companies' processes, reflections). A word counts TITLE_WEIGHT in the title, 1 in the asked
+   narrative and ASIDE_WEIGHT aside: "practise DP on LeetCode" is not "DP was asked".
+2. Topics: a query phrase that is a topic's display name or part of it ("dynamic programming",
+   "guesstimates", "puzzle", "OOPs", "ML") is also matched by every document TAGGED as asking that topic
+   (tags exclude prep-only mentions; a subject round kind such as a case interview tags too), with the
+   weight of a title word, and the tag makes the phrase count as present for rule 3. A phrase that is
+   only one of a topic's keywords ("LRU cache", "why this company", "data science") is narrower than the
+   topic and is matched as words only (`query_topics`).
+3. Documents that hold every query word in their asked part (or by rule 2) come first; then BM25
+   (K1, B; a prefix-only match counts PREFIX_WEIGHT of an exact one); ties newest first.
 """
 
 from __future__ import annotations
@@ -17,13 +30,15 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from core.analytics.extract import find_personal_data, mask_personal_data
-from core.analytics.text import stems
+from core.analytics.sections import process_text
+from core.analytics.text import stems, topic_for_round
+from core.analytics.topics import ALL_TOPICS
 from core.repositories.search import SearchHit, SearchPage, SearchPort
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
@@ -32,7 +47,7 @@ logger = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 # Bumped whenever search_tokens/build_doc change what a document holds: stored documents (bench templates)
 # of an older version must be rebuilt.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INDEX_BATCH = 500
 CANDIDATES = 300  # newest matching documents ranked per query
 MAX_TERMS = 12
@@ -40,8 +55,20 @@ K1, B = 1.2, 0.3
 TITLE_WEIGHT = 3
 PREFIX_MIN = 3  # query words this long also match longer tokens they begin
 PREFIX_WEIGHT = 0.5
+ASIDE_WEIGHT = 0.25  # a word in preparation/advice/introduction counts a quarter of one in the process
+TOPIC_WEIGHT = TITLE_WEIGHT  # a tag of a topic the query names counts like that word in the title
+ASIDE_MARK = "zzaside"  # body tokens after this one are the aside part (older documents have none)
+TOPIC_PREFIX = "zzt"  # title token of a topic tag: zzt + its letters and digits ("zztdynamicprogramming")
+QUERY_WINDOW = 4  # longest run of query words read as one topic phrase
+# Round kinds that name what was tested (not a format, as "online_assessment" is): a round of that kind
+# tags its document with the topic for search even when the text names no keyword (a "case_interview"
+# round whose questions are "No. of ATMs in Maharashtra").
+SUBJECT_ROUND_KINDS = frozenset({"hr", "managerial", "coding", "case_interview"})
 SNIPPET_CHARS = 140
 _SPECIAL = {"c++": "cpp", "c#": "csharp", ".net": "dotnet"}
+# Search-side spellings of one word (after stemming): "stats" is "statistics", and the misspellings the
+# topic keyword map lists ("guestimate", "aptitute") are the word.
+_VARIANTS = {"stat": "statist", "guestim": "guesstim", "aptitut": "aptitud"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
 # "Why X?", "why do you want to join", "reason(s) to join": the why-this-company question however it is
@@ -67,6 +94,7 @@ def search_tokens(text: str | None) -> list[str]:
     out = []
     for word in stems(_fold(text or ""), keep_numbers=True):
         token = _NON_ALNUM.sub("", _SPECIAL.get(word, word))
+        token = _VARIANTS.get(token, token)
         if token:
             out.append(token[:60])
     return out
@@ -82,9 +110,15 @@ def company_token(company_id: int) -> str:
     return f"zzco{company_id}"
 
 
+def topic_token(topic: str) -> str:
+    """The title token of a topic tag ("Dynamic programming" -> "zztdynamicprogramming")."""
+    return TOPIC_PREFIX + _NON_ALNUM.sub("", topic.lower())
+
+
 @dataclass(frozen=True)
 class SearchDoc:
-    """The indexed text of one experience: title = company, role and questions; body = the narrative."""
+    """The indexed text of one experience: title = company, role, topic tags and questions; body = the
+    asked narrative, then ASIDE_MARK and the aside narrative (see the module docstring)."""
 
     experience_id: int
     company_id: int
@@ -101,16 +135,35 @@ def build_doc(
     narrative: Iterable[str],
     topics: Iterable[str] = (),
 ) -> SearchDoc:
-    """Tokenise an experience's text; its topic tags let "dynamic programming" find "Coin Change"."""
+    """Tokenise an experience's text; its topic tags let "dynamic programming" find "Coin Change".
+
+    `narrative` is (role description, preparation, reflections), as both callers pass it: the process
+    sentences of the first two are the asked part; their other sentences and all of the reflections (the
+    student's advice) are the aside part.
+    """
     title = [company_token(company_id), *search_tokens(company), *search_tokens(role)]
-    for topic in topics:
-        title.extend(search_tokens(topic))
+    for topic in dict.fromkeys(topics):
+        title.append(topic_token(topic))
     for q in questions:
         title.extend(search_tokens(q))
-    body: list[str] = []
-    for part in narrative:
-        body.extend(search_tokens(part))
-        body.extend(concept_tokens(part))
+    asked: list[str] = []
+    aside: list[str] = []
+    for i, part in enumerate(narrative):
+        if not part:
+            continue
+        whole = [*search_tokens(part), *concept_tokens(part)]
+        if i >= 2:  # reflections: advice
+            aside.extend(whole)
+            continue
+        process = process_text(part)
+        kept = [*search_tokens(process), *concept_tokens(process)]
+        asked.extend(kept)
+        rest = Counter(whole) - Counter(kept)  # the words of the other sentences, in text order
+        for token in whole:
+            if rest[token] > 0:
+                rest[token] -= 1
+                aside.append(token)
+    body = asked + ([ASIDE_MARK, *aside] if aside else [])
     return SearchDoc(experience_id, company_id, " ".join(title), " ".join(body))
 
 
@@ -166,9 +219,13 @@ async def load_docs(session: AsyncSession, experience_ids: Sequence[int]) -> lis
 
 
 async def store_docs(session: AsyncSession, docs: Sequence[SearchDoc]) -> None:
-    """Replace the search documents of these experiences (inside the caller's transaction)."""
+    """Replace the search documents of these experiences (inside the caller's transaction).
+
+    Each document is completed with the topics its stored rounds' kinds name (SUBJECT_ROUND_KINDS), so
+    every path that stores documents tags them alike."""
     if not docs:
         return
+    docs = await _with_round_topics(session, docs)
     table = _docs_table()
     ids = [d.experience_id for d in docs]
     for chunk in _chunks(ids, 500):
@@ -180,6 +237,28 @@ async def store_docs(session: AsyncSession, docs: Sequence[SearchDoc]) -> None:
             for d in docs
         ],
     )
+
+
+async def _with_round_topics(session: AsyncSession, docs: Sequence[SearchDoc]) -> list[SearchDoc]:
+    """`docs` with a topic token added for each subject round kind ("case_interview" -> case studies)."""
+    extra: dict[int, list[str]] = {}
+    ids = [d.experience_id for d in docs]
+    for chunk in _chunks(ids, 500):
+        rows = await session.execute(
+            select(Round.experience_id, Round.kind).where(
+                Round.experience_id.in_(chunk), Round.kind.in_(sorted(SUBJECT_ROUND_KINDS))
+            )
+        )
+        for eid, kind in rows:
+            topic = topic_for_round(kind)
+            if topic:
+                extra.setdefault(eid, []).append(topic_token(topic))
+    out = []
+    for doc in docs:
+        have = doc.title.split()
+        add = [t for t in dict.fromkeys(extra.get(doc.experience_id, [])) if t not in have]
+        out.append(replace(doc, title=" ".join([*have, *add])) if add else doc)
+    return out
 
 
 async def index_missing(sessions: Sessions, batch: int = INDEX_BATCH) -> int:
@@ -236,6 +315,42 @@ def _docs_table():  # noqa: ANN202 - a lightweight Core table, not part of the O
     return _TABLE
 
 
+def _name_phrases() -> dict[tuple[str, ...], str]:
+    """Topic display names and their parts as token phrases ("Trees & graphs", "trees", "graphs")."""
+    out: dict[tuple[str, ...], str] = {}
+    for topic in ALL_TOPICS:
+        for part in (topic, *re.split(r"[&/]", topic)):
+            key = tuple(search_tokens(part))
+            if key and key not in out:
+                out[key] = topic
+    return out
+
+
+_NAMES = _name_phrases()
+
+
+def query_topics(query: str) -> list[tuple[str, frozenset[str]]]:
+    """The topics a query names by their display name or part of it, each as (tag token, the query terms
+    of the naming phrase), longest phrase first: "dynamic programming" -> Dynamic programming, "ML" and
+    "machine learning" -> Machine learning, "guesstimates" -> Guesstimates & case studies, "puzzle" ->
+    Puzzles. A topic's keywords do not count: "LRU cache" or "why this company" is one question, far
+    narrower than its topic (Hashing, HR), and "statistics" or "data science" is not all of ML.
+    """
+    words = query.split()
+    used = [False] * len(words)
+    out: dict[str, set[str]] = {}
+    for size in range(min(QUERY_WINDOW, len(words)), 0, -1):
+        for start in range(0, len(words) - size + 1):
+            if any(used[start : start + size]):
+                continue
+            terms = tuple(search_tokens(" ".join(words[start : start + size])))
+            topic = _NAMES.get(terms)
+            if topic:
+                out.setdefault(topic_token(topic), set()).update(terms)
+                used[start : start + size] = [True] * size
+    return [(token, frozenset(terms)) for token, terms in out.items()]
+
+
 class SearchRepo(SearchPort):
     """Ranked, paged search on either database."""
 
@@ -252,18 +367,20 @@ class SearchRepo(SearchPort):
         them follow (`complete` counts the first kind; `matched_all` is False when none had every word).
         """
         terms = list(dict.fromkeys(search_tokens(query)))[:MAX_TERMS]
+        wanted = set(terms)
+        topics = {token: set(covered & wanted) for token, covered in query_topics(query) if covered & wanted}
         async with self._sessions() as session:
             conn = await session.connection()
-            ids = await self._match(conn, terms, company_id, any_term=False)
+            ids = await self._match(conn, terms, company_id, any_term=False, topics=topics)
             every = set(ids)
             if len(terms) > 1 and len(ids) < self._candidates:
-                more = await self._match(conn, terms, company_id, any_term=True)
+                more = await self._match(conn, terms, company_id, any_term=True, topics=topics)
                 ids += [i for i in more if i not in every][: self._candidates - len(ids)]
             if not ids:
                 return SearchPage((), 0, False, 0, 0, True)
-            ranked = await self._rank(session, ids, terms, every)
+            ranked, complete_ids = await self._rank(session, ids, terms, topics)
             total = len(ranked)
-            complete = sum(1 for eid, _ in ranked if eid in every)
+            complete = sum(1 for eid, _ in ranked if eid in complete_ids)
             pages = max(1, math.ceil(total / page_size))
             page = min(max(page, 0), pages - 1)
             chosen = dict(ranked[page * page_size : (page + 1) * page_size])
@@ -272,21 +389,35 @@ class SearchRepo(SearchPort):
         return SearchPage(tuple(hits), total, capped, page, pages, complete > 0, complete)
 
     async def _match(
-        self, conn: AsyncConnection, terms: list[str], company_id: int | None, any_term: bool
+        self,
+        conn: AsyncConnection,
+        terms: list[str],
+        company_id: int | None,
+        any_term: bool,
+        topics: dict[str, set[str]] | None = None,
     ) -> list[int]:
-        """Ids of the newest documents matching the terms (all, or any), as the engine finds them."""
+        """Ids of the newest documents matching the terms (all, or any), as the engine finds them; a term
+        of a phrase naming a topic is also matched by that topic's tag token (`topics`: token -> terms)."""
         filter_token = company_token(company_id) if company_id is not None else None
         if not terms and filter_token is None:
             return []
+        tags = {t: [token for token, covered in (topics or {}).items() if t in covered] for t in terms}
         if conn.dialect.name == "sqlite":
-            quoted = [f'"{t}"*' if len(t) >= PREFIX_MIN else f'"{t}"' for t in terms]
+            quoted = [
+                "("
+                + " OR ".join([f'"{t}"*' if len(t) >= PREFIX_MIN else f'"{t}"', *(f'"{g}"' for g in tags[t])])
+                + ")"
+                for t in terms
+            ]
             words = " OR ".join(quoted) if any_term else " AND ".join(quoted)
             parts = [f"({words})"] if terms else []
             if filter_token:
                 parts.append(f'"{filter_token}"')
             sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :k"
         else:
-            quoted = [f"{t}:*" if len(t) >= PREFIX_MIN else t for t in terms]
+            quoted = [
+                "(" + " | ".join([f"{t}:*" if len(t) >= PREFIX_MIN else t, *tags[t]]) + ")" for t in terms
+            ]
             words = " | ".join(quoted) if any_term else " & ".join(quoted)
             parts = [f"({words})"] if terms else []
             if filter_token:
@@ -300,10 +431,10 @@ class SearchRepo(SearchPort):
         return [int(r[0]) for r in rows]
 
     async def _rank(
-        self, session: AsyncSession, ids: list[int], terms: list[str], every: set[int]
-    ) -> list[tuple[int, float]]:
-        """Approved candidates with every word first, each part by BM25 (title terms count double, prefix
-        matches PREFIX_WEIGHT); ties newest first."""
+        self, session: AsyncSession, ids: list[int], terms: list[str], topics: dict[str, set[str]]
+    ) -> tuple[list[tuple[int, float]], set[int]]:
+        """Approved candidates ranked by the module's rules, and the ids holding every term in their asked
+        part (or by a topic tag): those first, each part by BM25; ties newest first."""
         table = _docs_table()
         rows = (
             await session.execute(
@@ -317,34 +448,56 @@ class SearchRepo(SearchPort):
             )
         ).all()
         if not terms:
-            return [(eid, 0.0) for eid in sorted((r[0] for r in rows), reverse=True)]
-        docs: list[tuple[int, dict[str, float], int]] = []
+            return [(eid, 0.0) for eid in sorted((r[0] for r in rows), reverse=True)], set()
+        docs: list[tuple[int, dict[str, float], set[str], float]] = []
         for eid, title, body in rows:
-            counts: dict[str, float] = {}
             title_tokens = title.split()
             body_tokens = body.split()
-            for tokens, weight in ((title_tokens, TITLE_WEIGHT), (body_tokens, 1)):
+            cut = body_tokens.index(ASIDE_MARK) if ASIDE_MARK in body_tokens else len(body_tokens)
+            fields = (
+                (title_tokens, TITLE_WEIGHT),
+                (body_tokens[:cut], 1.0),
+                (body_tokens[cut + 1 :], ASIDE_WEIGHT),
+            )
+            counts: dict[str, float] = {}
+            asked: set[str] = set()
+            for tokens, weight in fields:
                 for token, n in Counter(tokens).items():
                     for t in terms:
                         if token == t:
-                            counts[t] = counts.get(t, 0.0) + weight * n
+                            share = weight * n
                         elif len(t) >= PREFIX_MIN and token.startswith(t):
-                            counts[t] = counts.get(t, 0.0) + weight * n * PREFIX_WEIGHT
-            docs.append((eid, counts, TITLE_WEIGHT * len(title_tokens) + len(body_tokens)))
+                            share = weight * n * PREFIX_WEIGHT
+                        else:
+                            continue
+                        counts[t] = counts.get(t, 0.0) + share
+                        if weight >= 1:
+                            asked.add(t)
+            tags = set(title_tokens)
+            for token, covered in topics.items():
+                if token in tags:
+                    for t in covered:
+                        counts[t] = counts.get(t, 0.0) + TOPIC_WEIGHT
+                    asked |= covered
+            length = sum(weight * len(tokens) for tokens, weight in fields)
+            docs.append((eid, counts, asked, length))
         if not docs:
-            return []
+            return [], set()
         n = len(docs)
-        avg = sum(length for _, _, length in docs) / n or 1.0
-        df = Counter(t for _, counts, _ in docs for t in counts)
+        avg = sum(length for *_, length in docs) / n or 1.0
+        df = Counter(t for _, counts, _, _ in docs for t in counts)
         idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
         scored = []
-        for eid, counts, length in docs:
+        complete: set[int] = set()
+        for eid, counts, asked, length in docs:
             score = 0.0
             for t, tf in counts.items():
                 score += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-            scored.append((eid in every, round(score, 9), eid))
+            if asked >= set(terms):
+                complete.add(eid)
+            scored.append((eid in complete, round(score, 9), eid))
         scored.sort(key=lambda s: (not s[0], -s[1], -s[2]))
-        return [(eid, score) for _, score, eid in scored]
+        return [(eid, score) for _, score, eid in scored], complete
 
     async def _hits(
         self, session: AsyncSession, scores: dict[int, float], terms: list[str]

@@ -371,6 +371,7 @@ ROUND_KIND_TOPICS: tuple[tuple[str, str], ...] = (
     ("online", DSA),
     ("oa", DSA),
     ("dsa", DSA),
+    ("case", "Guesstimates & case studies"),  # a case interview (round kind "case_interview")
 )
 
 ALL_TOPICS: tuple[str, ...] = (DSA, *DSA_KEYWORDS, *OTHER_KEYWORDS)

@@ -234,3 +234,43 @@ async def test_a_one_word_alias_is_searched_as_a_word(feature):
     page = await search.find("AWS")
     assert [h.company for h in page.hits] == ["TCS"] and "AWS Lambda" in page.hits[0].snippet
     assert (await search.parse("amazon")).company_id == ids.amazon  # the name still filters
+
+
+async def test_a_word_in_the_process_ranks_above_the_same_word_in_advice(seeded):
+    db, ids = seeded
+    asked, advised = await _add_more(
+        db,
+        _plain(
+            ids.infosys,
+            preparation=(
+                "## Insights on the Selection Process\nThe second round was all about Kubernetes scheduling "
+                "and how pods are placed on nodes, for most of an hour with the panel.\n"
+                "## Advice for students\nRevise networking basics."
+            ),
+        ),
+        _plain(
+            ids.infosys,
+            preparation=(
+                "## Insights on the Selection Process\nThe round was on networking.\n"
+                "## Advice for students\nLearn Kubernetes from the docs."
+            ),
+        ),
+    )
+    found, page = await _ids(SearchRepo(db.sessions), "kubernetes")
+    # The newer, shorter post only advises Kubernetes: found, but after the post where it was asked, and
+    # not counted as having every word.
+    assert found == [asked, advised] and page.complete == 1
+
+
+async def test_a_topic_name_finds_posts_tagged_with_it_and_spelling_variants(seeded):
+    db, ids = seeded
+    (case,) = await _add_more(
+        db,
+        _plain(ids.infosys, rounds=[("case_interview", 3, ["No. of ATMs in Maharashtra"])]),
+    )
+    repo = SearchRepo(db.sessions)
+    # A case interview tags "Guesstimates & case studies"; the query names the topic, not the words.
+    assert (await _ids(repo, "guesstimates"))[0] == [case]
+    assert (await _ids(repo, "guestimate"))[0] == [case]  # the common misspelling is the same word
+    assert (await _ids(repo, "case studies"))[0] == [case]
+    assert search_tokens("stats") == search_tokens("statistics")

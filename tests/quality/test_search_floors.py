@@ -40,9 +40,23 @@ def test_relevant_posts_are_found_in_the_first_ten(figures: dict[str, Any]) -> N
 
 
 def test_best_posts_are_in_the_first_five(figures: dict[str, Any]) -> None:
-    # 0.467 before; 0.733 now (11 of 15). The issue asks for every best post in the top 5: the four
-    # misses are listed in docs/QUALITY.md.
-    assert figures["search.best_in_top5"] >= 0.73
+    # 0.467 at 0a2ed13, 0.733 at 10cb39b, 0.867 now (13 of 15). The issue asks for every best post in the
+    # top 5: the two misses and why are in docs/QUALITY.md.
+    assert figures["search.best_in_top5"] >= 0.86
+    assert set(figures["search.best_missed"]) <= {
+        "dynamic programming",
+        "machine learning statistics questions",
+    }
+
+
+def test_held_out_queries_from_the_labels_do_not_regress(figures: dict[str, Any]) -> None:
+    # Query sets derived from the topic and paraphrase labels (bench/quality.py derived_queries), not
+    # written by whoever tuned the ranking. Figures at 10cb39b: topic 0.9795 / 0.9506, paraphrase 0.646.
+    assert figures["search.topic_queries.queries"] == 27
+    assert figures["search.topic_queries.recall_at_10"] >= 0.98
+    assert figures["search.topic_queries.precision_at_5"] >= 0.95
+    assert figures["search.paraphrase_queries.queries"] == 42
+    assert figures["search.paraphrase_queries.recall_at_10"] >= 0.67
 
 
 def test_a_misspelt_company_and_a_verbatim_fragment_rank_their_posts_first(figures: dict[str, Any]) -> None:
@@ -50,3 +64,11 @@ def test_a_misspelt_company_and_a_verbatim_fragment_rank_their_posts_first(figur
     assert "qualcom interview" not in missed
     assert "split it into two halves, reverse both halves" not in missed
     assert "LRU cache implementation" not in missed
+
+
+def test_topic_names_spelling_variants_and_advice_weighting_fix_their_queries(
+    figures: dict[str, Any],
+) -> None:
+    missed = set(figures["search.best_missed"])
+    assert "guesstimate" not in missed  # a case-interview round and "guestimate" count
+    assert "probability puzzle" not in missed  # prep-only mentions no longer outrank asked ones
