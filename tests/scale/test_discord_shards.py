@@ -48,7 +48,6 @@ async def start(fake: FakeDiscord, app: StubApp, shard_ids: list[int]) -> Bot:
     return Bot(fake, adapter, task)
 
 
-@pytest.mark.asyncio
 async def test_each_process_connects_only_its_shards_and_serves_their_guilds(fake: FakeDiscord) -> None:
     app_a, app_b = StubApp(), StubApp()
     bot_a = await start(fake, app_a, [0, 1])

@@ -25,7 +25,7 @@ from tests.scale.workers import SECRET, SECRET_HEADER, start_worker
 from tests.telegram.conftest import TOKEN
 from tests.telegram.fake_bot_api import FakeBotApi
 
-pytestmark = [pytest.mark.postgres, pytest.mark.asyncio]
+pytestmark = pytest.mark.postgres
 POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
 STUDENT = 3001
 

@@ -34,7 +34,7 @@ from tests.support.share_script import STEP_BY_STEP, STEP_EXPERIENCE, STEP_NAME,
 from tests.telegram.conftest import TOKEN, TelegramDriver, start_adapter
 from tests.telegram.fake_bot_api import FakeBotApi
 
-pytestmark = [pytest.mark.postgres, pytest.mark.asyncio]
+pytestmark = pytest.mark.postgres
 POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
 
 Script = list[tuple[str, str]]
