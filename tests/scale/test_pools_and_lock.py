@@ -17,7 +17,6 @@ from core.ports import NoUserLock, UserLock
 from storage.db import Database
 from storage.locks import AdvisoryUserLock, lock_key
 
-
 POOLS = {"pool_size": 3, "max_overflow": 4, "pool_timeout_s": 7.5, "lock_pool_size": 2}
 
 
