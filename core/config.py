@@ -131,6 +131,23 @@ class DiscordConfig(Strict):
     digest_channel_ids: list[int] = Field(default_factory=list)
     shard_count: int | None = None
     message_content: bool = True  # read plain messages (needs the privileged Message Content intent)
+    # The shards this process runs when shards are spread over processes (docs/DEPLOY.md section 1), e.g.
+    # [0, 1] here and [2, 3] in another process with shard_count: 4. None: every shard, in this process.
+    shard_ids: list[int] | None = None
+
+    @model_validator(mode="after")
+    def shards_in_range(self) -> DiscordConfig:
+        """shard_ids need a fixed shard_count (every process must agree on it) and ids below it."""
+        if self.shard_ids is None:
+            return self
+        if not self.shard_count:
+            raise ValueError("shard_ids needs shard_count set to the total number of shards (1 or more)")
+        if not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids must list each shard of this process once")
+        wrong = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if wrong:
+            raise ValueError(f"shard_ids {wrong} are outside 0..{self.shard_count - 1} (shard_count)")
+        return self
 
 
 class MockConfig(Strict):

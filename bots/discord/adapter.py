@@ -93,7 +93,8 @@ class DiscordAdapter:
     # lifecycle ---------------------------------------------------------------------------------
 
     def _build_client(self) -> discord.Client:
-        """A Client (or AutoShardedClient when shard_count is set) whose hooks call this adapter."""
+        """A Client (or AutoShardedClient when shard_count is set, running only `shard_ids` when given, so
+        several processes split the shards) whose hooks call this adapter."""
         intents = discord.Intents.default()
         intents.message_content = bool(self.message_content)
         options: dict[str, Any] = {"intents": intents, "allowed_mentions": discord.AllowedMentions.none()}
@@ -101,6 +102,8 @@ class DiscordAdapter:
         sharded = self.config.shard_count is not None
         if sharded and self.config.shard_count:
             options["shard_count"] = self.config.shard_count
+        if sharded and self.config.shard_ids is not None:  # this process's share of the shards
+            options["shard_ids"] = list(self.config.shard_ids)
         base: type[discord.Client] = discord.AutoShardedClient if sharded else discord.Client
         adapter = self
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from core.ports import NoUserLock
 from core.repositories.dialogs import DialogKey, DialogRecord
 from storage.repos import DialogRepo
 from tests.console.driver import Console, make_app
@@ -38,11 +39,20 @@ def racing_loads(monkeypatch: pytest.MonkeyPatch) -> list[asyncio.Barrier]:
     return barriers
 
 
+async def unlocked_pair(tmp_path: Any, database_url: str) -> tuple[Any, Any]:
+    """Two apps on one database without the cross-process user lock (storage/locks.py): these tests
+    check the fallback that lock leaves to, the version-checked save, with both loads held at once."""
+    apps = (await make_app(tmp_path / "one", database_url), await make_app(tmp_path / "two", database_url))
+    for app in apps:
+        await app.router.user_lock.close()
+        app.router.user_lock = NoUserLock()
+    return apps
+
+
 async def test_two_processes_pressing_the_same_button_advance_the_dialog_once(
     tmp_path: Any, database_url: str, racing_loads: list[asyncio.Barrier]
 ) -> None:
-    first = await make_app(tmp_path / "one", database_url)
-    second = await make_app(tmp_path / "two", database_url)
+    first, second = await unlocked_pair(tmp_path, database_url)
     try:
         one = Console(first, first.config)
         await one.say("/share")
@@ -74,8 +84,7 @@ async def test_two_processes_pressing_the_same_button_advance_the_dialog_once(
 async def test_two_processes_typing_at_once_never_overwrite_each_other(
     tmp_path: Any, database_url: str, racing_loads: list[asyncio.Barrier]
 ) -> None:
-    first = await make_app(tmp_path / "one", database_url)
-    second = await make_app(tmp_path / "two", database_url)
+    first, second = await unlocked_pair(tmp_path, database_url)
     try:
         one, two = Console(first, first.config), Console(second, second.config)
         await one.say("/share")
