@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from core.actors import ActorResolver
+from core.colleges import sync_from_config
 from core.companies import CompanyMatcher
 from core.config import Config
 from core.dialog.engine import DialogEngine
@@ -174,6 +175,7 @@ async def bootstrap(
     database = await open_database(db_url or config.database.url)
     sessions = database.sessions
     repos = Repos.over(sessions)
+    await sync_from_config(repos.colleges, config)  # issue #15: config.yaml names the colleges
     registry = FeatureRegistry()
     outbox = OutboxRepo(sessions)
     notifiers = Notifiers(outbox, clock)
@@ -219,7 +221,7 @@ async def bootstrap(
         build_digest(services, DigestRepo(sessions), charts),
     )
     registry.seal(features)
-    router = Router(engine, features, ActorResolver(repos.users), fallback_text)
+    router = Router(engine, features, ActorResolver(repos.users, repos.colleges), fallback_text)
     app = App(
         config,
         database,

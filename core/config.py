@@ -87,6 +87,7 @@ class ModerationConfig(Strict):
 
 class ConsoleConfig(Strict):
     user_id: str = "console-user"
+    college: str = ""  # the college code the console user acts in (`python main.py --college CODE`)
     user_name: str = "Student"
     output_dir: str = "var/console"
 
@@ -224,6 +225,38 @@ class OpsConfig(Strict):
     http_host: str = "127.0.0.1"  # 0.0.0.0 in a container so the orchestrator and Prometheus reach it
 
 
+class CollegeModerators(Strict):
+    """Platform accounts moderating one college (config.yaml `colleges[].moderators`)."""
+
+    console_user_ids: list[str] = Field(default_factory=list)
+    telegram_user_ids: list[int | str] = Field(default_factory=list)
+    discord_user_ids: list[int | str] = Field(default_factory=list)
+
+
+class CollegeConfig(Strict):
+    """A college this deployment serves (issue #15). `college:` names the default one (every row from
+    before colleges existed, config's `moderation` ids); `colleges:` lists the others. The default
+    college's empty roll-number pattern and branches fall back to `submission`."""
+
+    code: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_]{0,31}$")
+    name: str = Field("Default college", min_length=1, max_length=120)
+    email_domains: list[str] = Field(default_factory=list)
+    roll_number_pattern: str = ""
+    roll_number_example: str = ""
+    branches: list[str] = Field(default_factory=list)
+    share_across: bool = False  # contribute approved, anonymised experiences to cross-college insights
+    moderators: CollegeModerators = CollegeModerators()
+
+    @field_validator("roll_number_pattern")
+    @classmethod
+    def compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
 class Config(Strict):
     """Every setting of the bot."""
 
@@ -241,6 +274,8 @@ class Config(Strict):
     digest: DigestConfig = DigestConfig()
     insights: InsightsConfig = InsightsConfig()
     ops: OpsConfig = OpsConfig()
+    college: CollegeConfig = CollegeConfig()
+    colleges: list[CollegeConfig] = Field(default_factory=list)
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 
@@ -258,6 +293,14 @@ class Config(Strict):
     def digest_channels(self) -> list[tuple[str, str]]:
         """Channels config.yaml subscribes to the weekly digest, as (platform, channel id)."""
         return [("discord", str(channel_id)) for channel_id in self.discord.digest_channel_ids]
+
+    @model_validator(mode="after")
+    def distinct_college_codes(self) -> Config:
+        codes = [self.college.code, *(c.code for c in self.colleges)]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"college codes must be distinct; repeated: {duplicates}")
+        return self
 
     @field_validator("adapters")
     @classmethod

@@ -330,6 +330,8 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
     unit = ctx.unit
     if unit is None:
         raise RuntimeError("submit_experience runs inside the dialog engine's unit of work")
+    if ctx.actor.college_id is not None:  # issue #15: the experience belongs to the author's college
+        fields["college_id"] = ctx.actor.college_id
     experience_id = await unit.experiences.create_pending(
         user_id, company_id, ctx.actor.platform, fields, rounds
     )
