@@ -13,6 +13,7 @@ from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.base import Feature
+from core.features.college.service import CollegeFeature
 from core.features.company.charts import ChartService
 from core.features.company.inline import InlineCards
 from core.features.company.service import CompanyFeature
@@ -206,8 +207,9 @@ async def bootstrap(
         return router.commands
 
     discussions = Discussions(services, engine, CommunityRepo(sessions))
+    college = CollegeFeature(services)  # issue #15: /college and invite deep links
     features: tuple[Feature, ...] = (
-        Basics(services, engine, commands),
+        Basics(services, engine, commands, start_payload=college.start_payload),
         CompanyFeature(services, stats, charts, fallback_text, analyse=analyse),
         SearchFeature(services, SearchRepo(sessions)),
         InsightsFeature(services, stats, charts),
@@ -219,6 +221,7 @@ async def bootstrap(
         discussions,
         Resources(services, engine, discussions.repo, discussions.moderation),
         build_digest(services, DigestRepo(sessions), charts),
+        college,
     )
     registry.seal(features)
     router = Router(engine, features, ActorResolver(repos.users, repos.colleges), fallback_text)

@@ -76,3 +76,19 @@ def own_scope(actor: Actor) -> Scope:
 async def shared_scope(colleges: CollegeRepository, own: int) -> tuple[int, ...]:
     """The "all colleges" view of insights from `own`: itself plus every college sharing across."""
     return (own, *sorted(c.id for c in await colleges.all() if c.share_across and c.id != own))
+
+
+def college_domains(config: Config) -> list[str]:
+    """Every college's e-mail domains from config.yaml (they count as college addresses for /verify)."""
+    return [domain for college in (config.college, *config.colleges) for domain in college.email_domains]
+
+
+async def join_by_email_domain(colleges: CollegeRepository, user_id: int, domain: str) -> str | None:
+    """After a verified college e-mail: make its college the user's (verified); the college's name, or
+    None when no college has the domain (a plain allowed domain verifies without placing)."""
+    college = await colleges.by_email_domain(domain)
+    if college is None:
+        return None
+    await colleges.join(user_id, college.id, "verified_email", verified=True)
+    logger.info("user %s joined college %s by verified e-mail", user_id, college.id)
+    return college.name

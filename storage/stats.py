@@ -22,6 +22,7 @@ from core.repositories.stats import (
 )
 from storage.colleges import in_colleges
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
+from storage.search import public_text
 
 logger = logging.getLogger(__name__)
 
@@ -339,6 +340,11 @@ class StatsRepo(StatsRepository):
             if row is None:
                 return None
             exp, company = row
+            foreign = named is not None and exp.college_id != named
+
+            def hide(text_: str) -> str:  # another college's post: its author's name masked in the text too
+                return public_text(text_, exp.author_name) if foreign else text_
+
             rounds = (
                 await session.execute(
                     select(Round).where(Round.experience_id == experience_id).order_by(Round.position)
@@ -352,7 +358,9 @@ class StatsRepo(StatsRepository):
                     )
                 ).scalars()
                 round_views.append(
-                    RoundView(r.position, r.kind, r.duration_minutes, r.difficulty, tuple(texts))
+                    RoundView(
+                        r.position, r.kind, r.duration_minutes, r.difficulty, tuple(hide(t) for t in texts)
+                    )
                 )
             return ExperienceView(
                 id=exp.id,
@@ -366,13 +374,13 @@ class StatsRepo(StatsRepository):
                 passout_year=exp.passout_year,
                 interview_year=exp.interview_year,
                 role=exp.role,
-                role_description=exp.role_description or "",
+                role_description=hide(exp.role_description or ""),
                 source=exp.source,
                 outcome=exp.outcome,
                 difficulty=exp.difficulty,
                 rating=exp.rating,
-                preparation=exp.preparation or "",
-                reflections=exp.reflections or "",
+                preparation=hide(exp.preparation or ""),
+                reflections=hide(exp.reflections or ""),
                 created_at=exp.created_at,
                 rounds=tuple(round_views),
             )
