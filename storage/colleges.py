@@ -128,6 +128,16 @@ class CollegeRepo(CollegeRepository):
                 college_id = await session.scalar(
                     select(CollegeMember.college_id).where(CollegeMember.user_id == user_id)
                 )
+            if college_id is None and not community:  # a college's moderator moderates there
+                college_id = await session.scalar(
+                    select(CollegeModerator.college_id)
+                    .where(
+                        CollegeModerator.platform == platform,
+                        CollegeModerator.platform_user_id == platform_user_id,
+                    )
+                    .order_by(CollegeModerator.id)
+                    .limit(1)
+                )
             if college_id is None and len(colleges) == 1:
                 college_id = default_id
             moderator = False

@@ -99,8 +99,9 @@ class CollegeRepository(Protocol):
 
         Order: the adapter's `code` (the console's --college; an unknown code places nowhere), else the
         chat's `community` link (a Discord guild; its first use by a known user also records them as a
-        member, so their DMs follow), else the user's membership; on a single-college deployment anyone
-        left unplaced is in the default college.
+        member, so their DMs follow), else the user's membership, else (outside communities) the first
+        college this account moderates; on a single-college deployment anyone left unplaced is in the
+        default college.
         """
         ...
 

@@ -54,9 +54,7 @@ class CollegeFeature(FeatureBase):
     def register(self, commands: CommandSink) -> None:
         """Add /college."""
         commands.add(
-            CommandInfo(
-                "college", "Your college: pick it, link a server, invite students", "[pick|link|invite]"
-            ),
+            CommandInfo("college", "Your college: pick it, link a server, invite students", "[action]"),
             self.college,
         )
 
