@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from core.analytics.extract import find_personal_data, mask_personal_data
 from core.analytics.text import stems
 from core.repositories.search import SearchHit, SearchPage, SearchPort
+from storage.colleges import in_colleges
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
 logger = logging.getLogger(__name__)
@@ -244,7 +245,13 @@ class SearchRepo(SearchPort):
         self._candidates = candidates
 
     async def search(
-        self, query: str, *, company_id: int | None = None, page: int = 0, page_size: int = 5
+        self,
+        query: str,
+        *,
+        company_id: int | None = None,
+        page: int = 0,
+        page_size: int = 5,
+        colleges: Sequence[int] | None = None,
     ) -> SearchPage:
         """Experiences matching `query` (optionally of one company), best first, one page of them.
 
@@ -259,6 +266,13 @@ class SearchRepo(SearchPort):
             if len(terms) > 1 and len(ids) < self._candidates:
                 more = await self._match(conn, terms, company_id, any_term=True)
                 ids += [i for i in more if i not in every][: self._candidates - len(ids)]
+            if colleges is not None and ids:  # issue #15: only the experiences of the reader's college(s)
+                kept = set(
+                    await session.scalars(
+                        select(Experience.id).where(Experience.id.in_(ids), in_colleges(Experience, colleges))
+                    )
+                )
+                ids, every = [i for i in ids if i in kept], every & kept
             if not ids:
                 return SearchPage((), 0, False, 0, 0, True)
             ranked = await self._rank(session, ids, terms, every)

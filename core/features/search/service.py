@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from core.analytics.stats import OUTCOME_LABELS
+from core.colleges import needs_college, own_scope
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
@@ -70,11 +71,17 @@ class SearchFeature(FeatureBase):
 
     async def search(self, event: IncomingEvent) -> list[Reply]:
         """Answer /search (typed or from a page button)."""
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
         query = await self.parse(event.args)
         if isinstance(query, Reply):
             return [query] if query != Reply() else []
         result = await self._repo.search(
-            query.words, company_id=query.company_id, page=query.page, page_size=PAGE_SIZE
+            query.words,
+            company_id=query.company_id,
+            page=query.page,
+            page_size=PAGE_SIZE,
+            colleges=own_scope(event.actor),  # issue #15: the student's own college
         )
         return [self._render(query, result)]
 
