@@ -10,9 +10,10 @@ shown for another college's posts).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from core.config import CollegeConfig, Config
-from core.events import Actor
+from core.events import Actor, ChatRef
 from core.replies import Reply
 from core.repositories.colleges import CollegeRepository, CollegeSpec
 
@@ -92,3 +93,19 @@ async def join_by_email_domain(colleges: CollegeRepository, user_id: int, domain
     await colleges.join(user_id, college.id, "verified_email", verified=True)
     logger.info("user %s joined college %s by verified e-mail", user_id, college.id)
     return college.name
+
+
+async def moderator_chats(services: Any, college_id: int | None) -> list[ChatRef]:
+    """Where a college's moderators are alerted: config's moderator chats for the default college (and
+    for None: single-college callers), plus the private chats of the college's own moderators
+    (college_moderators rows; a Telegram, console or Discord private chat id is the user's id)."""
+    colleges: CollegeRepository = services.repos.colleges
+    default = next((c for c in await colleges.all() if c.is_default), None)
+    chats: list[ChatRef] = []
+    if college_id is None or (default is not None and college_id == default.id):
+        chats.extend(services.moderator_chats())
+    if college_id is not None:
+        chats.extend(
+            ChatRef(platform, account, True) for platform, account in await colleges.moderators(college_id)
+        )
+    return list(dict.fromkeys(chats))

@@ -213,6 +213,16 @@ class CollegeRepo(CollegeRepository):
         if exists is None:
             session.add(CollegeModerator(college_id=college_id, platform=platform, platform_user_id=account))
 
+    async def moderators(self, college_id: int) -> list[tuple[str, str]]:
+        """See `CollegeRepository.moderators`."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(CollegeModerator.platform, CollegeModerator.platform_user_id)
+                .where(CollegeModerator.college_id == college_id)
+                .order_by(CollegeModerator.id)
+            )
+            return [(platform, account) for platform, account in rows]
+
     async def create_invite(self, college_id: int, created_by: int | None) -> str:
         """See `CollegeRepository.create_invite`."""
         token = secrets.token_urlsafe(INVITE_BYTES)

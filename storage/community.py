@@ -374,6 +374,7 @@ class CommunityRepo(CommunityRepository):
             if answer is None:
                 return "no_answer", None
             faq = Faq(
+                college_id=thread.college_id,  # the thread's college pins it (issue #15)
                 company_id=thread.company_id,
                 question=thread.title,
                 answer=answer,

@@ -125,6 +125,10 @@ class CollegeRepository(Protocol):
         """Make a platform account a moderator of a college (idempotent)."""
         ...
 
+    async def moderators(self, college_id: int) -> list[tuple[str, str]]:
+        """The (platform, platform user id) accounts moderating a college (college_moderators rows)."""
+        ...
+
     async def create_invite(self, college_id: int, created_by: int | None) -> str:
         """A new invite token for the college (URL-safe, stored hashed)."""
         ...

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.app import App
 from storage.models import Company, Experience
 from tests.colleges.two import BETA_MOD_CONSOLE, COLLEGES, add_experience, college_ids, status_of
-from tests.console.driver import Console, make_app
+from tests.console.driver import Console, Outbox, make_app
 from tests.support.drivers import play
 from tests.support.share_script import STEP_BY_STEP
 
@@ -69,9 +69,14 @@ async def test_a_shared_experience_belongs_to_the_students_college(tmp_path, dat
     try:
         async with app.database.sessions.begin() as session:
             session.add(Company(name="TCS", slug="tcs"))
+        outbox = Outbox()
+        app.register_notifier("console", outbox)
         student = console_in(app, "beta")
         await play(student, STEP_BY_STEP)
         assert "pending moderation" in await student.pick("✅ Submit")
+        [alert] = outbox.to(BETA_MOD_CONSOLE)  # the alert goes to the college's own moderators only
+        assert "New experience waiting for review: #1 TCS" in alert
+        assert outbox.to("console-moderator") == []
         async with app.database.sessions() as session:
             stored = (await session.execute(select(Experience.author_name, Experience.college_id))).all()
         assert [tuple(row) for row in stored] == [("Asha Rao", (await college_ids(app))["beta"])]

@@ -329,6 +329,8 @@ class CommunityModeration:
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /promote <id>, e.g. /promote 12.", private=True)]
         moderator = await event.actor.ensure_id()
+        if await self._repo.thread(thread_id, colleges=own_scope(event.actor)) is None:  # issue #15
+            return [Reply(text=f"There is no discussion #{thread_id}.", private=True)]
         outcome, faq_id = await self._repo.promote(thread_id, moderator)
         text = {
             "ok": f"📌 #{thread_id} is now pinned in the company's FAQ (FAQ entry {faq_id}).",

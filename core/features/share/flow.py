@@ -351,6 +351,7 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         unit,
         experience_id,
         f"🆕 New experience waiting for review: #{experience_id} {company}. /review {experience_id}",
+        ctx.actor.college_id,
     )
     text = (
         f"🎉 Thank you! Your {company} experience (#{experience_id}) is saved and is now "
