@@ -89,3 +89,14 @@ async def test_company_card_of_a_picked_college_beside_all_colleges(tg):
     card = texts(await tg.say("/company Wipro"))
     assert "Experiences shared: 3" in card and "Experiences: 3 · 6" in card
     assert "Selection rate: 100% · 50%" in card
+
+
+async def test_inline_cards_show_only_colleges_that_share_and_name_nobody(tg):
+    ids = await college_ids(tg.app)
+    await add_experience(tg.app, ids["alpha"], "Accenture", "Asha Alpha", role="Analyst")
+    await add_experience(tg.app, ids["beta"], "Accenture", "Bala Beta", role="Consultant")
+    answer = await tg.inline("Accenture")
+    assert answer is not None
+    shown = str(answer["results"])
+    assert "Consultant" in shown and "Analyst" not in shown  # alpha does not share across
+    assert "Bala Beta" not in shown and "Anonymous" in shown
