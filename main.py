@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="console: act as this user id (e.g. console-moderator, a moderator in config.yaml)",
     )
+    parser.add_argument(
+        "--college", metavar="CODE", help="console: act in this college (its code in config.yaml `colleges`)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.add_argument(
         "--log-format",
@@ -572,6 +575,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.console_user:
             config.console.user_id = args.console_user
+        if args.college:
+            config.console.college = args.college
         adapters = args.adapter or config.adapters
         quiet = args.command == "score-video" or ("console" in adapters and args.command in (None, "run"))
         configure_logging(config, args.verbose, console=quiet, json=args.log_format == "json")

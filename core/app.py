@@ -7,11 +7,13 @@ from datetime import timedelta
 from typing import TypeVar
 
 from core.actors import ActorResolver
+from core.colleges import sync_from_config
 from core.companies import CompanyMatcher
 from core.config import Config
 from core.dialog.engine import DialogEngine
 from core.events import ChatRef, IncomingEvent
 from core.features.base import Feature
+from core.features.college.service import CollegeFeature
 from core.features.company.charts import ChartService
 from core.features.company.inline import InlineCards
 from core.features.company.service import CompanyFeature
@@ -176,6 +178,7 @@ async def bootstrap(
     database = await open_database(db_url or config.database.url, **config.database.pool_options())
     sessions = database.sessions
     repos = Repos.over(sessions)
+    await sync_from_config(repos.colleges, config)  # issue #15: config.yaml names the colleges
     registry = FeatureRegistry()
     outbox = OutboxRepo(sessions)
     notifiers = Notifiers(outbox, clock)
@@ -206,8 +209,9 @@ async def bootstrap(
         return router.commands
 
     discussions = Discussions(services, engine, CommunityRepo(sessions))
+    college = CollegeFeature(services)  # issue #15: /college and invite deep links
     features: tuple[Feature, ...] = (
-        Basics(services, engine, commands),
+        Basics(services, engine, commands, start_payload=college.start_payload),
         CompanyFeature(services, stats, charts, fallback_text, analyse=analyse),
         SearchFeature(services, SearchRepo(sessions)),
         InsightsFeature(services, stats, charts),
@@ -219,6 +223,7 @@ async def bootstrap(
         discussions,
         Resources(services, engine, discussions.repo, discussions.moderation),
         build_digest(services, DigestRepo(sessions), charts),
+        college,
     )
     registry.seal(features)
     user_lock = user_lock_for(  # one user's events one at a time across worker processes (PostgreSQL)
@@ -227,7 +232,7 @@ async def bootstrap(
         pool_timeout_s=config.database.pool_timeout_s,
         lock_timeout_s=config.database.lock_timeout_s,
     )
-    router = Router(engine, features, ActorResolver(repos.users), fallback_text, user_lock)
+    router = Router(engine, features, ActorResolver(repos.users, repos.colleges), fallback_text, user_lock)
     app = App(
         config,
         database,

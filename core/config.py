@@ -103,6 +103,7 @@ class ModerationConfig(Strict):
 
 class ConsoleConfig(Strict):
     user_id: str = "console-user"
+    college: str = ""  # the college code the console user acts in (`python main.py --college CODE`)
     user_name: str = "Student"
     output_dir: str = "var/console"
 
@@ -304,17 +305,42 @@ class WebConfig(Strict):
         return value
 
 
-def college_code(config: Config) -> str:
-    """The deployment's default college code (config `college.code`; "default" while no college is set).
+class CollegeModerators(Strict):
+    """Platform accounts moderating one college (config.yaml `colleges[].moderators`)."""
 
-    Read defensively: the college section is added separately (issue #15), so a config without it still
-    works; the web pages' URLs (/c/<code>/...) and the cards' links use this one value.
-    """
-    college = getattr(config, "college", None)
-    if college is None:
-        college = config.extra.get("college") if isinstance(config.extra, dict) else None
-    code = college.get("code") if isinstance(college, dict) else getattr(college, "code", None)
-    return str(code).strip() if code else "default"
+    console_user_ids: list[str] = Field(default_factory=list)
+    telegram_user_ids: list[int | str] = Field(default_factory=list)
+    discord_user_ids: list[int | str] = Field(default_factory=list)
+
+
+class CollegeConfig(Strict):
+    """A college this deployment serves (issue #15). `college:` names the default one (every row from
+    before colleges existed, config's `moderation` ids); `colleges:` lists the others. The default
+    college's empty roll-number pattern and branches fall back to `submission`."""
+
+    code: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_]{0,31}$")
+    name: str = Field("Default college", min_length=1, max_length=120)
+    email_domains: list[str] = Field(default_factory=list)
+    roll_number_pattern: str = ""
+    roll_number_example: str = ""
+    branches: list[str] = Field(default_factory=list)
+    share_across: bool = False  # contribute approved, anonymised experiences to cross-college insights
+    moderators: CollegeModerators = CollegeModerators()
+
+    @field_validator("roll_number_pattern")
+    @classmethod
+    def compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
+def college_code(config: Config) -> str:
+    """The deployment's default college code (config `college.code`): the web pages' URLs
+    (/c/<code>/...) and the cards' links for actors of the default college use it."""
+    return config.college.code
 
 
 class Config(Strict):
@@ -336,6 +362,8 @@ class Config(Strict):
     ops: OpsConfig = OpsConfig()
     queue: QueueConfig = QueueConfig()
     web: WebConfig = WebConfig()
+    college: CollegeConfig = CollegeConfig()
+    colleges: list[CollegeConfig] = Field(default_factory=list)
     # Other sections later features add (search, mock, digest, ...) are kept as plain mappings.
     extra: dict[str, Any] = Field(default_factory=dict)
 
@@ -353,6 +381,14 @@ class Config(Strict):
     def digest_channels(self) -> list[tuple[str, str]]:
         """Channels config.yaml subscribes to the weekly digest, as (platform, channel id)."""
         return [("discord", str(channel_id)) for channel_id in self.discord.digest_channel_ids]
+
+    @model_validator(mode="after")
+    def distinct_college_codes(self) -> Config:
+        codes = [self.college.code, *(c.code for c in self.colleges)]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"college codes must be distinct; repeated: {duplicates}")
+        return self
 
     @field_validator("adapters")
     @classmethod

@@ -29,12 +29,17 @@ class UserRef:
 
 @dataclass(frozen=True)
 class ChatRef:
-    """Where the event happened; `is_private` tells a direct chat from a group or guild channel."""
+    """Where the event happened; `is_private` tells a direct chat from a group or guild channel.
+
+    `community` is the platform community the chat belongs to when the adapter knows one (a Discord
+    guild id; "" otherwise): a community linked to a college places everyone writing in it there.
+    """
 
     platform: str
     id: str
     is_private: bool = True
     title: str = ""
+    community: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", clean_incoming(self.title))
@@ -59,8 +64,9 @@ class Actor:
     `user_id` is the internal users.id, or None for someone the bot stores nothing about yet (a
     first contact who only reads, or someone who used /forget): reading never creates a user row;
     `ensure_id()` creates it when a feature is about to store something of theirs. `is_moderator`
-    is the single answer to "may this person moderate" (the platform's signal, e.g. a Discord role
-    or a configured moderator id); `chat` is where they are asking from.
+    is the single answer to "may this person moderate" `college_id`'s data (the platform's signal, e.g.
+    a Discord role or a configured moderator id, or a college_moderators row); `chat` is where they are
+    asking from.
     """
 
     user_id: int | None
@@ -70,6 +76,9 @@ class Actor:
     chat: ChatRef
     is_moderator: bool = False
     register: Callable[[], Awaitable[int]] | None = field(default=None, compare=False, repr=False)
+    # The college they act in (issue #15): reads and writes of college-scoped data use it. None only on a
+    # multi-college deployment for someone nothing places yet (they are asked to pick: /college).
+    college_id: int | None = None
 
     async def ensure_id(self) -> int:
         """The internal user id, creating the user on first contact (idempotent)."""
@@ -96,6 +105,8 @@ class IncomingEvent:
     is_moderator: bool = False  # the adapter's platform signal; features read `actor.is_moderator`
     moderator_known: bool = True  # False: the adapter cannot tell here (a Discord DM); see ActorResolver
     resolved: Actor | None = field(default=None, compare=False)
+    # A college code the adapter asserts for its user (the console's --college); None: resolve it.
+    college_code: str | None = field(default=None, compare=False)
     # The platform's id of this update when the adapter knows it (Telegram "tg:<chat>:<message>" or the
     # callback query id, Discord the interaction or message snowflake); log lines of the event carry it.
     update_id: str | None = field(default=None, compare=False)

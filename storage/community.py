@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from core.repositories.community import (
     ThreadRow,
     author_label,
 )
+from storage.colleges import in_colleges
 from storage.models import (
     Company,
     Experience,
@@ -77,10 +79,12 @@ class CommunityRepo(CommunityRepository):
         platform: str,
         status: str,
         now: datetime,
+        college_id: int | None = None,
     ) -> tuple[int, int]:
-        """Store a thread with its first post; returns (thread id, post id)."""
+        """Store a thread with its first post in a college (None: the default); (thread id, post id)."""
         async with self._sessions.begin() as session:
             thread = Thread(
+                college_id=college_id,
                 company_id=company_id,
                 topic=topic,
                 title=title[:200],
@@ -137,17 +141,24 @@ class CommunityRepo(CommunityRepository):
             await session.flush()
             return post.id
 
-    async def thread(self, thread_id: int) -> ThreadRow | None:
-        """One thread, whatever its status."""
+    async def thread(self, thread_id: int, *, colleges: Sequence[int] | None = None) -> ThreadRow | None:
+        """One thread of `colleges` (None: any), whatever its status."""
         async with self._sessions() as session:
-            rows = await self._threads(session, Thread.id == thread_id)
+            rows = await self._threads(session, Thread.id == thread_id, in_colleges(Thread, colleges))
             return rows[0] if rows else None
 
     async def list_threads(
-        self, *, company_id: int | None = None, topic: str | None = None, offset: int = 0, limit: int = 5
+        self,
+        *,
+        company_id: int | None = None,
+        topic: str | None = None,
+        offset: int = 0,
+        limit: int = 5,
+        colleges: Sequence[int] | None = None,
     ) -> tuple[list[ThreadRow], int]:
-        """Visible threads of a company or topic (or all), most recent activity first, and their total."""
-        conditions = [Thread.status.in_(VISIBLE_THREADS)]
+        """Visible threads of `colleges` (None: any) of a company or topic (or all), most recent activity
+        first, and their total."""
+        conditions = [Thread.status.in_(VISIBLE_THREADS), in_colleges(Thread, colleges)]
         if company_id is not None:
             conditions.append(Thread.company_id == company_id)
         if topic is not None:
@@ -363,6 +374,7 @@ class CommunityRepo(CommunityRepository):
             if answer is None:
                 return "no_answer", None
             faq = Faq(
+                college_id=thread.college_id,  # the thread's college pins it (issue #15)
                 company_id=thread.company_id,
                 question=thread.title,
                 answer=answer,
@@ -466,10 +478,12 @@ class CommunityRepo(CommunityRepository):
         data: bytes | None,
         status: str,
         now: datetime,
+        college_id: int | None = None,
     ) -> int:
-        """Store a link or a PDF for a company; returns its id."""
+        """Store a link or a PDF for a company in a college (None: the default); returns its id."""
         async with self._sessions.begin() as session:
             resource = Resource(
+                college_id=college_id,
                 company_id=company_id,
                 user_id=user_id,
                 title=title[:200],
@@ -484,19 +498,25 @@ class CommunityRepo(CommunityRepository):
             return resource.id
 
     async def list_resources(
-        self, company_id: int, *, offset: int = 0, limit: int = 10
+        self, company_id: int, *, offset: int = 0, limit: int = 10, colleges: Sequence[int] | None = None
     ) -> tuple[list[ResourceRow], int]:
-        """Approved resources of a company, newest first, and their total."""
-        conditions = (Resource.company_id == company_id, Resource.status == "approved")
+        """Approved resources of a company in `colleges` (None: any), newest first, and their total."""
+        conditions = (
+            Resource.company_id == company_id,
+            Resource.status == "approved",
+            in_colleges(Resource, colleges),
+        )
         async with self._sessions() as session:
             total = await session.scalar(select(func.count()).select_from(Resource).where(*conditions)) or 0
             rows = await self._resources(session, *conditions, offset=offset, limit=limit)
             return rows, total
 
-    async def resource(self, resource_id: int) -> ResourceRow | None:
-        """One resource, whatever its status (no file bytes)."""
+    async def resource(
+        self, resource_id: int, *, colleges: Sequence[int] | None = None
+    ) -> ResourceRow | None:
+        """One resource of `colleges` (None: any), whatever its status (no file bytes)."""
         async with self._sessions() as session:
-            rows = await self._resources(session, Resource.id == resource_id)
+            rows = await self._resources(session, Resource.id == resource_id, in_colleges(Resource, colleges))
             return rows[0] if rows else None
 
     async def resource_file(self, resource_id: int) -> tuple[str, bytes] | None:
@@ -539,23 +559,34 @@ class CommunityRepo(CommunityRepository):
     # --- the review queue --------------------------------------------------------------------------
 
     @staticmethod
-    def _waiting(kind: str):
+    def _waiting(kind: str, colleges: Sequence[int] | None = None):
+        """Waiting items of one kind in `colleges` (None: any); a post belongs to its thread's college."""
         model = KIND_MODELS[kind]
-        return model.status == ("hidden" if kind == "post" else "pending")
+        waiting = model.status == ("hidden" if kind == "post" else "pending")
+        if colleges is None:
+            return waiting
+        if kind == "post":
+            return and_(waiting, Post.thread_id.in_(select(Thread.id).where(in_colleges(Thread, colleges))))
+        return and_(waiting, in_colleges(model, colleges))
 
-    async def pending_count(self) -> int:
-        """Threads and resources waiting for approval plus posts hidden after reports."""
+    async def pending_count(self, *, colleges: Sequence[int] | None = None) -> int:
+        """Threads and resources waiting for approval plus posts hidden after reports, in `colleges`."""
         async with self._sessions() as session:
             total = 0
             for kind, model in KIND_MODELS.items():
                 total += (
-                    await session.scalar(select(func.count()).select_from(model).where(self._waiting(kind)))
+                    await session.scalar(
+                        select(func.count()).select_from(model).where(self._waiting(kind, colleges))
+                    )
                     or 0
                 )
             return total
 
-    async def next_waiting(self, after: tuple[str, int] | None = None) -> tuple[str, int] | None:
-        """The next item to review (threads, then resources, then reported posts; oldest first).
+    async def next_waiting(
+        self, after: tuple[str, int] | None = None, *, colleges: Sequence[int] | None = None
+    ) -> tuple[str, int] | None:
+        """The next item of `colleges` to review (threads, then resources, then reported posts; oldest
+        first).
 
         Continues after `after` and wraps around to the start.
         """
@@ -566,7 +597,7 @@ class CommunityRepo(CommunityRepository):
                 model = KIND_MODELS[kind]
                 ids = (
                     await session.scalars(
-                        select(model.id).where(self._waiting(kind)).order_by(model.id).limit(200)
+                        select(model.id).where(self._waiting(kind, colleges)).order_by(model.id).limit(200)
                     )
                 ).all()
                 waiting.extend((kind, i) for i in ids)
@@ -580,11 +611,20 @@ class CommunityRepo(CommunityRepository):
         return waiting[0]
 
     async def decide(
-        self, kind: str, target_id: int, moderator_user_id: int | None, approve: bool, reason: str = ""
+        self,
+        kind: str,
+        target_id: int,
+        moderator_user_id: int | None,
+        approve: bool,
+        reason: str = "",
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> Outcome | None:
-        """Approve or reject a waiting thread/resource, or restore/remove a hidden post (logged).
+        """Approve or reject a waiting thread/resource of `colleges`, or restore/remove a hidden post
+        (logged).
 
-        None when it is not waiting (another moderator was first, or it never existed).
+        None when it is not waiting there (another moderator was first, it never existed, or it belongs
+        to another college).
         """
         model = KIND_MODELS[kind]
         if kind == "post":
@@ -595,7 +635,9 @@ class CommunityRepo(CommunityRepository):
             status = "approved" if approve else "rejected"
         async with self._sessions.begin() as session:
             changed = await session.execute(
-                update(model).where(model.id == target_id, self._waiting(kind)).values(status=status)
+                update(model)
+                .where(model.id == target_id, self._waiting(kind, colleges))
+                .values(status=status)
             )
             if changed.rowcount != 1:
                 return None

@@ -12,7 +12,9 @@ their lease ends, which then marks the delivery sent (storage/outbox.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +33,9 @@ from core.repositories.digest import (
     WeekSummary,
 )
 from core.repositories.outbox import encode_reply
+from storage.colleges import in_colleges
 from storage.models import (
+    College,
     Company,
     DigestDelivery,
     DigestRun,
@@ -60,10 +64,21 @@ __all__ = [
 ]
 
 
-def _in_window(start: datetime, end: datetime):
-    """Approved experiences published in [start, end) (imports without approved_at count by creation)."""
+def _in_window(start: datetime, end: datetime, colleges: Sequence[int] | None = None):
+    """Approved experiences of `colleges` (None: every college) published in [start, end) (imports
+    without approved_at count by creation)."""
     published = func.coalesce(Experience.approved_at, Experience.created_at)
-    return and_(Experience.status == PUBLIC, published >= start, published < end)
+    return and_(
+        Experience.status == PUBLIC, published >= start, published < end, in_colleges(Experience, colleges)
+    )
+
+
+def _run_is(period_start: datetime, college_id: int | None) -> Any:
+    """The digest run of a period in one college (None: the default college)."""
+    college = (
+        select(College.id).where(College.is_default).scalar_subquery() if college_id is None else college_id
+    )
+    return and_(DigestRun.period_start == period_start, DigestRun.college_id == college)
 
 
 class DigestRepo(DigestRepository):
@@ -78,16 +93,33 @@ class DigestRepo(DigestRepository):
     # ------------------------------------------------------------------ subscriptions
 
     async def subscribe(
-        self, platform: str, chat_id: str, *, kind: str, user_id: int | None, company_id: int | None
+        self,
+        platform: str,
+        chat_id: str,
+        *,
+        kind: str,
+        user_id: int | None,
+        company_id: int | None,
+        college_id: int | None = None,
     ) -> bool:
-        """Subscribe a chat (to a company or, with None, the general digest); False if already active."""
+        """Subscribe a chat (to a company or, with None, the general digest) in a college (None: keep its
+        college, or the default one); False if already active."""
         try:
-            return await self._subscribe(platform, chat_id, kind=kind, user_id=user_id, company_id=company_id)
+            return await self._subscribe(
+                platform, chat_id, kind=kind, user_id=user_id, company_id=company_id, college_id=college_id
+            )
         except IntegrityError:  # someone else in the chat subscribed it at the same moment
             return False
 
     async def _subscribe(
-        self, platform: str, chat_id: str, *, kind: str, user_id: int | None, company_id: int | None
+        self,
+        platform: str,
+        chat_id: str,
+        *,
+        kind: str,
+        user_id: int | None,
+        company_id: int | None,
+        college_id: int | None,
     ) -> bool:
         async with self._sessions.begin() as session:
             rows = (
@@ -109,10 +141,17 @@ class DigestRepo(DigestRepository):
                 first.active, first.kind = True, kind
                 if user_id is not None:
                     first.user_id = user_id
+                if college_id is not None:
+                    first.college_id = college_id
                 return not was_active
             session.add(
                 Subscription(
-                    platform=platform, chat_id=chat_id, company_id=company_id, kind=kind, user_id=user_id
+                    platform=platform,
+                    chat_id=chat_id,
+                    company_id=company_id,
+                    kind=kind,
+                    user_id=user_id,
+                    college_id=college_id,
                 )
             )
             return True
@@ -141,8 +180,9 @@ class DigestRepo(DigestRepository):
             )
             return [SubscriptionView(i, c, n, k) for i, c, n, k in rows]
 
-    async def recipients(self) -> list[Recipient]:
-        """Every chat with an active subscription, once, with the companies it follows."""
+    async def recipients(self, *, colleges: Sequence[int] | None = None) -> list[Recipient]:
+        """Every chat with an active subscription in `colleges` (None: any), once, with the companies it
+        follows."""
         async with self._sessions() as session:
             rows = await session.execute(
                 select(
@@ -154,7 +194,7 @@ class DigestRepo(DigestRepository):
                     Company.name,
                 )
                 .outerjoin(Company, Company.id == Subscription.company_id)
-                .where(Subscription.active)
+                .where(Subscription.active, in_colleges(Subscription, colleges))
                 .order_by(Subscription.platform, Subscription.chat_id, Subscription.id)
             )
             grouped: dict[tuple[str, str], list] = {}
@@ -171,16 +211,24 @@ class DigestRepo(DigestRepository):
 
     # ------------------------------------------------------------------ runs and deliveries
 
-    async def open_run(self, period_start: datetime, period_end: datetime) -> RunRecord:
-        """The run of this period, created on first use (the unique period_start settles races)."""
+    async def open_run(
+        self, period_start: datetime, period_end: datetime, *, college_id: int | None = None
+    ) -> RunRecord:
+        """The run of this period in a college (None: the default one), created on first use (the unique
+        (college, period_start) settles races)."""
         for _ in range(2):
             async with self._sessions() as session:
-                run = await session.scalar(select(DigestRun).where(DigestRun.period_start == period_start))
+                run = await session.scalar(select(DigestRun).where(_run_is(period_start, college_id)))
                 if run is not None:
                     return RunRecord(run.id, run.period_start, run.period_end, run.status)
             try:
                 async with self._sessions.begin() as session:
-                    run = DigestRun(period_start=period_start, period_end=period_end, status="running")
+                    run = DigestRun(
+                        period_start=period_start,
+                        period_end=period_end,
+                        status="running",
+                        college_id=college_id,
+                    )
                     session.add(run)
                     await session.flush()
                     return RunRecord(run.id, period_start, period_end, run.status)
@@ -188,10 +236,10 @@ class DigestRepo(DigestRepository):
                 logger.info("digest run for %s was created concurrently", period_start)
         raise RuntimeError(f"could not open the digest run for {period_start}")
 
-    async def find_run(self, period_start: datetime) -> RunRecord | None:
-        """The run of a period, if it was started."""
+    async def find_run(self, period_start: datetime, *, college_id: int | None = None) -> RunRecord | None:
+        """The run of a period in a college (None: the default one), if it was started."""
         async with self._sessions() as session:
-            run = await session.scalar(select(DigestRun).where(DigestRun.period_start == period_start))
+            run = await session.scalar(select(DigestRun).where(_run_is(period_start, college_id)))
             return None if run is None else RunRecord(run.id, run.period_start, run.period_end, run.status)
 
     async def finish_run(self, run_id: int, status: str = "done") -> None:
@@ -316,9 +364,12 @@ class DigestRepo(DigestRepository):
 
     # ------------------------------------------------------------------ the week's content
 
-    async def week(self, start: datetime, end: datetime, top: int = 5) -> WeekSummary:
-        """Counts, top companies, selection rate, hot topics and most asked questions of [start, end)."""
-        where = _in_window(start, end)
+    async def week(
+        self, start: datetime, end: datetime, top: int = 5, *, colleges: Sequence[int] | None = None
+    ) -> WeekSummary:
+        """Counts, top companies, selection rate, hot topics and most asked questions of [start, end), of
+        `colleges` (None: every college)."""
+        where = _in_window(start, end, colleges)
         out = WeekSummary(companies=[], topics=[], questions=[])
         async with self._sessions() as session:
             total, selected, decided = (
@@ -365,7 +416,12 @@ class DigestRepo(DigestRepository):
         return out
 
     async def new_experiences(
-        self, company_ids: list[int], start: datetime, end: datetime
+        self,
+        company_ids: list[int],
+        start: datetime,
+        end: datetime,
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> dict[int, list[NewExperience]]:
         """Each company's experiences published in [start, end), newest first (public fields only)."""
         if not company_ids:
@@ -382,7 +438,7 @@ class DigestRepo(DigestRepository):
                     Experience.anonymous,
                 )
                 .join(Company, Company.id == Experience.company_id)
-                .where(_in_window(start, end), Experience.company_id.in_(company_ids))
+                .where(_in_window(start, end, colleges), Experience.company_id.in_(company_ids))
                 .order_by(Experience.id.desc())
             )
             out: dict[int, list[NewExperience]] = {cid: [] for cid in company_ids}

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -45,6 +47,73 @@ class Base(DeclarativeBase):
 
 
 TZDateTime = DateTime(timezone=True)
+
+
+class College(Base):
+    """A college served by this deployment (issue #15); exactly one row has `is_default` true.
+
+    `email_domains` and `branches` are JSON lists; `share_across` opts its approved, anonymised
+    experiences in to cross-college insights.
+    """
+
+    __tablename__ = "colleges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email_domains: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    roll_number_pattern: Mapped[str] = mapped_column(String(200), default="")
+    roll_number_example: Mapped[str] = mapped_column(String(40), default="")
+    branches: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    share_across: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class CollegeModerator(Base):
+    """A platform account that moderates one college (besides config's ids, which moderate the default)."""
+
+    __tablename__ = "college_moderators"
+    __table_args__ = (UniqueConstraint("college_id", "platform", "platform_user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class CollegeCommunity(Base):
+    """A platform community linked to a college: a Discord guild (by its admins' `/college link`)."""
+
+    __tablename__ = "college_communities"
+    __table_args__ = (UniqueConstraint("platform", "community_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    community_id: Mapped[str] = mapped_column(String(64))
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class CollegeMember(Base):
+    """A user's college: one row per user; `how` is verified_email, invite, picked or community."""
+
+    __tablename__ = "college_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
+    how: Mapped[str] = mapped_column(String(16))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class CollegeInvite(Base):
+    """An invite deep link a college's moderator made (`/college invite`); stored as a hash."""
+
+    __tablename__ = "college_invites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 class User(Base):
@@ -122,6 +191,7 @@ class Experience(Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     author_name: Mapped[str] = mapped_column(String(80), default="")
@@ -211,6 +281,7 @@ class Thread(Base):
 
     __tablename__ = "threads"
     id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     topic: Mapped[str | None] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -266,6 +337,7 @@ class Resource(Base):
 
     __tablename__ = "resources"
     id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
@@ -281,6 +353,7 @@ class Faq(Base):
 
     __tablename__ = "faqs"
     id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text, default="")
@@ -401,6 +474,7 @@ class Subscription(Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
@@ -414,8 +488,9 @@ class DigestRun(Base):
     """One weekly digest run over a period."""
 
     __tablename__ = "digest_runs"
-    __table_args__ = (UniqueConstraint("period_start"),)
+    __table_args__ = (UniqueConstraint("college_id", "period_start"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("colleges.id", ondelete="CASCADE"), index=True)
     period_start: Mapped[datetime] = mapped_column(TZDateTime)
     period_end: Mapped[datetime] = mapped_column(TZDateTime)
     status: Mapped[str] = mapped_column(String(16), default="running")
@@ -481,3 +556,30 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+DEFAULT_COLLEGE_SQL = text("SELECT id FROM colleges WHERE is_default")
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+def _default_college(mapper: Any, connection: Any, target: Any) -> None:
+    """A college-scoped row stored through the ORM without a college goes to the default college.
+
+    Single-college deployments and writers that do not choose (imports, system jobs) keep working as
+    before migration 0013; features pass the actor's college explicitly. Core bulk inserts (the demo
+    seeder) set `college_id` themselves.
+    """
+    if hasattr(target, "college_id") and target.college_id is None:
+        target.college_id = connection.scalar(DEFAULT_COLLEGE_SQL)
+
+
+# A schema built from the models (tests' create_all) gets the default college migration 0013 inserts.
+event.listen(
+    College.__table__,
+    "after_create",
+    DDL(
+        "INSERT INTO colleges (code, name, email_domains, roll_number_pattern, roll_number_example, branches,"
+        " share_across, is_default, created_at) VALUES ('default', 'Default college', '[]', '', '', '[]',"
+        " false, true, CURRENT_TIMESTAMP)"
+    ),
+)

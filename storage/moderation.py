@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
@@ -15,6 +16,7 @@ from core.analytics.text import ExperienceText
 from core.repositories.moderation import EDITABLE_FIELDS, Decision, ExperienceCard, ModerationRepository
 from core.repositories.users import Recipient
 from storage.analysis import Author, mask_experience_text, mask_in, remask_in
+from storage.colleges import in_colleges
 from storage.models import (
     Experience,
     Identity,
@@ -75,33 +77,35 @@ class ModerationRepo(ModerationRepository):
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
-    async def pending_count(self) -> int:
-        """How many experiences wait for a moderator (new or hidden after reports)."""
+    async def pending_count(self, *, colleges: Sequence[int] | None = None) -> int:
+        """How many experiences wait for a moderator (new or hidden after reports) in `colleges`."""
         async with self._sessions() as session:
             return (
                 await session.scalar(
                     select(func.count())
                     .select_from(Experience)
-                    .where(Experience.status.in_(("pending", "hidden")))
+                    .where(Experience.status.in_(("pending", "hidden")), in_colleges(Experience, colleges))
                 )
                 or 0
             )
 
-    async def next_in_queue(self, after_id: int = 0) -> int | None:
-        """The oldest experience waiting for review with id > after_id (wrapping to the start)."""
+    async def next_in_queue(self, after_id: int = 0, *, colleges: Sequence[int] | None = None) -> int | None:
+        """The oldest experience of `colleges` waiting for review with id > after_id (wrapping around)."""
         async with self._sessions() as session:
             waiting = (
                 select(Experience.id)
-                .where(Experience.status.in_(("pending", "hidden")))
+                .where(Experience.status.in_(("pending", "hidden")), in_colleges(Experience, colleges))
                 .order_by(Experience.id)
             )
             found = await session.scalar(waiting.where(Experience.id > after_id).limit(1))
             return found if found is not None else await session.scalar(waiting.limit(1))
 
-    async def card(self, experience_id: int) -> ExperienceCard | None:
-        """Everything a moderator sees about one experience, with likely duplicates."""
+    async def card(
+        self, experience_id: int, *, colleges: Sequence[int] | None = None
+    ) -> ExperienceCard | None:
+        """Everything a moderator sees about one experience of `colleges`, with likely duplicates."""
         async with self._sessions() as session:
-            experience = await self._load(session, experience_id)
+            experience = await self._load(session, experience_id, colleges)
             if experience is None:
                 return None
             reports = (
@@ -155,6 +159,7 @@ class ModerationRepo(ModerationRepository):
                 .options(selectinload(Experience.rounds).selectinload(Round.questions))
                 .where(
                     Experience.company_id == experience.company_id,
+                    Experience.college_id == experience.college_id,  # what this moderator may open
                     Experience.id != experience.id,
                     Experience.status != "rejected",
                 )
@@ -174,25 +179,38 @@ class ModerationRepo(ModerationRepository):
         return sorted(found, key=lambda pair: -pair[1])[:3]
 
     @staticmethod
-    async def _load(session: AsyncSession, experience_id: int) -> Experience | None:
+    async def _load(
+        session: AsyncSession, experience_id: int, colleges: Sequence[int] | None = None
+    ) -> Experience | None:
         return await session.scalar(
             select(Experience)
             .options(
                 selectinload(Experience.company),
                 selectinload(Experience.rounds).selectinload(Round.questions),
             )
-            .where(Experience.id == experience_id)
+            .where(Experience.id == experience_id, in_colleges(Experience, colleges))
         )
 
     async def decide(
-        self, experience_id: int, moderator_user_id: int | None, approve: bool, reason: str = ""
+        self,
+        experience_id: int,
+        moderator_user_id: int | None,
+        approve: bool,
+        reason: str = "",
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> Decision | None:
-        """Approve or reject a waiting experience; None if it is not waiting (another moderator was first)."""
+        """Approve or reject a waiting experience of `colleges`; None if it is not waiting there (another
+        moderator was first, or it belongs to another college: the caller cannot tell which)."""
         status = "approved" if approve else "rejected"
         async with self._sessions.begin() as session:
             changed = await session.execute(
                 update(Experience)
-                .where(Experience.id == experience_id, Experience.status.in_(("pending", "hidden")))
+                .where(
+                    Experience.id == experience_id,
+                    Experience.status.in_(("pending", "hidden")),
+                    in_colleges(Experience, colleges),
+                )
                 .values(
                     status=status,
                     reject_reason=None if approve else reason,
@@ -222,7 +240,13 @@ class ModerationRepo(ModerationRepository):
             return Decision(experience_id, experience.company.name, status, author)
 
     async def edit(
-        self, experience_id: int, moderator_user_id: int, field_name: str, value: str | int
+        self,
+        experience_id: int,
+        moderator_user_id: int,
+        field_name: str,
+        value: str | int,
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> bool:
         """A moderator corrects one field of an experience (logged).
 
@@ -234,7 +258,7 @@ class ModerationRepo(ModerationRepository):
             raise ValueError(f"{field_name} cannot be edited")
         async with self._sessions.begin() as session:
             experience = await session.get(Experience, experience_id)
-            if experience is None:
+            if experience is None or (colleges is not None and experience.college_id not in colleges):
                 return False
             if field_name == "company":
                 experience.company_id = int(value)

@@ -30,6 +30,7 @@ from core.repositories.shared import SharedRepositories
 from core.repositories.uow import UnitOfWork
 from core.repositories.users import UserRepository
 from core.text_norm import fold_words, normalise_name
+from storage.colleges import CollegeRepo
 from storage.models import (
     Company,
     CompanyAlias,
@@ -721,8 +722,15 @@ class Repos(SharedRepositories):
     users: UserRepo
     companies: CompanyRepo
     experiences: ExperienceRepo
+    colleges: CollegeRepo
 
     @classmethod
     def over(cls, sessions: Sessions) -> Repos:
         """Build every repository on the same session factory."""
-        return cls(DialogRepo(sessions), UserRepo(sessions), CompanyRepo(sessions), ExperienceRepo(sessions))
+        return cls(
+            DialogRepo(sessions),
+            UserRepo(sessions),
+            CompanyRepo(sessions),
+            ExperienceRepo(sessions),
+            CollegeRepo(sessions),
+        )

@@ -40,6 +40,7 @@ from core.analytics.sections import process_text
 from core.analytics.text import stems, topic_for_round
 from core.analytics.topics import ALL_TOPICS
 from core.repositories.search import SearchHit, SearchPage, SearchPort
+from storage.colleges import in_colleges
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
 logger = logging.getLogger(__name__)
@@ -359,7 +360,13 @@ class SearchRepo(SearchPort):
         self._candidates = candidates
 
     async def search(
-        self, query: str, *, company_id: int | None = None, page: int = 0, page_size: int = 5
+        self,
+        query: str,
+        *,
+        company_id: int | None = None,
+        page: int = 0,
+        page_size: int = 5,
+        colleges: Sequence[int] | None = None,
     ) -> SearchPage:
         """Experiences matching `query` (optionally of one company), best first, one page of them.
 
@@ -376,6 +383,13 @@ class SearchRepo(SearchPort):
             if len(terms) > 1 and len(ids) < self._candidates:
                 more = await self._match(conn, terms, company_id, any_term=True, topics=topics)
                 ids += [i for i in more if i not in every][: self._candidates - len(ids)]
+            if colleges is not None and ids:  # issue #15: only the experiences of the reader's college(s)
+                kept = set(
+                    await session.scalars(
+                        select(Experience.id).where(Experience.id.in_(ids), in_colleges(Experience, colleges))
+                    )
+                )
+                ids, every = [i for i in ids if i in kept], every & kept
             if not ids:
                 return SearchPage((), 0, False, 0, 0, True)
             ranked, complete_ids = await self._rank(session, ids, terms, topics)

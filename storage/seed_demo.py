@@ -19,6 +19,7 @@ from storage.data import demo_text as text
 from storage.data.company_questions import CodingQuestion, load_company_questions, questions_by_company
 from storage.data.demo_catalogue import COMPANIES, PROFILES, DemoCompany, HiringProfile
 from storage.models import (
+    DEFAULT_COLLEGE_SQL,
     Company,
     CompanyAlias,
     Experience,
@@ -610,9 +611,11 @@ async def _write(
             for i, s in enumerate(students)
         ],
     )
+    college_id = await session.scalar(DEFAULT_COLLEGE_SQL)  # demo data belongs to the default college
     experience_rows = [
         {
             **plan.row,
+            "college_id": college_id,
             "user_id": user_ids[plan.student],
             "company_id": company_ids[plan.company],
             "sentiment": plan.analysis.sentiment if plan.analysis else None,

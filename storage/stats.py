@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Numeric, Select, and_, case, cast, func, select
@@ -19,7 +20,9 @@ from core.repositories.stats import (
     StatsRepository,
     Tally,
 )
+from storage.colleges import in_colleges
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
+from storage.search import public_text
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +56,14 @@ def author_of(name: str, anonymous: bool) -> str:
     return "Anonymous" if anonymous or not (name or "").strip() else name.strip()
 
 
-def _public(company_id: int | None = None) -> Any:
-    cond = Experience.status == PUBLIC
+def _public(company_id: int | None = None, colleges: Sequence[int] | None = None) -> Any:
+    cond = and_(Experience.status == PUBLIC, in_colleges(Experience, colleges))
     return and_(cond, Experience.company_id == company_id) if company_id is not None else cond
+
+
+def _author(name: str, anonymous: bool, college_id: int, named: int | None) -> str:
+    """The public author; a post of another college than `named` is always anonymous (None: any)."""
+    return author_of(name, anonymous or (named is not None and college_id != named))
 
 
 def _selected_sum() -> Any:
@@ -164,7 +172,9 @@ class StatsRepo(StatsRepository):
             total, count = row.one()
             return int(total), int(count)
 
-    async def company(self, company_id: int, top: int = 12) -> CompanyStats | None:
+    async def company(
+        self, company_id: int, top: int = 12, *, colleges: Sequence[int] | None = None
+    ) -> CompanyStats | None:
         """All aggregates of one company's approved experiences, in five index-backed queries.
 
         Counts, distributions and per-year tallies are exact (one pass over ix_experiences_card);
@@ -180,7 +190,8 @@ class StatsRepo(StatsRepository):
             if head is None:
                 return None
             stats = CompanyStats(company_id, head[0], int(head[1] or 0))
-            where = _public(company_id)
+            stats.colleges = tuple(colleges) if colleges is not None else None
+            where = _public(company_id, colleges)
             _fill_counts(stats, await session.execute(_card_query(where)))
             if not stats.total:
                 return stats
@@ -238,9 +249,11 @@ class StatsRepo(StatsRepository):
         )
         return [(text, int(n)) for _key, text, n in rows]
 
-    async def breakdown(self, company_id: int, dimension: str) -> list[Tally]:
+    async def breakdown(
+        self, company_id: int, dimension: str, *, colleges: Sequence[int] | None = None
+    ) -> list[Tally]:
         """Tallies of a company's experiences by passout/year/role/branch/source, or by round kind."""
-        where = _public(company_id)
+        where = _public(company_id, colleges)
         async with self._sessions() as session:
             if dimension == "round":
                 per_exp = (
@@ -266,17 +279,26 @@ class StatsRepo(StatsRepository):
             rows = await session.execute(_tally_query(column, where).order_by(order, column))
             return _tallies(rows)
 
-    async def overall(self) -> GlobalStats:
-        """Aggregates across every company (for /insights)."""
-        return await global_stats(self._sessions)
+    async def overall(self, *, colleges: Sequence[int] | None = None) -> GlobalStats:
+        """Aggregates across every company (for /insights) of `colleges`."""
+        return await global_stats(self._sessions, colleges)
 
-    async def count_experiences(self, company_id: int) -> int:
-        """How many approved experiences a company has."""
+    async def count_experiences(self, company_id: int, *, colleges: Sequence[int] | None = None) -> int:
+        """How many approved experiences a company has in `colleges`."""
         async with self._sessions() as session:
-            return int(await session.scalar(select(func.count()).where(_public(company_id))) or 0)
+            return int(await session.scalar(select(func.count()).where(_public(company_id, colleges))) or 0)
 
-    async def list_experiences(self, company_id: int, *, limit: int, offset: int) -> list[ExperienceLine]:
-        """A page of a company's approved experiences, newest first."""
+    async def list_experiences(
+        self,
+        company_id: int,
+        *,
+        limit: int,
+        offset: int,
+        colleges: Sequence[int] | None = None,
+        named: int | None = None,
+    ) -> list[ExperienceLine]:
+        """A page of a company's approved experiences of `colleges`, newest first; authors of colleges
+        other than `named` are shown as Anonymous (cross-college views are anonymised)."""
         async with self._sessions() as session:
             rows = await session.execute(
                 select(
@@ -290,30 +312,39 @@ class StatsRepo(StatsRepository):
                     Experience.author_name,
                     Experience.anonymous,
                     Experience.created_at,
+                    Experience.college_id,
                 )
-                .where(_public(company_id))
+                .where(_public(company_id, colleges))
                 .order_by(Experience.created_at.desc(), Experience.id.desc())
                 .limit(limit)
                 .offset(offset)
             )
             return [
-                ExperienceLine(eid, role, iy, py, br, out, diff, author_of(name, anon), created)
-                for eid, role, iy, py, br, out, diff, name, anon, created in rows
+                ExperienceLine(eid, role, iy, py, br, out, diff, _author(name, anon, college, named), created)
+                for eid, role, iy, py, br, out, diff, name, anon, created, college in rows
             ]
 
-    async def experience(self, experience_id: int) -> ExperienceView | None:
-        """One approved experience in full, or None (missing, pending, rejected or hidden)."""
+    async def experience(
+        self, experience_id: int, *, colleges: Sequence[int] | None = None, named: int | None = None
+    ) -> ExperienceView | None:
+        """One approved experience of `colleges` in full, or None (missing, pending, rejected, hidden or
+        of another college); its author is Anonymous unless it is of college `named` (None: any)."""
         async with self._sessions() as session:
             row = (
                 await session.execute(
                     select(Experience, Company.name)
                     .join(Company, Company.id == Experience.company_id)
-                    .where(Experience.id == experience_id, Experience.status == PUBLIC)
+                    .where(Experience.id == experience_id, _public(None, colleges))
                 )
             ).first()
             if row is None:
                 return None
             exp, company = row
+            foreign = named is not None and exp.college_id != named
+
+            def hide(text_: str) -> str:  # another college's post: its author's name masked in the text too
+                return public_text(text_, exp.author_name) if foreign else text_
+
             rounds = (
                 await session.execute(
                     select(Round).where(Round.experience_id == experience_id).order_by(Round.position)
@@ -327,33 +358,39 @@ class StatsRepo(StatsRepository):
                     )
                 ).scalars()
                 round_views.append(
-                    RoundView(r.position, r.kind, r.duration_minutes, r.difficulty, tuple(texts))
+                    RoundView(
+                        r.position, r.kind, r.duration_minutes, r.difficulty, tuple(hide(t) for t in texts)
+                    )
                 )
             return ExperienceView(
                 id=exp.id,
                 company_id=exp.company_id,
                 company=company,
-                author=author_of(exp.author_name, exp.anonymous),
-                linkedin_url=None if exp.anonymous else exp.linkedin_url,
+                author=_author(exp.author_name, exp.anonymous, exp.college_id, named),
+                linkedin_url=None
+                if exp.anonymous or (named is not None and exp.college_id != named)
+                else exp.linkedin_url,
                 branch=exp.branch,
                 passout_year=exp.passout_year,
                 interview_year=exp.interview_year,
                 role=exp.role,
-                role_description=exp.role_description or "",
+                role_description=hide(exp.role_description or ""),
                 source=exp.source,
                 outcome=exp.outcome,
                 difficulty=exp.difficulty,
                 rating=exp.rating,
-                preparation=exp.preparation or "",
-                reflections=exp.reflections or "",
+                preparation=hide(exp.preparation or ""),
+                reflections=hide(exp.reflections or ""),
                 created_at=exp.created_at,
                 rounds=tuple(round_views),
             )
 
-    async def question_texts(self, company_id: int, limit: int = CLOUD_QUESTIONS) -> list[tuple[str, int]]:
-        """The company's most asked question wordings with counts (word-cloud input)."""
+    async def question_texts(
+        self, company_id: int, limit: int = CLOUD_QUESTIONS, *, colleges: Sequence[int] | None = None
+    ) -> list[tuple[str, int]]:
+        """The company's most asked question wordings with counts (word-cloud input), of `colleges`."""
         async with self._sessions() as session:
-            return await self._questions(session, company_id, _public(company_id), limit)
+            return await self._questions(session, company_id, _public(company_id, colleges), limit)
 
 
 async def _counts(session: AsyncSession, column: Any, where: Any) -> dict[Any, int]:
@@ -371,10 +408,10 @@ def sentiment_band(score: float | None) -> str:
     return "positive" if score >= 0.05 else "negative" if score <= -0.05 else "neutral"
 
 
-async def global_stats(sessions: Sessions) -> GlobalStats:
-    """Aggregates across all companies for /insights."""
+async def global_stats(sessions: Sessions, colleges: Sequence[int] | None = None) -> GlobalStats:
+    """Aggregates across all companies for /insights, over the approved experiences of `colleges`."""
     out = GlobalStats()
-    where = _public()
+    where = _public(None, colleges)
     async with sessions() as session:
         out.total = int(await session.scalar(select(func.count()).where(where)) or 0)
         if not out.total:
@@ -426,16 +463,18 @@ async def global_stats(sessions: Sessions) -> GlobalStats:
         season = await session.scalar(select(func.max(Experience.interview_year)).where(where))
         out.season = int(season) if season is not None else None
         if out.season is not None:
-            out.season_topics = await _year_topics(session, out.season, 20)
-            out.previous_topics = dict(await _year_topics(session, out.season - 1, 100))
+            out.season_topics = await _year_topics(session, out.season, 20, colleges)
+            out.previous_topics = dict(await _year_topics(session, out.season - 1, 100, colleges))
     return out
 
 
-async def _year_topics(session: AsyncSession, year: int, limit: int) -> list[tuple[str, int]]:
+async def _year_topics(
+    session: AsyncSession, year: int, limit: int, colleges: Sequence[int] | None = None
+) -> list[tuple[str, int]]:
     rows = await session.execute(
         select(ExperienceTopic.topic, func.count())
         .join(Experience, Experience.id == ExperienceTopic.experience_id)
-        .where(_public(), Experience.interview_year == year)
+        .where(_public(None, colleges), Experience.interview_year == year)
         .group_by(ExperienceTopic.topic)
         .order_by(func.count().desc(), ExperienceTopic.topic)
         .limit(limit)

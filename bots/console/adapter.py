@@ -112,6 +112,7 @@ class ConsoleAdapter:
             self.user,
             self.chat,
             is_moderator=self.user.id in self._config.moderation.console_user_ids,
+            college_code=self._config.console.college or None,  # --college CODE (issue #15)
         )
         choice = parse_id(text) if self._buttons else None
         if choice is not None and choice <= len(self._buttons):

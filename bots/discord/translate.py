@@ -29,14 +29,15 @@ def chat_ref(
 
     Using the user id (not the DM channel id) for private chats makes every private ChatRef the core
     holds, also in pushes it sends later, a user id: DiscordAdapter.send() opens the DM from it.
-    Guild channels and threads keep their channel id.
+    Guild channels and threads keep their channel id, and carry the guild id as `community`.
     """
     if guild is None:
         return ChatRef(PLATFORM, str(user.id), is_private=True, title="")
     title = getattr(channel, "name", None) or ""
     if title:
         title = f"{guild.name} #{title}"
-    return ChatRef(PLATFORM, str(channel_id or 0), is_private=False, title=title)
+    # The guild is the community a college is linked to (`/college link <code>`, issue #15).
+    return ChatRef(PLATFORM, str(channel_id or 0), is_private=False, title=title, community=str(guild.id))
 
 
 def has_moderator_role(user: object, roles: Iterable[str]) -> bool:

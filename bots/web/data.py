@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from bots.web.scope import own, wider
 from core.analytics.faq import FaqGroup
 from core.config import Config
 from core.features.company.charts import COMPANY_VIEWS
@@ -22,6 +23,7 @@ from core.features.company.service import CompanyFeature
 from core.features.faq.service import FaqFeature
 from core.features.search.service import SearchFeature
 from core.replies import Image
+from core.repositories.colleges import College
 from core.repositories.search import SearchPage
 from core.repositories.stats import CompanyStats, ExperienceLine, ExperienceView
 from core.services import Services
@@ -97,9 +99,11 @@ class SiteData:
             return Found(chosen.id, chosen.name), []
         return None, [c.name for c in match.suggestions]
 
-    async def company_page(self, company_id: int, page: int = 0) -> CompanyPage | None:
-        """The card's figures, its charts, one page of experiences and the FAQ; None if not listed."""
-        stats = await self._company.stats_for(company_id)
+    async def company_page(self, company_id: int, college: College, page: int = 0) -> CompanyPage | None:
+        """The card's figures, its charts, one page of experiences and the FAQ of `college`; None if the
+        company is not listed."""
+        scope = own(college)
+        stats = await self._company.stats_for(company_id, scope)
         if stats is None:
             return None
         charts: list[Chart] = []
@@ -115,27 +119,30 @@ class SiteData:
         pages = max(1, -(-stats.total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         lines, total = await self._company.experience_page(
-            company_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+            company_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE, colleges=scope
         )
-        groups = await self._faq.groups(company_id) or []
+        groups = await self._faq.groups(company_id, scope) or []
         return CompanyPage(
             stats, charts, failed, lines, total, page, max(1, -(-total // PAGE_SIZE)), groups[:FAQ_SHOWN]
         )
 
-    async def chart(self, company_id: int, view: str) -> Image | None:
-        """One chart PNG of a company (from the chart cache, drawn when missing); None if unknown."""
+    async def chart(self, company_id: int, view: str, college: College) -> Image | None:
+        """One chart PNG of a company's card for `college` (from the chart cache, drawn when missing);
+        None if unknown."""
         if view not in COMPANY_VIEWS:
             return None
-        stats = await self._company.stats_for(company_id)
+        stats = await self._company.stats_for(company_id, own(college))
         if stats is None or not stats.total:
             return None
         images = await self._company.charts(stats)
         return dict(zip(COMPANY_VIEWS, images, strict=False)).get(view)
 
-    async def experience(self, experience_id: int) -> ExperienceView | None:
-        """One published experience (public fields, masked text), or None."""
-        return await self._company.public_experience(experience_id)
+    async def experience(self, experience_id: int, college: College) -> ExperienceView | None:
+        """One published experience of `college` or of a college sharing across (public fields, masked
+        text; authors of other colleges anonymous), or None."""
+        scope = await wider(self.services.repos.colleges, college)
+        return await self._company.public_experience(experience_id, colleges=scope, named=college.id)
 
-    async def search(self, query: str) -> SearchPage:
-        """The best SEARCH_RESULTS matches of what a student would type after /search."""
-        return await self._search.find(query, page_size=SEARCH_RESULTS)
+    async def search(self, query: str, college: College) -> SearchPage:
+        """The best SEARCH_RESULTS matches in `college` of what a student would type after /search."""
+        return await self._search.find(query, page_size=SEARCH_RESULTS, colleges=own(college))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -34,6 +35,10 @@ NOT_FROM_TELEGRAM = (
 )
 NO_TOKEN = "The sharing form works inside Telegram only once the bot's token is configured."
 BAD_JSON = "The form could not be read; please try again."
+OTHER_COLLEGE = (
+    "This form is {name}'s, and you belong to another college: open the form from your own college's "
+    "company card (or /college in the chat)."
+)
 MAX_BODY = 256 * 1024  # bytes of one JSON request (a long write-up is ~10 KB)
 MAX_WRITEUP = 60_000  # characters of a pasted write-up
 
@@ -44,15 +49,15 @@ class MiniApp:
     def __init__(self, data: SiteData, pages: Pages) -> None:
         self._data = data
         self._pages = pages
-        self._actors = ActorResolver(data.services.repos.users)
+        self._actors = ActorResolver(data.services.repos.users, data.services.repos.colleges)
 
     async def page(self, request: Request) -> Response:
         """The form, with the college's branches and year ranges and the dialog's option lists."""
-        college = resolve_college(self._data.services.config, request.path_params["college"])
         services = self._data.services
+        college = await resolve_college(services.repos.colleges, request.path_params["college"])
         config = services.config.submission
         options = {
-            "branches": list(config.branches),
+            "branches": list(college.branches or config.branches),
             "passout_years": list(range(config.passout_years.last, config.passout_years.first - 1, -1)),
             "interview_years": list(range(services.this_year(), services.this_year() - 12, -1)),
             "sources": SOURCES,
@@ -73,7 +78,7 @@ class MiniApp:
 
     async def _read(self, request: Request) -> tuple[dict[str, Any], Actor] | Response:
         """The JSON body and the Telegram user it was signed for, or the error response."""
-        resolve_college(self._data.services.config, request.path_params["college"])
+        college = await resolve_college(self._data.services.repos.colleges, request.path_params["college"])
         body = await request.body()
         if len(body) > MAX_BODY:
             return JSONResponse({"error": "That is too long to send in one form."}, status_code=413)
@@ -92,7 +97,14 @@ class MiniApp:
         except initdata.InitDataError as problem:
             logger.info("mini app request refused: %s", problem)
             return JSONResponse({"error": NOT_FROM_TELEGRAM}, status_code=401)
-        return data, await self._actor(user)
+        actor = await self._actor(user)
+        if actor.college_id is None:  # not placed yet (several colleges): the form's college, as if picked
+            user_id = await actor.ensure_id()
+            await self._data.services.repos.colleges.join(user_id, college.id, "picked", False)
+            actor = replace(actor, college_id=college.id)
+        elif actor.college_id != college.id:
+            return JSONResponse({"error": OTHER_COLLEGE.format(name=college.name)}, status_code=403)
+        return data, actor
 
     async def _actor(self, user: initdata.TelegramUser) -> Actor:
         """Our user for a Telegram user, exactly as the Telegram adapter's events resolve them."""

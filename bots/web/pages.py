@@ -29,6 +29,7 @@ from core.analytics.stats import (
 from core.features.company.views import CARD_QUESTIONS, CARD_TOPICS, rate_text, typical_rounds
 from core.features.faq.service import rounds_text
 from core.replies import or_dash
+from core.repositories.colleges import College
 from core.text_norm import parse_id
 
 logger = logging.getLogger(__name__)
@@ -72,12 +73,15 @@ class Pages:
         self._data = data
         self._templates = templates
 
-    def _college(self, request: Request) -> str:
-        return resolve_college(self._data.services.config, request.path_params["college"])
+    async def _college(self, request: Request) -> College:
+        return await resolve_college(self._data.services.repos.colleges, request.path_params["college"])
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """A template with the shared context (college, labels, helpers)."""
         context.setdefault("college", request.path_params.get("college", ""))
+        if isinstance(context["college"], College):  # templates build URLs from the code
+            context.setdefault("college_name", context["college"].name)
+            context["college"] = context["college"].code
         return self._templates.TemplateResponse(
             request,
             name,
@@ -94,13 +98,13 @@ class Pages:
 
     async def home(self, request: Request) -> Response:
         """/c/<college>: a search box and every company with published experiences' link."""
-        college = self._college(request)
+        college = await self._college(request)
         names = await self._data.services.companies.names()
         return self.render(request, "home.html", college=college, names=names, title="Interview insights")
 
     async def company(self, request: Request) -> Response:
         """/c/<college>/company/<name>: the card's figures, charts, experiences (paged) and FAQ."""
-        college = self._college(request)
+        college = await self._college(request)
         name = request.path_params["name"]
         found, suggestions = await self._data.find_company(name)
         if found is None:
@@ -115,8 +119,8 @@ class Pages:
         page_no = (parse_id(request.query_params.get("page", "")) or 1) - 1
         if found.name != name:
             suffix = f"?page={page_no + 1}" if page_no else ""
-            return RedirectResponse(company_path(college, found.name) + suffix, status_code=308)
-        page = await self._data.company_page(found.company_id, page_no)
+            return RedirectResponse(company_path(college.code, found.name) + suffix, status_code=308)
+        page = await self._data.company_page(found.company_id, college, page_no)
         if page is None:
             raise HTTPException(404, "That company is no longer listed.")
         return self.render(
@@ -132,18 +136,19 @@ class Pages:
 
     async def chart(self, request: Request) -> Response:
         """/c/<college>/company/<name>/charts/<view>.png: one chart of the card (chart cache)."""
-        self._college(request)
+        college = await self._college(request)
         found, _ = await self._data.find_company(request.path_params["name"])
-        image = await self._data.chart(found.company_id, request.path_params["view"]) if found else None
+        view = request.path_params["view"]
+        image = await self._data.chart(found.company_id, view, college) if found else None
         if image is None:
             raise HTTPException(404, "No such chart.")
         return Response(image.png, media_type="image/png", headers={"Cache-Control": "public, max-age=300"})
 
     async def experience(self, request: Request) -> Response:
         """/c/<college>/experience/<id>: one published experience in full (public fields only)."""
-        self._college(request)
+        college = await self._college(request)
         experience_id = parse_id(str(request.path_params["id"]))
-        view = await self._data.experience(experience_id) if experience_id is not None else None
+        view = await self._data.experience(experience_id, college) if experience_id is not None else None
         if view is None:
             return self.render(
                 request,
@@ -157,7 +162,7 @@ class Pages:
 
     async def search(self, request: Request) -> Response:
         """/c/<college>/search?q=...: the best matches of /search for the words."""
-        self._college(request)
+        college = await self._college(request)
         query = " ".join(request.query_params.get("q", "").split())[:MAX_QUERY]
-        result = await self._data.search(query) if query else None
+        result = await self._data.search(query, college) if query else None
         return self.render(request, "search.html", title="Search experiences", query=query, result=result)

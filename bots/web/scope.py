@@ -1,8 +1,8 @@
 """Which college a page belongs to: /c/<code>/... resolves here, and only here.
 
-For now a deployment has one college (config `college.code`, "default" until the colleges feature adds
-it); any other code is a 404. When colleges arrive, this is the one place that maps a code to a college
-and its scope for the core's services.
+Every page is of one college (issue #15): its company figures, experiences, FAQ and search are that
+college's (`own`), and a single experience may also come from colleges that share across (`wider`,
+their authors shown anonymous). An unknown code is a 404.
 """
 
 from __future__ import annotations
@@ -11,14 +11,25 @@ import logging
 
 from starlette.exceptions import HTTPException
 
-from core.config import Config, college_code
+from core.colleges import shared_scope
+from core.repositories.colleges import College, CollegeRepository
 
 logger = logging.getLogger(__name__)
 
 
-def resolve_college(config: Config, code: str) -> str:
-    """The college code of a URL when this deployment serves it; HTTPException(404) otherwise."""
-    known = college_code(config)
-    if code != known:
+async def resolve_college(colleges: CollegeRepository, code: str) -> College:
+    """The college of a URL's code (case-insensitive); HTTPException(404) when there is none."""
+    college = await colleges.by_code(code) if code else None
+    if college is None:
         raise HTTPException(404, "No such college here.")
-    return known
+    return college
+
+
+def own(college: College) -> tuple[int, ...]:
+    """The scope of a college's own figures and lists: its id alone."""
+    return (college.id,)
+
+
+async def wider(colleges: CollegeRepository, college: College) -> tuple[int, ...]:
+    """The college and every college sharing its experiences across (for one experience's page)."""
+    return await shared_scope(colleges, college.id)

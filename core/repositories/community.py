@@ -117,8 +117,9 @@ class CommunityRepository(Protocol):
         platform: str,
         status: str,
         now: datetime,
+        college_id: int | None = None,
     ) -> tuple[int, int]:
-        """Store a thread with its first post; returns (thread id, post id)."""
+        """Store a thread with its first post in a college (None: the default); (thread id, post id)."""
         ...
 
     async def add_post(
@@ -135,14 +136,21 @@ class CommunityRepository(Protocol):
         """Add a reply to a visible thread; its id, or None if the thread cannot take replies."""
         ...
 
-    async def thread(self, thread_id: int) -> ThreadRow | None:
-        """One thread, whatever its status."""
+    async def thread(self, thread_id: int, *, colleges: Sequence[int] | None = None) -> ThreadRow | None:
+        """One thread of `colleges` (None: any college), whatever its status."""
         ...
 
     async def list_threads(
-        self, *, company_id: int | None = None, topic: str | None = None, offset: int = 0, limit: int = 5
+        self,
+        *,
+        company_id: int | None = None,
+        topic: str | None = None,
+        offset: int = 0,
+        limit: int = 5,
+        colleges: Sequence[int] | None = None,
     ) -> tuple[list[ThreadRow], int]:
-        """Visible threads of a company or topic (or all), latest activity first, and their total."""
+        """Visible threads of `colleges` of a company or topic (or all), latest activity first, and their
+        total."""
         ...
 
     async def topic_exists(self, topic: str) -> bool:
@@ -220,18 +228,21 @@ class CommunityRepository(Protocol):
         data: bytes | None,
         status: str,
         now: datetime,
+        college_id: int | None = None,
     ) -> int:
-        """Store a link or a PDF for a company; returns its id."""
+        """Store a link or a PDF for a company in a college (None: the default); returns its id."""
         ...
 
     async def list_resources(
-        self, company_id: int, *, offset: int = 0, limit: int = 10
+        self, company_id: int, *, offset: int = 0, limit: int = 10, colleges: Sequence[int] | None = None
     ) -> tuple[list[ResourceRow], int]:
-        """Approved resources of a company, newest first, and their total."""
+        """Approved resources of a company in `colleges`, newest first, and their total."""
         ...
 
-    async def resource(self, resource_id: int) -> ResourceRow | None:
-        """One resource, whatever its status (no file bytes)."""
+    async def resource(
+        self, resource_id: int, *, colleges: Sequence[int] | None = None
+    ) -> ResourceRow | None:
+        """One resource of `colleges`, whatever its status (no file bytes)."""
         ...
 
     async def resource_file(self, resource_id: int) -> tuple[str, bytes] | None:
@@ -240,18 +251,28 @@ class CommunityRepository(Protocol):
 
     # --- the review queue
 
-    async def pending_count(self) -> int:
-        """Threads and resources waiting for approval plus posts hidden after reports."""
+    async def pending_count(self, *, colleges: Sequence[int] | None = None) -> int:
+        """Threads and resources waiting for approval plus posts hidden after reports, in `colleges`."""
         ...
 
-    async def next_waiting(self, after: tuple[str, int] | None = None) -> tuple[str, int] | None:
-        """The next (kind, id) to review after `after`, wrapping around; None when nothing waits."""
+    async def next_waiting(
+        self, after: tuple[str, int] | None = None, *, colleges: Sequence[int] | None = None
+    ) -> tuple[str, int] | None:
+        """The next (kind, id) of `colleges` to review after `after`, wrapping around; None when nothing
+        waits."""
         ...
 
     async def decide(
-        self, kind: str, target_id: int, moderator_user_id: int | None, approve: bool, reason: str = ""
+        self,
+        kind: str,
+        target_id: int,
+        moderator_user_id: int | None,
+        approve: bool,
+        reason: str = "",
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> Outcome | None:
-        """Approve or reject a waiting item (logged); None when it is not waiting."""
+        """Approve or reject a waiting item of `colleges` (logged); None when it is not waiting there."""
         ...
 
     # --- people

@@ -8,6 +8,7 @@ store's unique (run, platform, chat) constraint makes that insert the lock (see 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -92,9 +93,17 @@ class DigestRepository(Protocol):
     # --- subscriptions
 
     async def subscribe(
-        self, platform: str, chat_id: str, *, kind: str, user_id: int | None, company_id: int | None
+        self,
+        platform: str,
+        chat_id: str,
+        *,
+        kind: str,
+        user_id: int | None,
+        company_id: int | None,
+        college_id: int | None = None,
     ) -> bool:
-        """Subscribe a chat (to a company or, with None, the general digest); False if already active."""
+        """Subscribe a chat (to a company or, with None, the general digest) in a college (None: keep
+        its college, or the default one); False if already active."""
         ...
 
     async def unsubscribe(self, platform: str, chat_id: str, company_id: int | None | str) -> int:
@@ -105,17 +114,20 @@ class DigestRepository(Protocol):
         """A chat's active subscriptions: the general digest first, then companies by name."""
         ...
 
-    async def recipients(self) -> list[Recipient]:
-        """Every chat with an active subscription, once, with the companies it follows."""
+    async def recipients(self, *, colleges: Sequence[int] | None = None) -> list[Recipient]:
+        """Every chat with an active subscription in `colleges` (None: any), once, with the companies
+        it follows."""
         ...
 
     # --- runs and deliveries
 
-    async def open_run(self, period_start: datetime, period_end: datetime) -> RunRecord:
+    async def open_run(
+        self, period_start: datetime, period_end: datetime, *, college_id: int | None = None
+    ) -> RunRecord:
         """The run of this period, created on first use (safe when two workers race)."""
         ...
 
-    async def find_run(self, period_start: datetime) -> RunRecord | None:
+    async def find_run(self, period_start: datetime, *, college_id: int | None = None) -> RunRecord | None:
         """The run of a period, if it was started."""
         ...
 
@@ -158,12 +170,19 @@ class DigestRepository(Protocol):
 
     # --- the week's content
 
-    async def week(self, start: datetime, end: datetime, top: int = 5) -> WeekSummary:
+    async def week(
+        self, start: datetime, end: datetime, top: int = 5, *, colleges: Sequence[int] | None = None
+    ) -> WeekSummary:
         """Counts, top companies, hot topics and most asked questions of [start, end)."""
         ...
 
     async def new_experiences(
-        self, company_ids: list[int], start: datetime, end: datetime
+        self,
+        company_ids: list[int],
+        start: datetime,
+        end: datetime,
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> dict[int, list[NewExperience]]:
         """Each company's experiences published in [start, end), newest first (public fields only)."""
         ...

@@ -7,6 +7,7 @@ it). Grouping the questions across wordings is pure analytics (core/analytics/fa
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,18 +30,30 @@ class PinnedAnswer:
 class FaqRepository(Protocol):
     """What the FAQ feature asks of storage (every method it calls)."""
 
-    async def questions(self, company_id: int, limit: int = MAX_QUESTIONS) -> list[FaqItem]:
-        """The company's questions from approved experiences (newest experiences first), with round kinds."""
+    async def questions(
+        self, company_id: int, limit: int = MAX_QUESTIONS, *, colleges: Sequence[int] | None = None
+    ) -> list[FaqItem]:
+        """The company's questions from approved experiences of `colleges` (None: any; newest experiences
+        first), with round kinds."""
         ...
 
-    async def pinned(self, company_id: int) -> list[PinnedAnswer]:
-        """Pinned curated answers of a company, oldest first."""
+    async def pinned(self, company_id: int, *, colleges: Sequence[int] | None = None) -> list[PinnedAnswer]:
+        """Pinned curated answers of a company in `colleges` (None: any), oldest first."""
         ...
 
-    async def pin(self, company_id: int, question: str, answer: str, user_id: int | None = None) -> bool:
-        """Pin (or replace) the answer to a question (matched ignoring case and end marks); True if new."""
+    async def pin(
+        self,
+        company_id: int,
+        question: str,
+        answer: str,
+        user_id: int | None = None,
+        *,
+        college_id: int | None = None,
+    ) -> bool:
+        """Pin (or replace) a college's answer to a question (matched ignoring case and end marks; None:
+        the default college); True if new."""
         ...
 
-    async def unpin(self, company_id: int, question: str) -> bool:
-        """Unpin a curated answer; False when no pinned answer has that question."""
+    async def unpin(self, company_id: int, question: str, *, college_id: int | None = None) -> bool:
+        """Unpin a college's curated answer (None: any college's); False when none has that question."""
         ...

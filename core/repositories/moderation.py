@@ -8,6 +8,7 @@ posts and resources are moderated through the community port instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -68,28 +69,47 @@ class Decision:
 class ModerationRepository(Protocol):
     """What the core asks of the experience moderation store (every method it calls)."""
 
-    async def pending_count(self) -> int:
-        """How many experiences wait for a moderator (new or hidden after reports)."""
+    async def pending_count(self, *, colleges: Sequence[int] | None = None) -> int:
+        """How many experiences of `colleges` (None: every college) wait for a moderator (new or hidden
+        after reports)."""
         ...
 
-    async def next_in_queue(self, after_id: int = 0) -> int | None:
-        """The oldest waiting experience with id > after_id (wrapping to the start); None if none waits."""
+    async def next_in_queue(self, after_id: int = 0, *, colleges: Sequence[int] | None = None) -> int | None:
+        """The oldest waiting experience of `colleges` with id > after_id (wrapping to the start); None if
+        none waits."""
         ...
 
-    async def card(self, experience_id: int) -> ExperienceCard | None:
-        """Everything a moderator sees about one experience, with likely duplicates."""
+    async def card(
+        self, experience_id: int, *, colleges: Sequence[int] | None = None
+    ) -> ExperienceCard | None:
+        """Everything a moderator sees about one experience, with likely duplicates of its college; None
+        when it does not exist or is not in `colleges` (the two are not told apart)."""
         ...
 
     async def decide(
-        self, experience_id: int, moderator_user_id: int | None, approve: bool, reason: str = ""
+        self,
+        experience_id: int,
+        moderator_user_id: int | None,
+        approve: bool,
+        reason: str = "",
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> Decision | None:
-        """Approve or reject a waiting experience (logged; None moderator: automatic); None if not waiting."""
+        """Approve or reject a waiting experience of `colleges` (logged; None moderator: automatic); None
+        if it is not waiting there."""
         ...
 
     async def edit(
-        self, experience_id: int, moderator_user_id: int, field_name: str, value: str | int
+        self,
+        experience_id: int,
+        moderator_user_id: int,
+        field_name: str,
+        value: str | int,
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> bool:
-        """Correct one of EDITABLE_FIELDS of an experience (logged); False if it does not exist."""
+        """Correct one of EDITABLE_FIELDS of an experience of `colleges` (logged); False if it does not
+        exist there."""
         ...
 
     async def report(

@@ -8,6 +8,7 @@ SQLite (FTS5) and PostgreSQL (tsvector) with identical results.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -55,8 +56,15 @@ class SearchPort(Protocol):
     """Where /search looks things up."""
 
     async def search(
-        self, query: str, *, company_id: int | None = None, page: int = 0, page_size: int = 5
+        self,
+        query: str,
+        *,
+        company_id: int | None = None,
+        page: int = 0,
+        page_size: int = 5,
+        colleges: Sequence[int] | None = None,
     ) -> SearchPage:
         """Experiences matching `query` (words, any case or punctuation; optionally of one company), best
-        first, one page of `page_size` of them; an empty query with a company lists its newest."""
+        first, one page of `page_size` of them; an empty query with a company lists its newest. Only
+        experiences of `colleges` (None: every college) are found (issue #15)."""
         ...

@@ -1,4 +1,5 @@
-"""The repositories every feature may reach as `services.repos`: users, experiences, companies, dialogs.
+"""The repositories every feature may reach as `services.repos`: users, experiences, companies, dialogs,
+colleges.
 
 Per-feature repositories (digest, FAQ, mock, privacy, community) are handed to their one feature by
 the composition root (core/app.py); these four are shared, so `core.services.Services` carries them in
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from core.repositories.colleges import CollegeRepository
 from core.repositories.companies import CompanyRepository
 from core.repositories.dialogs import DialogRepository
 from core.repositories.experiences import ExperienceRepository
@@ -25,3 +27,4 @@ class SharedRepositories(Protocol):
     users: UserRepository
     companies: CompanyRepository
     experiences: ExperienceRepository
+    colleges: CollegeRepository

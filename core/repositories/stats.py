@@ -8,6 +8,7 @@ rejected (core.analytics.stats.DECIDED): pending and withdrew are never counted 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -51,6 +52,12 @@ class CompanyStats:
     cloud: list[tuple[str, int]] = field(default_factory=list)  # up to CLOUD_QUESTIONS wordings (word cloud)
     sample: int = 0  # the newest experiences topics and rounds were counted over (== total when small)
     question_sample: int = 0  # the newest experiences "most asked" was counted over
+    colleges: tuple[int, ...] | None = None  # the colleges counted (None: every college; issue #15)
+
+    @property
+    def scope_key(self) -> str:
+        """ "" for every college, else "@1-3": what keeps caches of different college views apart."""
+        return "" if self.colleges is None else "@" + "-".join(str(c) for c in self.colleges)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,12 @@ class GlobalStats:
 
 
 class StatsRepository(Protocol):
-    """What the company, insights, FAQ and inline features ask of storage for figures and lists."""
+    """What the company, insights, FAQ and inline features ask of storage for figures and lists.
+
+    Issue #15: every read takes `colleges`, the college ids whose approved experiences it counts (None:
+    every college, for system jobs and single-college callers); lists and full views take `named`, the
+    one college whose authors may be named (another college's posts are always Anonymous).
+    """
 
     async def data_version(self, company_id: int) -> int | None:
         """The company's data_version (None when it does not exist): the chart cache key."""
@@ -130,30 +142,46 @@ class StatsRepository(Protocol):
         """(sum of data versions, companies): changes whenever any company's public data changes."""
         ...
 
-    async def company(self, company_id: int, top: int = 12) -> CompanyStats | None:
+    async def company(
+        self, company_id: int, top: int = 12, *, colleges: Sequence[int] | None = None
+    ) -> CompanyStats | None:
         """All aggregates of one company's approved experiences (None when it does not exist)."""
         ...
 
-    async def breakdown(self, company_id: int, dimension: str) -> list[Tally]:
+    async def breakdown(
+        self, company_id: int, dimension: str, *, colleges: Sequence[int] | None = None
+    ) -> list[Tally]:
         """Tallies by passout/year/role/branch/source, or by round kind (every group, small ones too)."""
         ...
 
-    async def overall(self) -> GlobalStats:
+    async def overall(self, *, colleges: Sequence[int] | None = None) -> GlobalStats:
         """Aggregates across every company (for /insights)."""
         ...
 
-    async def count_experiences(self, company_id: int) -> int:
+    async def count_experiences(self, company_id: int, *, colleges: Sequence[int] | None = None) -> int:
         """How many approved experiences a company has."""
         ...
 
-    async def list_experiences(self, company_id: int, *, limit: int, offset: int) -> list[ExperienceLine]:
+    async def list_experiences(
+        self,
+        company_id: int,
+        *,
+        limit: int,
+        offset: int,
+        colleges: Sequence[int] | None = None,
+        named: int | None = None,
+    ) -> list[ExperienceLine]:
         """A page of a company's approved experiences, newest first."""
         ...
 
-    async def experience(self, experience_id: int) -> ExperienceView | None:
-        """One approved experience in full, or None."""
+    async def experience(
+        self, experience_id: int, *, colleges: Sequence[int] | None = None, named: int | None = None
+    ) -> ExperienceView | None:
+        """One approved experience in full, or None (also when it is not of `colleges`)."""
         ...
 
-    async def question_texts(self, company_id: int, limit: int = 400) -> list[tuple[str, int]]:
+    async def question_texts(
+        self, company_id: int, limit: int = 400, *, colleges: Sequence[int] | None = None
+    ) -> list[tuple[str, int]]:
         """The company's most asked question wordings with counts (word-cloud input)."""
         ...

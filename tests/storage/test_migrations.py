@@ -244,6 +244,7 @@ async def test_thread_mirrors_migration_keeps_every_mirror_and_downgrade_restore
             ]
             # Rebuilding `threads` (SQLite batch mode) kept the rows that point at it.
             assert (await session.scalars(select(Post.thread_id).order_by(Post.id))).all() == [1, 2, 3, 4, 5]
+        await db.upgrade("head")  # the ORM reads later columns too (0013 threads.college_id)
         repo = CommunityRepo(db.sessions)
         assert await repo.thread_by_external_id("telegram", "-1001234567890:14") == 4
         assert await repo.thread_by_external_id("discord", "1300000000000000002") == 2

@@ -22,24 +22,36 @@ class InlineCards:
         self._services = services
         self._stats = stats
 
+    async def _public_scope(self) -> tuple[int, ...] | None:
+        """What inline cards (shared into any chat, by anyone) may show (issue #15): everything on a
+        single-college deployment; on several, only the colleges sharing across, always anonymised."""
+        colleges = await self._services.repos.colleges.all()
+        if len(colleges) <= 1:
+            return None
+        return tuple(c.id for c in colleges if c.share_across)
+
     async def cards(self, query: str, limit: int = 20) -> list[InlineCard]:
         """Empty query: the most shared companies, else a company's newest experiences; never raises."""
         try:
+            scope = await self._public_scope()
+            if scope == ():
+                return []
             if not query.strip():
-                return await self._popular(min(limit, POPULAR))
-            return await self._experiences(query, limit)
+                return await self._popular(min(limit, POPULAR), scope)
+            return await self._experiences(query, limit, scope)
         except Exception:
             logger.exception("inline cards failed")
             return []
 
-    async def _experiences(self, query: str, limit: int) -> list[InlineCard]:
+    async def _experiences(self, query: str, limit: int, scope: tuple[int, ...] | None) -> list[InlineCard]:
         match = await self._services.companies.match(query)
         chosen = match.confident or (match.suggestions[0] if match.suggestions else None)
         if chosen is None:
             return []
         cards = []
-        for line in await self._stats.list_experiences(chosen.id, limit=limit, offset=0):
-            view = await self._stats.experience(line.id)
+        named = None if scope is None else 0  # several colleges: no author is named (no college has id 0)
+        for line in await self._stats.list_experiences(chosen.id, limit=limit, offset=0, colleges=scope):
+            view = await self._stats.experience(line.id, colleges=scope, named=named)
             if view is None:
                 continue
             outcome = OUTCOME_LABELS.get(view.outcome, view.outcome)
@@ -53,11 +65,11 @@ class InlineCards:
             )
         return cards
 
-    async def _popular(self, limit: int) -> list[InlineCard]:
+    async def _popular(self, limit: int, scope: tuple[int, ...] | None) -> list[InlineCard]:
         cards = []
         for company_id in await self._services.repos.companies.most_shared(limit):
-            stats = await self._stats.company(company_id)
-            if stats is None:
+            stats = await self._stats.company(company_id, colleges=scope)
+            if stats is None or (scope is not None and not stats.total):
                 continue
             rate = selection_rate(stats.selected, stats.decided)
             shown = f"{rate:.0%}" if rate is not None else "n/a"

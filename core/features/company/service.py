@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from core.colleges import Scope, needs_college, own_scope, shared_scope
 from core.config import InsightsConfig, college_code
 from core.events import ChatRef, IncomingEvent
 from core.features.base import CommandSink, FeatureBase
@@ -19,6 +20,7 @@ from core.features.company.views import (
     DIMENSION_TITLES,
     breakdown_text,
     card_text,
+    compare_text,
     experience_text,
     list_text,
     no_match_text,
@@ -87,7 +89,7 @@ class CompanyFeature(FeatureBase):
         self._stats = stats
         self._charts = charts
         self._fallback = fallback
-        self._cache: OrderedDict[tuple[int, int], CompanyStats] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, Scope, int], CompanyStats] = OrderedDict()
         settings = services.config.insights if services is not None else InsightsConfig()
         self._wait_s = settings.chart_wait_s if chart_wait_s is None else chart_wait_s
         self._background: set[asyncio.Task[None]] = set()
@@ -114,16 +116,19 @@ class CompanyFeature(FeatureBase):
         args = " ".join(event.args.split())
         if not args:
             return [await self._ask_which()]
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        scope = own_scope(event.actor)
         ref = _REF.match(args)
         if ref:
             company_id, verb, arg = int(ref.group(1)), ref.group(2), ref.group(3)
             if verb == "by":
-                return await self.breakdown(company_id, arg or "")
+                return await self.breakdown(company_id, arg or "", colleges=scope)
             if verb == "list":
                 page = (parse_id(arg) or 0) if arg else 0
-                return await self.experiences(company_id, page)
-            return await self.card(company_id, event.chat)
-        return await self._by_name(args, strict=False, chat=event.chat)
+                return await self.experiences(company_id, page, colleges=scope)
+            return await self.card(company_id, event.chat, colleges=scope)
+        return await self._by_name(args, strict=False, chat=event.chat, colleges=scope)
 
     async def text(self, event: IncomingEvent) -> list[Reply]:
         """Plain text outside a dialog: a company name opens its card; anything else gets a helpful hint."""
@@ -133,7 +138,9 @@ class CompanyFeature(FeatureBase):
         words = typed.lower().strip("!.?").split()
         if len(words) <= 3 and all(w.strip("!.?,") in _CHITCHAT for w in words):
             return await self._fallback(event)
-        return await self._by_name(typed, strict=True, chat=event.chat)
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        return await self._by_name(typed, strict=True, chat=event.chat, colleges=own_scope(event.actor))
 
     async def experience(self, event: IncomingEvent) -> list[Reply]:
         """/experience <number>: one approved experience in full."""
@@ -143,7 +150,17 @@ class CompanyFeature(FeatureBase):
             return [
                 Reply(text="Send the number of an experience, e.g. /experience 42 (numbers show in lists).")
             ]
-        view = await self._stats.experience(experience_id) if experience_id is not None else None
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        view = None
+        if (
+            experience_id is not None
+        ):  # the student's college and the colleges sharing across; others anonymous
+            college = event.actor.college_id
+            wider = (
+                await shared_scope(self._services.repos.colleges, college) if college is not None else None
+            )
+            view = await self._stats.experience(experience_id, colleges=wider, named=college)
         if view is None:
             return [Reply(text=f"There is no published experience #{arg}.")]
         buttons = (
@@ -168,11 +185,13 @@ class CompanyFeature(FeatureBase):
             + (f"\nI know {len(names)} companies, such as {sample}." if names else "")
         )
 
-    async def _by_name(self, typed: str, strict: bool, chat: ChatRef | None = None) -> list[Reply]:
+    async def _by_name(
+        self, typed: str, strict: bool, chat: ChatRef | None = None, colleges: Scope = None
+    ) -> list[Reply]:
         match = await self._services.companies.match(typed)
         chosen = match.confident
         if chosen is not None:
-            replies = await self.card(chosen.id, chat)
+            replies = await self.card(chosen.id, chat, colleges=colleges)
             if match.exact is None:
                 note = Reply(text=f'Showing **{chosen.name}** (closest to "{typed[:60]}").')
                 return [note, *replies]
@@ -203,41 +222,53 @@ class CompanyFeature(FeatureBase):
 
     # -- the card ----------------------------------------------------------------------------------
 
-    async def stats_for(self, company_id: int) -> CompanyStats | None:
-        """Aggregates of a company, cached per data_version (so a warm card costs one point lookup)."""
+    async def stats_for(self, company_id: int, colleges: Scope = None) -> CompanyStats | None:
+        """Aggregates of a company over `colleges` (None: every college), cached per data_version (so a
+        warm card costs one point lookup)."""
         version = await self._stats.data_version(company_id)
         if version is None:
             return None
-        key = (company_id, version)
+        key = (company_id, colleges, version)
         found = self._cache.get(key)
         if found is not None:
             self._cache.move_to_end(key)
             return found
-        stats = await self._stats.company(company_id)
+        stats = await self._stats.company(company_id, colleges=colleges)
         if stats is None:
             return None
-        for old in [k for k in self._cache if k[0] == company_id and k[1] != stats.data_version]:
+        for old in [k for k in self._cache if k[0] == company_id and k[2] != stats.data_version]:
             del self._cache[old]
-        self._cache[(company_id, stats.data_version)] = stats
+        self._cache[(company_id, colleges, stats.data_version)] = stats
         while len(self._cache) > STATS_ENTRIES:
             self._cache.popitem(last=False)
         return stats
 
-    async def card(self, company_id: int, chat: ChatRef | None = None) -> list[Reply]:
+    async def card(
+        self, company_id: int, chat: ChatRef | None = None, *, colleges: Scope = None
+    ) -> list[Reply]:
         """The insight card and its charts; slow charts follow as a push to `chat`, failed ones are noted.
 
         The card waits `insights.chart_wait_s` for its charts. When they take longer and the chat can be
         pushed to, the card is answered at once and the charts are sent when drawn; otherwise the card
         waits for them (bounded by the render timeout). A chart that fails never holds the card back.
+
+        `colleges` is the student's own college (None: every college's data, as before colleges). When
+        colleges sharing across (issue #15) add experiences of this company, the card shows "Your college"
+        and "All colleges" side by side (`compare_text`; every figure under MIN_GROUP people is withheld).
         """
-        stats = await self.stats_for(company_id)
+        stats = await self.stats_for(company_id, colleges)
         if stats is None:
             return [Reply(text="That company is no longer listed. Try /company <name>.")]
         text = card_text(stats)
+        if colleges is not None and len(colleges) == 1:
+            wider = await shared_scope(self._services.repos.colleges, colleges[0])
+            everyone = await self.stats_for(company_id, wider) if len(wider) > 1 else None
+            if everyone is not None and everyone.total > stats.total:
+                text += "\n\n" + compare_text(stats, everyone)
         if not stats.total:
             share = ((Button("📝 Share my experience", command_button_action("share")),),)
             return [Reply(text=text, buttons=share)]
-        buttons = self._card_buttons(company_id) + self._web_row(stats.name, chat)
+        buttons = self._card_buttons(company_id) + await self._web_row(stats.name, chat, colleges)
         await self._charts.ready()  # pool start-up (once, at bootstrap) is not the render's time
         drawing = asyncio.ensure_future(self.charts(stats))
         done, _ = await asyncio.wait({drawing}, timeout=self._wait_s)
@@ -253,7 +284,7 @@ class CompanyFeature(FeatureBase):
 
     async def charts(self, stats: CompanyStats) -> list:
         """The company's chart images (cached by data_version; drawn off the event loop when missing)."""
-        scope, ident, version = "company", stats.company_id, stats.data_version
+        scope, ident, version = f"company{stats.scope_key}", stats.company_id, stats.data_version
         cached = self._charts.all_cached(scope, ident, version, COMPANY_VIEWS)
         if cached is not None:
             return cached
@@ -311,13 +342,20 @@ class CompanyFeature(FeatureBase):
         """Finish pushes of slow charts and card redraws in flight."""
         await self.idle()
 
-    def _web_row(self, company: str, chat: ChatRef | None) -> tuple[tuple[Button, ...], ...]:
-        """The card's "Open in browser" link (config web.public_url), as an in-app page in private chats."""
+    async def _web_row(
+        self, company: str, chat: ChatRef | None, colleges: Scope
+    ) -> tuple[tuple[Button, ...], ...]:
+        """The card's "Open in browser" link to its college's page (config web.public_url), as an in-app
+        page in private chats; the default college's page for an unscoped card."""
         config = self._services.config if self._services is not None else None
-        if config is None:
+        if config is None or not config.web.public_url:
             return ()
+        code = college_code(config)
+        if colleges is not None and len(colleges) == 1:
+            college = await self._services.repos.colleges.get(colleges[0])
+            code = college.code if college is not None else code
         in_app = chat is not None and chat.is_private
-        return web_page_row(config.web.public_url, college_code(config), company, in_app=in_app)
+        return web_page_row(config.web.public_url, code, company, in_app=in_app)
 
     @staticmethod
     def _card_buttons(company_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -333,15 +371,15 @@ class CompanyFeature(FeatureBase):
 
     # -- drill-downs -------------------------------------------------------------------------------
 
-    async def breakdown(self, company_id: int, dimension: str) -> list[Reply]:
-        """One drill-down table with buttons to the others."""
+    async def breakdown(self, company_id: int, dimension: str, *, colleges: Scope = None) -> list[Reply]:
+        """One drill-down table with buttons to the others (over `colleges`; None: every college)."""
         dimension = dimension.lower()
         if dimension not in DIMENSION_TITLES:
             return [Reply(text="I can break experiences down by passout, role, branch, round or year.")]
-        stats = await self.stats_for(company_id)
+        stats = await self.stats_for(company_id, colleges)
         if stats is None:
             return [Reply(text="That company is no longer listed. Try /company <name>.")]
-        tallies = await self._stats.breakdown(company_id, dimension)
+        tallies = await self._stats.breakdown(company_id, dimension, colleges=colleges)
         others = [
             Button(f"By {d}", company_action(company_id, f"by {d}"))
             for d in ("passout", "role", "branch", "round")
@@ -356,18 +394,21 @@ class CompanyFeature(FeatureBase):
             )
         ]
 
-    async def experiences(self, company_id: int, page: int) -> list[Reply]:
-        """A page of experiences, newest first, with a button per experience and prev/next."""
+    async def experiences(self, company_id: int, page: int, *, colleges: Scope = None) -> list[Reply]:
+        """A page of experiences of `colleges` (None: every college), newest first, with a button per
+        experience and prev/next."""
         name = await self._services.repos.companies.name_of(company_id)
         if name is None:
             return [Reply(text="That company is no longer listed. Try /company <name>.")]
-        total = await self._stats.count_experiences(company_id)
+        total = await self._stats.count_experiences(company_id, colleges=colleges)
         if not total:
             buttons = ((Button("📝 Share my experience", command_button_action("share")),),)
             return [Reply(text=f"No published experiences of {name} yet.", buttons=buttons)]
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        lines = await self._stats.list_experiences(company_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+        lines = await self._stats.list_experiences(
+            company_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE, colleges=colleges
+        )
         open_buttons = [
             Button(f"#{line.id} {line.role[:18]} {line.interview_year}", experience_action(line.id))
             for line in lines
@@ -382,18 +423,23 @@ class CompanyFeature(FeatureBase):
 
     # -- read-only views for other front ends (the web pages of bots/web) ----------------------------
 
-    async def public_experience(self, experience_id: int) -> ExperienceView | None:
-        """One published experience as /experience shows it (public fields, masked text); None if not."""
-        return await self._stats.experience(experience_id)
+    async def public_experience(
+        self, experience_id: int, *, colleges: Scope = None, named: int | None = None
+    ) -> ExperienceView | None:
+        """One published experience as /experience shows it (public fields, masked text); None if not
+        published or not of `colleges`. Authors of colleges other than `named` are shown anonymous."""
+        return await self._stats.experience(experience_id, colleges=colleges, named=named)
 
     async def experience_page(
-        self, company_id: int, *, limit: int, offset: int
+        self, company_id: int, *, limit: int, offset: int, colleges: Scope = None
     ) -> tuple[list[ExperienceLine], int]:
-        """A page of a company's published experiences, newest first, and how many there are in all."""
-        total = await self._stats.count_experiences(company_id)
+        """A page of a company's published experiences of `colleges` (None: every college), newest
+        first, and how many there are in all."""
+        total = await self._stats.count_experiences(company_id, colleges=colleges)
         if not total:
             return [], 0
-        return await self._stats.list_experiences(company_id, limit=limit, offset=offset), total
+        lines = await self._stats.list_experiences(company_id, limit=limit, offset=offset, colleges=colleges)
+        return lines, total
 
 
 def year_rows(tallies: list[Tally]) -> list[tuple[int, int, int, int]]:

@@ -14,11 +14,14 @@ from core.analytics.stats import (
     SOURCE_LABELS,
     compress_sequence,
     distribution_line,
+    enough,
     k_anonymous,
     mean_of,
+    percent,
     rate_phrase,
     round_label,
     share_line,
+    shown_rate,
     typical_sequence,
 )
 from core.replies import Button, link_button, or_dash
@@ -85,6 +88,35 @@ def card_text(stats: CompanyStats) -> str:
         lines.append(f"\n**Most asked questions** (from {newest}{drawn:,} {noun}):")
         for i, (text, n) in enumerate(stats.questions[:CARD_QUESTIONS], start=1):
             lines.append(f"{i}. {text} — asked in {n}")
+    return "\n".join(lines)
+
+
+def _people(n: int) -> str:
+    return "none yet" if n == 0 else str(n) if enough(n) else f"fewer than {MIN_GROUP}"
+
+
+def _rate(stats: CompanyStats) -> str:
+    rate = shown_rate(stats.selected, stats.decided)
+    return percent(rate) if rate is not None else "too few results"
+
+
+def _difficulty(stats: CompanyStats) -> str:
+    mean = mean_of(stats.difficulty)
+    return f"{mean:.1f}" if mean is not None and enough(sum(stats.difficulty.values())) else "too few"
+
+
+def compare_text(own: CompanyStats, everyone: CompanyStats) -> str:
+    """ "Your college" and "All colleges" side by side (issue #15): experiences, selection rate, average
+    difficulty. `everyone` counts the student's college and the colleges sharing across (approved,
+    anonymised experiences). Every figure drawn from fewer than MIN_GROUP people is withheld in words."""
+    rows = [
+        ("📚 Experiences", _people(own.total), _people(everyone.total)),
+        ("✅ Selection rate", _rate(own), _rate(everyone)),
+        ("🧗 Average difficulty (1-5)", _difficulty(own), _difficulty(everyone)),
+    ]
+    lines = ["**Your college · All colleges**"]
+    lines += [f"{label}: {mine} · {theirs}" for label, mine, theirs in rows]
+    lines.append("All colleges: yours and the colleges that share their experiences across.")
     return "\n".join(lines)
 
 

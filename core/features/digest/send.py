@@ -66,6 +66,9 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
 
 
+MAX_CACHED_RUNS = 64
+
+
 class DigestSender:
     """Runs digest weeks: due-week ticks for the scheduler, an early send for `main.py digest --now`."""
 
@@ -103,11 +106,12 @@ class DigestSender:
         period = due_period(now, *self._when())
         if now - period.end > timedelta(hours=self._config.catch_up_hours):
             report = RunReport(period, closed=True)
-            run = await self._repo.find_run(period.start)
-            if run is not None and run.status == "running":
-                await self._repo.finish_run(run.id)
-                self._content.pop(run.id, None)
-                logger.info("digest week %s closed (catch-up window over)", period.start.date())
+            for college_id in await self._college_ids():
+                run = await self._repo.find_run(period.start, college_id=college_id)
+                if run is not None and run.status == "running":
+                    await self._repo.finish_run(run.id)
+                    self._content.pop(run.id, None)
+                    logger.info("digest week %s closed (catch-up window over)", period.start.date())
             return report
         return await self.send(period)
 
@@ -115,40 +119,56 @@ class DigestSender:
         """Send the week in progress now; its scheduled send later only reaches chats not yet served."""
         return await self.send(current_period(self._services.clock(), *self._when()))
 
+    async def _college_ids(self) -> list[int | None]:
+        """The colleges a digest week runs for: each its own run, recipients and content (issue #15);
+        [None] (the default college, every row) on a single-college deployment."""
+        colleges = await self._services.repos.colleges.all()
+        return [None] if len(colleges) <= 1 else [college.id for college in colleges]
+
     async def send(self, period: Period) -> RunReport:
-        """Deliver `period`'s digest to every recipient not yet served (one tick at a time per process)."""
+        """Deliver `period`'s digest to every recipient not yet served (one tick at a time per process),
+        college by college: a college's subscribers get its own week (issue #15). The report adds the
+        colleges' counts up; `run_id` is the last college's run."""
         async with self._lock:
             report = RunReport(period)
-            run = await self._repo.open_run(period.start, period.end)
-            report.run_id = run.id
-            if run.status != "running":
-                report.closed = True
-                return report
-            recipients = await self._repo.recipients()
-            if not recipients:
-                return report
-            content = await self._week(run)
-            report.empty = content.week.total == 0
-            if report.empty and not self._config.send_when_empty:
-                return report
-            await self._followed(content, run, recipients)
-            for index, recipient in enumerate(recipients):
+            for college_id in await self._college_ids():
                 if self.stopping:
-                    logger.info("digest stopped early; the next start resumes with the chats left")
                     break
-                sent = await self._deliver(run, recipient, content, report)
-                metrics().queue_depth("digest", len(recipients) - index - 1)  # chats of this run still to go
-                if sent and index < len(recipients) - 1 and self._config.send_pause_s:
-                    await self.sleep(self._config.send_pause_s)
-            logger.info(
-                "digest %s: %d sent, %d failed, %d already served, %d platform not running",
-                period.start.date(),
-                report.sent,
-                report.failed,
-                report.skipped,
-                report.unavailable,
-            )
+                await self._send_college(period, college_id, report)
             return report
+
+    async def _send_college(self, period: Period, college_id: int | None, report: RunReport) -> None:
+        colleges = None if college_id is None else (college_id,)
+        run = await self._repo.open_run(period.start, period.end, college_id=college_id)
+        report.run_id = run.id
+        if run.status != "running":
+            report.closed = True
+            return
+        recipients = await self._repo.recipients(colleges=colleges)
+        if not recipients:
+            return
+        content = await self._week(run, colleges)
+        report.empty = content.week.total == 0
+        if report.empty and not self._config.send_when_empty:
+            return
+        await self._followed(content, run, recipients, colleges)
+        for index, recipient in enumerate(recipients):
+            if self.stopping:
+                logger.info("digest stopped early; the next start resumes with the chats left")
+                break
+            sent = await self._deliver(run, recipient, content, report)
+            metrics().queue_depth("digest", len(recipients) - index - 1)  # chats of this run still to go
+            if sent and index < len(recipients) - 1 and self._config.send_pause_s:
+                await self.sleep(self._config.send_pause_s)
+        logger.info(
+            "digest %s (college %s): %d sent, %d failed, %d already served, %d platform not running",
+            period.start.date(),
+            college_id or "default",
+            report.sent,
+            report.failed,
+            report.skipped,
+            report.unavailable,
+        )
 
     async def _deliver(
         self, run: RunRecord, recipient: Recipient, content: WeekContent, report: RunReport
@@ -212,13 +232,13 @@ class DigestSender:
         images = (content.chart,) if content.chart is not None else ()
         return Reply(text=text, images=images)
 
-    async def _week(self, run: RunRecord) -> WeekContent:
+    async def _week(self, run: RunRecord, colleges: tuple[int, ...] | None = None) -> WeekContent:
         """The run's summary and chart, computed once per process (the same words on every retry)."""
         cached = self._content.get(run.id)
         if cached is not None:
             return cached
         end = min(run.period_end, self._services.clock())
-        week = await self._repo.week(run.period_start, end)
+        week = await self._repo.week(run.period_start, end, colleges=colleges)
         chart = None
         if week.companies:
             job = ChartJob("week-top", partial(chart_jobs.top_companies, list(week.companies)))
@@ -231,13 +251,23 @@ class DigestSender:
         content = WeekContent(
             week_label(run.period_start, run.period_end, self._config.timezone), week, chart
         )
-        self._content = {run.id: content}  # only the open week is kept
+        if len(self._content) > MAX_CACHED_RUNS:  # the open week's runs (one per college) are kept
+            self._content.clear()
+        self._content[run.id] = content
         return content
 
-    async def _followed(self, content: WeekContent, run: RunRecord, recipients: list[Recipient]) -> None:
+    async def _followed(
+        self,
+        content: WeekContent,
+        run: RunRecord,
+        recipients: list[Recipient],
+        colleges: tuple[int, ...] | None = None,
+    ) -> None:
         """Load new experiences of every followed company not loaded yet for this run."""
         wanted = sorted({cid for r in recipients for cid, _ in r.companies} - set(content.by_company))
         if not wanted or content.week.total == 0:
             return
         end = min(run.period_end, self._services.clock())
-        content.by_company.update(await self._repo.new_experiences(wanted, run.period_start, end))
+        content.by_company.update(
+            await self._repo.new_experiences(wanted, run.period_start, end, colleges=colleges)
+        )

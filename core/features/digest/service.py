@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from core.colleges import needs_college
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.charts import ChartService
@@ -104,6 +105,8 @@ class DigestFeature(FeatureBase):
         """`/subscribe` (the general digest) or `/subscribe <company>` (also that company's new posts)."""
         if not self._allowed(event):
             return [Reply(text=MODERATORS_ONLY, private=True)]
+        if (unplaced := needs_college(event.actor)) is not None:  # a digest is a college's week
+            return unplaced
         company = None
         if event.args.strip():
             company, problem = await self._company(event, "subscribe")
@@ -119,6 +122,7 @@ class DigestFeature(FeatureBase):
             kind="channel" if channel else "user",
             user_id=user_id,
             company_id=company.id if company else None,
+            college_id=event.actor.college_id,
         )
         who = "This channel" if channel else "You"
         will = "this channel will" if channel else "you'll"

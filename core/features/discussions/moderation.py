@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from core.colleges import Scope, needs_college, own_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, DialogContext, Invalid, finish
 from core.events import Actor, IncomingEvent
@@ -108,9 +109,12 @@ class CommunityModeration:
 
     # --- cards --------------------------------------------------------------------------------------
 
-    async def card(self, kind: str, target_id: int) -> Reply | None:
-        """The review card of a thread, resource or reported reply (None if it does not exist)."""
-        waiting = await self._repo.pending_count()
+    async def card(self, kind: str, target_id: int, colleges: Scope = None) -> Reply | None:
+        """The review card of a thread, resource or reported reply of `colleges` (None: any college);
+        None if it does not exist there (issue #15: another college's item reads as missing)."""
+        if not await self._in_colleges(kind, target_id, colleges):
+            return None
+        waiting = await self._repo.pending_count(colleges=colleges)
         target = code(kind, target_id)
         files: tuple[Document, ...] = ()
         if kind == "thread":
@@ -171,6 +175,19 @@ class CommunityModeration:
             )
         return Reply(text="\n".join(lines), buttons=buttons, files=files, private=True)
 
+    async def _in_colleges(self, kind: str, target_id: int, colleges: Scope) -> bool:
+        """Whether a thread, resource or reply (by its thread) belongs to `colleges` (None: always)."""
+        if colleges is None:
+            return True
+        if kind == "resource":
+            return await self._repo.resource(target_id, colleges=colleges) is not None
+        if kind == "post":
+            post = await self._repo.post(target_id)
+            if post is None:
+                return False
+            target_id = post.thread_id
+        return await self._repo.thread(target_id, colleges=colleges) is not None
+
     async def _author(self, user_id: int | None, anonymous: bool) -> str:
         """Who wrote it, for moderators: an anonymous author stays unnamed (internal number only)."""
         if user_id is None:
@@ -214,6 +231,12 @@ class CommunityModeration:
                     private=True,
                 )
             ]
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        colleges = own_scope(event.actor)  # issue #15: a moderator reviews their college's items only
+        in_verb = verb in ("approve", "reject") and target is not None
+        if in_verb and target is not None and not await self._in_colleges(*target, colleges):
+            return [Reply(text=f"There is no {KIND_NAMES[target[0]]} {code(*target)}.", private=True)]
         if verb == "approve" and target is not None:
             return await self._decide(event, target, approve=True)
         if verb == "reject" and target is not None:
@@ -222,12 +245,12 @@ class CommunityModeration:
             }
             return await self._engine.start(event, "community_reject", answers)
         if verb == "next" or target is None:
-            target = await self._repo.next_waiting(after=target)
+            target = await self._repo.next_waiting(after=target, colleges=colleges)
         if target is None:
             return [
                 Reply(text="🎉 No discussions, resources or reported replies wait for review.", private=True)
             ]
-        card = await self.card(*target)
+        card = await self.card(*target, colleges=colleges)
         if card is None:
             return [Reply(text=f"There is no {KIND_NAMES[target[0]]} {code(*target)}.", private=True)]
         return [card]
@@ -236,13 +259,19 @@ class CommunityModeration:
         self, event: IncomingEvent, target: tuple[str, int], approve: bool, reason: str = ""
     ) -> list[Reply]:
         moderator = await event.actor.ensure_id()
-        return await self._decide_as(moderator, target, approve, reason, event)
+        return await self._decide_as(moderator, target, approve, reason, event, own_scope(event.actor))
 
     async def _decide_as(
-        self, moderator: int, target: tuple[str, int], approve: bool, reason: str, event: IncomingEvent | None
+        self,
+        moderator: int,
+        target: tuple[str, int],
+        approve: bool,
+        reason: str,
+        event: IncomingEvent | None,
+        colleges: Scope = None,
     ) -> list[Reply]:
         kind, target_id = target
-        outcome = await self._repo.decide(kind, target_id, moderator, approve, reason)
+        outcome = await self._repo.decide(kind, target_id, moderator, approve, reason, colleges=colleges)
         if outcome is None:
             return [
                 Reply(
@@ -277,9 +306,9 @@ class CommunityModeration:
             else ("Approved" if approve else "Rejected")
         )
         replies = [Reply(text=f"{verb} {name} {code(kind, target_id)}.", private=True)]
-        following = await self._repo.next_waiting(after=target)
+        following = await self._repo.next_waiting(after=target, colleges=colleges)
         if following is not None:
-            card = await self.card(*following)
+            card = await self.card(*following, colleges=colleges)
             if card is not None:
                 replies.append(card)
         return replies
@@ -288,7 +317,9 @@ class CommunityModeration:
         target = parse_target(ctx.answers["target"])
         assert target is not None
         moderator = await ctx.actor.ensure_id()
-        return await self._decide_as(moderator, target, False, ctx.answers["reason"], None)
+        return await self._decide_as(
+            moderator, target, False, ctx.answers["reason"], None, own_scope(ctx.actor)
+        )
 
     async def promote(self, event: IncomingEvent) -> list[Reply]:
         """`/promote <id>` (moderators): a resolved company thread becomes a pinned FAQ entry."""
@@ -298,6 +329,8 @@ class CommunityModeration:
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /promote <id>, e.g. /promote 12.", private=True)]
         moderator = await event.actor.ensure_id()
+        if await self._repo.thread(thread_id, colleges=own_scope(event.actor)) is None:  # issue #15
+            return [Reply(text=f"There is no discussion #{thread_id}.", private=True)]
         outcome, faq_id = await self._repo.promote(thread_id, moderator)
         text = {
             "ok": f"📌 #{thread_id} is now pinned in the company's FAQ (FAQ entry {faq_id}).",

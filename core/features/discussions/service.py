@@ -6,6 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from core.colleges import needs_college
+from core.colleges import own_scope as college_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, finish
 from core.events import Actor, IncomingEvent
@@ -171,10 +173,19 @@ class Community(FeatureBase):
         scope: Scope | list[Reply] = await self._scope(" ".join(words)) if words else Scope()
         if isinstance(scope, list):
             return scope
-        _, total = await self.repo.list_threads(company_id=scope.company_id, topic=scope.topic, limit=0)
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        colleges = college_scope(event.actor)  # issue #15: the student's college's discussions
+        _, total = await self.repo.list_threads(
+            company_id=scope.company_id, topic=scope.topic, limit=0, colleges=colleges
+        )
         page = clamp_page(page, total)
         threads, total = await self.repo.list_threads(
-            company_id=scope.company_id, topic=scope.topic, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            company_id=scope.company_id,
+            topic=scope.topic,
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            colleges=colleges,
         )
         reply = thread_list(scope, threads, page, total)
         if not words:
@@ -190,7 +201,7 @@ class Community(FeatureBase):
             return [Reply(text=f"There is no discussion #{typed}. /discuss <company|topic> lists them.")]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /thread <id>, e.g. /thread 12.")]
-        thread = await self.repo.thread(thread_id)
+        thread = await self.repo.thread(thread_id, colleges=college_scope(event.actor))
         viewer = event.actor.user_id
         is_author = thread is not None and viewer is not None and thread.author_user_id == viewer
         visible = thread is not None and (
@@ -273,6 +284,7 @@ class Community(FeatureBase):
             return [Reply(text=message, private=True)]
         pending = await needs_review(self._services, self.repo, user_id, is_moderator)
         thread_id, _ = await self.repo.create_thread(
+            college_id=actor.college_id,
             user_id=user_id,
             company_id=scope.company_id,
             topic=topic or scope.topic,
@@ -434,7 +446,7 @@ class Community(FeatureBase):
                     text="Tell me which discussion: /reply <id> <text>, e.g. /reply 12 Thanks, that helped!"
                 )
             ]
-        thread = await self.repo.thread(thread_id)
+        thread = await self.repo.thread(thread_id, colleges=college_scope(event.actor))
         if thread is None or thread.status not in ("open", "resolved"):
             return [Reply(text=f"There is no open discussion #{thread_id}.")]
         anonymous, text = split_anon(text)
@@ -536,7 +548,7 @@ class Community(FeatureBase):
             return [Reply(text=f"There is no open discussion #{event.args.strip().lstrip('#')}.")]
         if thread_id is None:
             return [Reply(text="Tell me which discussion: /solve <id>, e.g. /solve 12.")]
-        thread = await self.repo.thread(thread_id)
+        thread = await self.repo.thread(thread_id, colleges=college_scope(event.actor))
         if thread is None or thread.status not in ("open", "resolved"):
             return [Reply(text=f"There is no open discussion #{thread_id}.")]
         viewer = event.actor.user_id

@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 from core.analytics.faq import FaqGroup, group_questions
 from core.analytics.stats import round_label
+from core.colleges import Scope, needs_college, own_scope
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
@@ -51,7 +52,7 @@ class FaqFeature(FeatureBase):
         self._services = services
         self._repo = repo
         self._stats = stats
-        self._cache: OrderedDict[tuple[int, int], list[FaqGroup]] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, Scope, int], list[FaqGroup]] = OrderedDict()
 
     def register(self, commands: CommandSink) -> None:
         """Add /faq (pinning is checked per call: only moderators may pin)."""
@@ -74,37 +75,42 @@ class FaqFeature(FeatureBase):
             return await self._pin(event, head.lower(), rest)
         if not args:
             return [Reply(text="Which company? e.g. /faq TCS")]
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        colleges = own_scope(event.actor)  # issue #15: the student's college's questions and pins
         ref = _REF.match(args)
         if ref:
-            return await self.page(int(ref.group(1)), int(ref.group(2) or 0))
+            return await self.page(int(ref.group(1)), int(ref.group(2) or 0), colleges)
         company, reply = await lookup(self._services, args, faq_action)
         if company is None:
             return [reply] if reply else []
-        return await self.page(company.id, 0)
+        return await self.page(company.id, 0, colleges)
 
-    async def groups(self, company_id: int) -> list[FaqGroup] | None:
-        """The company's question groups, most asked first (None when the company does not exist)."""
+    async def groups(self, company_id: int, colleges: Scope = None) -> list[FaqGroup] | None:
+        """The company's question groups from `colleges` (None: every college), most asked first (None
+        when the company does not exist)."""
         version = await self._stats.data_version(company_id)
         if version is None:
             return None
-        key = (company_id, version)
+        key = (company_id, colleges, version)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        items = await self._repo.questions(company_id)
+        items = await self._repo.questions(company_id, colleges=colleges)
         groups = await asyncio.to_thread(group_questions, items)
         self._cache[key] = groups
         while len(self._cache) > CACHE_ENTRIES:
             self._cache.popitem(last=False)
         return groups
 
-    async def page(self, company_id: int, page: int) -> list[Reply]:
-        """One page of the FAQ: pinned answers (first page), then groups with counts and rounds."""
+    async def page(self, company_id: int, page: int, colleges: Scope = None) -> list[Reply]:
+        """One page of the FAQ of `colleges`: pinned answers (first page), then groups with counts and
+        rounds."""
         name = await self._services.repos.companies.name_of(company_id)
-        groups = await self.groups(company_id)
+        groups = await self.groups(company_id, colleges)
         if name is None or groups is None:
             return [Reply(text="That company is no longer listed. Try /faq <company>.")]
-        pinned = await self._repo.pinned(company_id)
+        pinned = await self._repo.pinned(company_id, colleges=colleges)
         if not groups and not pinned:
             buttons = ((Button("📝 Share my experience", command_button_action("share")),),)
             return [Reply(text=f"No questions recorded for {name} yet.", buttons=buttons)]
@@ -147,11 +153,13 @@ class FaqFeature(FeatureBase):
             return [reply] if reply else []
         question = parts[1][:500]
         if verb == "unpin":
-            done = await self._repo.unpin(company.id, question)
+            done = await self._repo.unpin(company.id, question, college_id=event.actor.college_id)
             text = "Unpinned." if done else f"No pinned answer to that question for {company.name}."
             return [Reply(text=text, private=True)]
         answer = parts[2][:MAX_ANSWER]
-        new = await self._repo.pin(company.id, question, answer, (await event.actor.ensure_id()))
+        new = await self._repo.pin(
+            company.id, question, answer, (await event.actor.ensure_id()), college_id=event.actor.college_id
+        )
         verb_done = "Pinned" if new else "Updated the pinned answer"
         return [
             Reply(

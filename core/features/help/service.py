@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from core.colleges import needs_college
 from core.dialog.engine import DialogEngine, Flow
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
@@ -45,11 +46,17 @@ class Basics(FeatureBase):
     text_priority = 15  # after mirrored discussion threads (10), before PDF uploads (20) and companies (100)
 
     def __init__(
-        self, services: Services, engine: DialogEngine, commands: Callable[[], tuple[CommandInfo, ...]]
+        self,
+        services: Services,
+        engine: DialogEngine,
+        commands: Callable[[], tuple[CommandInfo, ...]],
+        start_payload: Callable[[IncomingEvent], Awaitable[list[Reply] | None]] | None = None,
     ):
+        """`start_payload` answers deep-link payloads another feature owns (college invites), or None."""
         self._services = services
         self._engine = engine
         self._commands = commands
+        self._start_payload = start_payload
 
     def flows(self) -> list[Flow]:
         """The sharing dialog /share starts (core/features/share/flow.py)."""
@@ -79,6 +86,8 @@ class Basics(FeatureBase):
     async def start(self, event: IncomingEvent) -> list[Reply]:
         """Greet; a deep-link payload naming a command runs it (t.me/bot?start=share)."""
         payload = event.args.strip().lower()
+        if self._start_payload is not None and (answer := await self._start_payload(event)) is not None:
+            return answer
         if payload in ("share", "submit"):
             return await self.share(event)
         if payload == "myposts":
@@ -134,6 +143,8 @@ class Basics(FeatureBase):
 
     async def share(self, event: IncomingEvent) -> list[Reply]:
         """Start the sharing dialog, or resume the one in progress."""
+        if (unplaced := needs_college(event.actor)) is not None:  # an experience belongs to a college
+            return unplaced
         prompt = await self._engine.reprompt(event)
         if prompt is not None:
             note = Reply(

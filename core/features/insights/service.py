@@ -6,6 +6,7 @@ import logging
 from functools import partial
 
 from core.analytics.stats import MIN_GROUP, rate_phrase, shown_rate
+from core.colleges import Scope, needs_college, own_scope
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.charts import ChartJob, ChartService
@@ -31,7 +32,7 @@ class InsightsFeature(FeatureBase):
         self._services = services
         self._stats = stats
         self._charts = charts
-        self._cached: tuple[tuple[int, int], GlobalStats] | None = None
+        self._cached: dict[Scope, tuple[tuple[int, int], GlobalStats]] = {}
 
     def register(self, commands: CommandSink) -> None:
         """Add /insights."""
@@ -41,21 +42,27 @@ class InsightsFeature(FeatureBase):
             self.insights,
         )
 
-    async def data(self) -> tuple[int, GlobalStats]:
-        """(version, global stats), recomputed only when any company's data changed."""
+    async def data(self, colleges: Scope = None) -> tuple[int, GlobalStats]:
+        """(version, global stats of `colleges`; None: every college), recomputed only when any company's
+        data changed (one cached entry per college view; a deployment has a handful of colleges)."""
         version = await self._stats.global_version()
-        if self._cached is None or self._cached[0] != version:
-            self._cached = (version, await self._stats.overall())
-        return hash(version) & 0x7FFFFFFF, self._cached[1]
+        cached = self._cached.get(colleges)
+        if cached is None or cached[0] != version:
+            cached = self._cached[colleges] = (version, await self._stats.overall(colleges=colleges))
+        return hash(version) & 0x7FFFFFFF, cached[1]
 
     async def insights(self, event: IncomingEvent) -> list[Reply]:
-        """The summary text and the six charts."""
-        version, data = await self.data()
+        """The summary text and the six charts, of the student's own college (issue #15)."""
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        colleges = own_scope(event.actor)
+        version, data = await self.data(colleges)
         if not data.total:
             return [Reply(text="No published experiences yet. Be the first: /share")]
-        images = self._charts.all_cached("insights", 0, version, INSIGHT_VIEWS)
+        scope = "insights" if colleges is None else "insights@" + "-".join(map(str, colleges))
+        images = self._charts.all_cached(scope, 0, version, INSIGHT_VIEWS)
         if images is None:
-            images = await self._charts.images("insights", 0, version, insight_jobs(data))
+            images = await self._charts.images(scope, 0, version, insight_jobs(data))
         return [
             Reply(text=summary_text(data)),
             Reply(text="📊 The big picture in charts:", images=tuple(images), slow=True),

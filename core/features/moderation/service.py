@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from core.colleges import needs_college, own_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, finish
 from core.events import ChatRef, IncomingEvent
@@ -189,24 +190,33 @@ class Moderation(FeatureBase):
         target = parse_id(typed) if typed is not None else None
         if typed is not None and target is None:
             return [Reply(text=f"There is no experience #{typed}.", private=True)]
-        if verb == "approve" and target is not None:
-            return await self._approve(event, target)
-        if verb in ("reject", "edit") and target is not None:
+        # Issue #15: a moderator works on their college's queue only; another college's item by id answers
+        # exactly like a missing one.
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        scope = own_scope(event.actor)
+        if verb in ("approve", "reject", "edit") and target is not None:
+            if await self._repo.card(target, colleges=scope) is None:
+                return [Reply(text=f"There is no experience #{target}.", private=True)]
+            if verb == "approve":
+                return await self._approve(event, target)
             answers = {"experience_id": target}
             return await self._engine.start(event, f"mod_{verb}", answers)
         if verb == "next":
-            target = await self._repo.next_in_queue(after_id=target or 0)
+            target = await self._repo.next_in_queue(after_id=target or 0, colleges=scope)
         elif target is None:
-            target = await self._repo.next_in_queue()
+            target = await self._repo.next_in_queue(colleges=scope)
         if target is None:
             return [Reply(text="🎉 The queue is empty: nothing waits for review.", private=True)]
-        card = await self._repo.card(target)
+        card = await self._repo.card(target, colleges=scope)
         if card is None:
             return [Reply(text=f"There is no experience #{target}.", private=True)]
-        return [render_card(card, await self._repo.pending_count())]
+        return [render_card(card, await self._repo.pending_count(colleges=scope))]
 
     async def _approve(self, event: IncomingEvent, experience_id: int) -> list[Reply]:
-        decision = await self._repo.decide(experience_id, await self._moderator_id(event), approve=True)
+        decision = await self._repo.decide(
+            experience_id, await self._moderator_id(event), approve=True, colleges=own_scope(event.actor)
+        )
         if decision is None:
             return [
                 Reply(
@@ -230,6 +240,7 @@ class Moderation(FeatureBase):
                     command="review",
                     args=f"next {experience_id}",
                     is_moderator=True,
+                    resolved=event.actor,
                 )
             ),
         ]
@@ -250,7 +261,11 @@ class Moderation(FeatureBase):
     async def _rejected(self, ctx: DialogContext) -> list[Reply]:
         experience_id = ctx.answers["experience_id"]
         decision = await self._repo.decide(
-            experience_id, await ctx.actor.ensure_id(), approve=False, reason=ctx.answers["reason"]
+            experience_id,
+            await ctx.actor.ensure_id(),
+            approve=False,
+            reason=ctx.answers["reason"],
+            colleges=own_scope(ctx.actor),
         )
         if decision is None:
             return [Reply(text=f"#{experience_id} is no longer waiting.", private=True)]
@@ -275,16 +290,21 @@ class Moderation(FeatureBase):
 
     async def _edited(self, ctx: DialogContext) -> list[Reply]:
         experience_id = ctx.answers["experience_id"]
+        scope = own_scope(ctx.actor)
         ok = await self._repo.edit(
-            experience_id, await ctx.actor.ensure_id(), ctx.answers["field"], ctx.answers["value"]
+            experience_id,
+            await ctx.actor.ensure_id(),
+            ctx.answers["field"],
+            ctx.answers["value"],
+            colleges=scope,
         )
         if not ok:
             return [Reply(text=f"There is no experience #{experience_id}.", private=True)]
-        card = await self._repo.card(experience_id)
+        card = await self._repo.card(experience_id, colleges=scope)
         assert card is not None
         return [
             Reply(text=f"Saved the change to #{experience_id}.", private=True),
-            render_card(card, await self._repo.pending_count()),
+            render_card(card, await self._repo.pending_count(colleges=scope)),
         ]
 
     async def report(self, event: IncomingEvent) -> list[Reply]:

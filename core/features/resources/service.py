@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
+from core.colleges import needs_college, own_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import DialogContext, Done, Invalid, Outcome, Upload, UploadMessages
 from core.events import Actor, Attachment, IncomingEvent
@@ -216,7 +217,11 @@ class Resources(FeatureBase):
         if isinstance(scope, list):
             return scope
         assert scope.company_id is not None
-        rows, total = await self._repo.list_resources(scope.company_id, limit=LIST_SIZE)
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
+        rows, total = await self._repo.list_resources(
+            scope.company_id, limit=LIST_SIZE, colleges=own_scope(event.actor)
+        )
         add = (Button("➕ Add a resource", command_button_action("addresource", scope.token)),)
         if not rows:
             return [
@@ -241,7 +246,8 @@ class Resources(FeatureBase):
     async def resource(self, event: IncomingEvent) -> list[Reply]:
         """`/resource <id>`: the PDF itself (moderators may also fetch waiting ones)."""
         resource_id = parse_id(event.args)
-        row = await self._repo.resource(resource_id) if resource_id is not None else None
+        colleges = own_scope(event.actor)  # issue #15: another college's resource reads as missing
+        row = await self._repo.resource(resource_id, colleges=colleges) if resource_id is not None else None
         if row is None or (row.status != "approved" and not event.actor.is_moderator):
             return [Reply(text="There is no such resource. /resources <company> lists them.")]
         if row.url:
@@ -305,6 +311,7 @@ class Resources(FeatureBase):
         pending = await needs_review(self._services, self._repo, user_id, is_moderator)
         assert scope.company_id is not None
         resource_id = await self._repo.add_resource(
+            college_id=actor.college_id,
             user_id=user_id,
             company_id=scope.company_id,
             title=title,

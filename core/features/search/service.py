@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from core.analytics.stats import OUTCOME_LABELS
+from core.colleges import Scope, needs_college, own_scope
 from core.events import IncomingEvent
 from core.features.base import CommandSink, FeatureBase
 from core.features.company.lookup import lookup
@@ -70,21 +71,29 @@ class SearchFeature(FeatureBase):
 
     async def search(self, event: IncomingEvent) -> list[Reply]:
         """Answer /search (typed or from a page button)."""
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
         query = await self.parse(event.args)
         if isinstance(query, Reply):
             return [query] if query != Reply() else []
         result = await self._repo.search(
-            query.words, company_id=query.company_id, page=query.page, page_size=PAGE_SIZE
+            query.words,
+            company_id=query.company_id,
+            page=query.page,
+            page_size=PAGE_SIZE,
+            colleges=own_scope(event.actor),  # issue #15: the student's own college
         )
         return [self._render(query, result)]
 
-    async def find(self, text: str, page_size: int = PAGE_SIZE) -> SearchPage:
+    async def find(self, text: str, page_size: int = PAGE_SIZE, colleges: Scope = None) -> SearchPage:
         """The first page of results for what a student would type after /search (bench and tests: the
         same parsing, company resolution and ranking as the command). An unusable query finds nothing."""
         query = await self.parse(text)
         if isinstance(query, Reply):
             return SearchPage((), 0, False, 0, 0, True)
-        return await self._repo.search(query.words, company_id=query.company_id, page=0, page_size=page_size)
+        return await self._repo.search(
+            query.words, company_id=query.company_id, page=0, page_size=page_size, colleges=colleges
+        )
 
     async def parse(self, args: str) -> Query | Reply:
         """The query in /search's arguments, or the reply that says why there is none (empty text: no

@@ -162,6 +162,7 @@ async def resubmit_experience(
         experience_id,
         f"✏️ Experience resubmitted for review: #{experience_id} {company}; changed: {listed}. "
         f"/review {experience_id}",
+        ctx.actor.college_id,
     )
     text = (
         f"✅ Your {company} experience (#{experience_id}) is updated (changed: {listed}) and is **pending "

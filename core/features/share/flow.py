@@ -330,6 +330,8 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
     unit = ctx.unit
     if unit is None:
         raise RuntimeError("submit_experience runs inside the dialog engine's unit of work")
+    if ctx.actor.college_id is not None:  # issue #15: the experience belongs to the author's college
+        fields["college_id"] = ctx.actor.college_id
     experience_id = await unit.experiences.create_pending(
         user_id, company_id, ctx.actor.platform, fields, rounds
     )
@@ -349,6 +351,7 @@ async def submit_experience(ctx: DialogContext) -> list[Reply]:
         unit,
         experience_id,
         f"🆕 New experience waiting for review: #{experience_id} {company}. /review {experience_id}",
+        ctx.actor.college_id,
     )
     text = (
         f"🎉 Thank you! Your {company} experience (#{experience_id}) is saved and is now "

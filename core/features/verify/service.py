@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from core.colleges import college_domains, join_by_email_domain
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import DialogContext, Invalid
 from core.events import ChatRef, IncomingEvent
@@ -86,9 +87,11 @@ class Verification(FeatureBase):
         self._services = services
         self._repo = repo
         self._config = services.config.verification
+        # Issue #15: a college's own e-mail domains are college addresses too (they pick the college).
+        self._domains = [*self._config.allowed_domains, *college_domains(services.config)]
         self._mailer = mailer or Mailer(self._config.smtp)
         self._flow = build_flow(
-            self._config.allowed_domains,
+            self._domains,
             self._config.code_ttl_minutes,
             self._validate_email,
             self._send_in_dialog,
@@ -163,13 +166,13 @@ class Verification(FeatureBase):
     def _address_problem(self, text: str) -> str | None:
         """Why `text` is not a college address we may mail, or None when it is one."""
         match = EMAIL.match(text)
-        example = self._config.allowed_domains[0] if self._config.allowed_domains else "college.edu"
+        example = self._domains[0] if self._domains else "college.edu"
         if match is None:
             return f"That doesn't look like an email address. Type it like you@{example}."
         domain = match.group(1)
-        if not domain_allowed(domain, self._config.allowed_domains):
+        if not domain_allowed(domain, self._domains):
             return (
-                f"Please use your college email: an address at {', '.join(self._config.allowed_domains)} "
+                f"Please use your college email: an address at {', '.join(self._domains)} "
                 f"({domain} is not one of them)."
             )
         return None
@@ -237,9 +240,11 @@ class Verification(FeatureBase):
             return False, f"That code is not right. {left} tr{'y' if left == 1 else 'ies'} left."
         if not await self._repo.complete(active.id, user_id, active.email, now):
             return False, "That code was already used. Send /verify with your college email for a new one."
+        domain = active.email.split("@")[1]
+        joined = await join_by_email_domain(self._services.repos.colleges, user_id, domain)
         return True, (
-            f"✔ Verified as a student of {active.email.split('@')[1]}. The experiences you share from now "
-            "on carry the verified badge."
+            f"✔ Verified as a student of {domain}. The experiences you share from now "
+            "on carry the verified badge." + (f" You are now a member of {joined}." if joined else "")
         )
 
     async def verify_user(self, event: IncomingEvent) -> list[Reply]:
