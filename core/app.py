@@ -47,7 +47,7 @@ from storage.moderation import ModerationRepo
 from storage.outbox import OutboxRepo
 from storage.privacy import PrivacyRepo, VerificationRepo
 from storage.repos import Repos
-from storage.search import SearchRepo
+from storage.search import SearchRepo, index_missing
 from storage.stats import StatsRepo
 
 logger = logging.getLogger(__name__)
@@ -179,6 +179,9 @@ async def bootstrap(
     sessions = database.sessions
     repos = Repos.over(sessions)
     await sync_from_config(repos.colleges, config)  # issue #15: config.yaml names the colleges
+    # Every approved experience is searchable from the first /search, also after a migration emptied
+    # the search documents for new ranking rules (0014): one query when nothing is missing.
+    await index_missing(sessions)
     registry = FeatureRegistry()
     outbox = OutboxRepo(sessions)
     notifiers = Notifiers(outbox, clock)
