@@ -18,7 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bots.web import form, initdata
+from bots.web import initdata
 from bots.web.data import SiteData
 from bots.web.pages import Pages
 from bots.web.scope import resolve_college
@@ -26,6 +26,7 @@ from core.actors import ActorResolver
 from core.dialog.steps import Invalid
 from core.domain.experience import OUTCOMES, ROUND_KINDS, SOURCES
 from core.events import Actor, ChatRef, IncomingEvent, UserRef
+from core.features.share import form
 
 logger = logging.getLogger(__name__)
 

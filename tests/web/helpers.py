@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bots.web import form
 from core.actors import ActorResolver
 from core.events import Actor, ChatRef, IncomingEvent, UserRef
+from core.features.share import form
 from tests.web.conftest import TG_USER, Site
 
 

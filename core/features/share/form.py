@@ -1,4 +1,6 @@
-"""The Mini App sharing form: its fields checked by the chat dialog's rules, stored by its submit step.
+"""The sharing form on one screen (the Telegram Mini App of bots/web): its fields checked by the chat
+dialog's rules, stored by its submit step. A use case of the share feature, so any front end with a form
+(the Mini App today) gets the dialog's validation and moderation unchanged.
 
 `check_form(services, data)` validates one JSON form (the keys of `FIELDS`, plus `rounds`: a list of
 {kind, duration, difficulty, questions}) with the validators the sharing dialog uses
