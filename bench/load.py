@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import resource
@@ -263,7 +264,7 @@ class BotProcess:
     async def stop(self) -> float:
         """SIGTERM, wait, and return the CPU seconds (user + system) it used after it was READY."""
         self.proc.send_signal(signal.SIGTERM)
-        out, _ = await asyncio.to_thread(self.proc.communicate, None, 60)
+        out, _ = await asyncio.to_thread(self.proc.communicate, None, 600)
         for line in out.splitlines():
             if line.startswith("CPU "):
                 return float(line.split()[1]) - self.startup_cpu
@@ -329,6 +330,8 @@ async def serve(args: argparse.Namespace) -> None:
             webhook=webhook,
         )
         limits = SendLimits() if args.limits == "production" else UNLIMITED
+        if args.typing_per_second is not None:
+            limits = dataclasses.replace(limits, typing_per_second=args.typing_per_second)
         adapter = TelegramAdapter(app, tg, ModerationConfig(), limits=limits, poll_timeout=1)
         profiler = _profiler(args.profile)
         await adapter.start()
@@ -438,6 +441,8 @@ async def run_phase(
 
 def _bot_argv(base_url: str, db_url: str, args: argparse.Namespace, port: int = 0, profile: str = "") -> list:
     argv = ["--serve", "bot", "--base-url", base_url, "--db-url", db_url, "--limits", args.limits]
+    if args.typing_per_second is not None:
+        argv += ["--typing-per-second", str(args.typing_per_second)]
     if port:
         argv += ["--webhook-port", str(port)]
     if profile:
@@ -532,6 +537,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds the fake adds to each call")
     parser.add_argument("--profile", default="", help="pyinstrument text profile of the bot to this file")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--typing-per-second", type=float, default=None, help="typing indicators/s (default: SendLimits')"
+    )
     # child-process options
     parser.add_argument("--serve", choices=("bot", "echo"), help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -119,6 +120,27 @@ def budget_of(endpoint: str, data: dict[str, Any]) -> Budget:
         if isinstance(chat, str) or (isinstance(chat, int) and chat < 0):
             return Budget(group=chat)
     return FREE
+
+
+class Allowance:
+    """A non-blocking token bucket for cosmetic calls: `take()` says whether one fits now.
+
+    `rate` per second, bursts of `burst`; never waits (a skipped "typing…" is better than a late one).
+    """
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self._clock = rate, max(1.0, burst), clock
+        self._tokens, self._at = self.burst, clock()
+
+    def take(self) -> bool:
+        """Spend one token if there is one; False (nothing spent) when over the rate."""
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < 1 or self.rate <= 0:
+            return False
+        self._tokens -= 1
+        return True
 
 
 def retryable(exc: BaseException) -> bool:
