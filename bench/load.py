@@ -461,7 +461,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         bot = BotProcess(_bot_argv(base_url, db_url, args))
         calibration = Phase("calibration")
         await bot.ready()
-        expected = await student(fake, STUDENT_BASE - 1, STEP_BY_STEP, None, calibration, 0, quiet=0.4)
+        quiet = 1.5 if args.limits == "production" else 0.4  # longer than the 1/s per chat pacing
+        expected = await student(fake, STUDENT_BASE - 1, STEP_BY_STEP, None, calibration, 0, quiet=quiet)
         await bot.stop()
         if len(expected) != len(STEP_BY_STEP):
             raise SystemExit(f"calibration student got stuck after {len(expected)} steps")
