@@ -11,7 +11,7 @@ the bots run as subprocesses of this script against that fake, one after the oth
    worker processes over PostgreSQL, the fake POSTing each update alternately to one of them).
 
 Every student runs the whole step-by-step sharing dialog (tests/support/share_script.py STEP_BY_STEP:
-28 updates, 17 of them button presses) as fast as the bot answers ("closed loop": the next step is
+28 updates, 16 of them button presses) as fast as the bot answers ("closed loop": the next step is
 sent when the previous step's answer is complete), or with `--think S` seconds between steps. Reply
 latency = from pushing an update to the first message the bot sends into that chat; a step is complete
 when as many messages arrived as a calibration student (played alone first) got for it. Throughput =
