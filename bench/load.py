@@ -243,6 +243,8 @@ def _free_port() -> int:
 class BotProcess:
     """A bot subprocess (`--serve bot|echo`): started, READY awaited, stopped with SIGTERM; its CPU read."""
 
+    started: list[BotProcess] = []  # every one of this run, killed if the bench fails part-way
+
     def __init__(self, argv: list[str]) -> None:
         env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         self.proc = subprocess.Popen(
@@ -253,6 +255,7 @@ class BotProcess:
             cwd=ROOT,
         )
         self.startup_cpu = 0.0
+        BotProcess.started.append(self)
 
     async def ready(self, timeout: float = 120.0) -> None:
         assert self.proc.stdout is not None
@@ -492,6 +495,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         out["bot"] = bot_phase.figures()
         out["violations"] = fake.violations[:5]
     finally:
+        for proc in BotProcess.started:  # a failed run leaves no bot behind
+            if proc.proc.poll() is None:
+                proc.proc.kill()
+                proc.proc.wait()
         await fake.close()
     ratio = out["bot"]["updates_per_s"] / out["echo"]["updates_per_s"] if out["echo"]["updates_per_s"] else 0
     out["ratio"] = round(ratio, 3)
