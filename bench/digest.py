@@ -192,6 +192,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     fake = DigestFake(args.rate)
     await fake.start()
     out: dict[str, Any] = {"subscribers": args.subscribers, "allowed_rate": args.rate, "killed": []}
+    proc: subprocess.Popen[str] | None = None
     try:
         proc = _start_sender(fake.base_url, url, args.rate)
         await _wait_ready(proc)
@@ -216,6 +217,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             await _wait_ready(proc)
         out["sender"] = await _finish(proc)
     finally:
+        if proc is not None and proc.poll() is None:  # a failed run leaves no sender behind
+            proc.kill()
+            proc.wait()
         await fake.close()
     counts = [fake.delivered.get(CHAT_BASE + n, 0) for n in range(args.subscribers)]
     messages = sum(fake.delivered.values())

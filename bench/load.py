@@ -11,7 +11,7 @@ the bots run as subprocesses of this script against that fake, one after the oth
    worker processes over PostgreSQL, the fake POSTing each update alternately to one of them).
 
 Every student runs the whole step-by-step sharing dialog (tests/support/share_script.py STEP_BY_STEP:
-28 updates, 17 of them button presses) as fast as the bot answers ("closed loop": the next step is
+28 updates, 16 of them button presses) as fast as the bot answers ("closed loop": the next step is
 sent when the previous step's answer is complete), or with `--think S` seconds between steps. Reply
 latency = from pushing an update to the first message the bot sends into that chat; a step is complete
 when as many messages arrived as a calibration student (played alone first) got for it. Throughput =
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import resource
@@ -242,6 +243,8 @@ def _free_port() -> int:
 class BotProcess:
     """A bot subprocess (`--serve bot|echo`): started, READY awaited, stopped with SIGTERM; its CPU read."""
 
+    started: list[BotProcess] = []  # every one of this run, killed if the bench fails part-way
+
     def __init__(self, argv: list[str]) -> None:
         env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         self.proc = subprocess.Popen(
@@ -252,6 +255,7 @@ class BotProcess:
             cwd=ROOT,
         )
         self.startup_cpu = 0.0
+        BotProcess.started.append(self)
 
     async def ready(self, timeout: float = 120.0) -> None:
         assert self.proc.stdout is not None
@@ -263,7 +267,7 @@ class BotProcess:
     async def stop(self) -> float:
         """SIGTERM, wait, and return the CPU seconds (user + system) it used after it was READY."""
         self.proc.send_signal(signal.SIGTERM)
-        out, _ = await asyncio.to_thread(self.proc.communicate, None, 60)
+        out, _ = await asyncio.to_thread(self.proc.communicate, None, 600)
         for line in out.splitlines():
             if line.startswith("CPU "):
                 return float(line.split()[1]) - self.startup_cpu
@@ -329,6 +333,8 @@ async def serve(args: argparse.Namespace) -> None:
             webhook=webhook,
         )
         limits = SendLimits() if args.limits == "production" else UNLIMITED
+        if args.typing_per_second is not None:
+            limits = dataclasses.replace(limits, typing_per_second=args.typing_per_second)
         adapter = TelegramAdapter(app, tg, ModerationConfig(), limits=limits, poll_timeout=1)
         profiler = _profiler(args.profile)
         await adapter.start()
@@ -438,6 +444,8 @@ async def run_phase(
 
 def _bot_argv(base_url: str, db_url: str, args: argparse.Namespace, port: int = 0, profile: str = "") -> list:
     argv = ["--serve", "bot", "--base-url", base_url, "--db-url", db_url, "--limits", args.limits]
+    if args.typing_per_second is not None:
+        argv += ["--typing-per-second", str(args.typing_per_second)]
     if port:
         argv += ["--webhook-port", str(port)]
     if profile:
@@ -456,7 +464,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         bot = BotProcess(_bot_argv(base_url, db_url, args))
         calibration = Phase("calibration")
         await bot.ready()
-        expected = await student(fake, STUDENT_BASE - 1, STEP_BY_STEP, None, calibration, 0, quiet=0.4)
+        quiet = 1.5 if args.limits == "production" else 0.4  # longer than the 1/s per chat pacing
+        expected = await student(fake, STUDENT_BASE - 1, STEP_BY_STEP, None, calibration, 0, quiet=quiet)
         await bot.stop()
         if len(expected) != len(STEP_BY_STEP):
             raise SystemExit(f"calibration student got stuck after {len(expected)} steps")
@@ -486,6 +495,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         out["bot"] = bot_phase.figures()
         out["violations"] = fake.violations[:5]
     finally:
+        for proc in BotProcess.started:  # a failed run leaves no bot behind
+            if proc.proc.poll() is None:
+                proc.proc.kill()
+                proc.proc.wait()
         await fake.close()
     ratio = out["bot"]["updates_per_s"] / out["echo"]["updates_per_s"] if out["echo"]["updates_per_s"] else 0
     out["ratio"] = round(ratio, 3)
@@ -532,6 +545,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds the fake adds to each call")
     parser.add_argument("--profile", default="", help="pyinstrument text profile of the bot to this file")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--typing-per-second", type=float, default=None, help="typing indicators/s (default: SendLimits')"
+    )
     # child-process options
     parser.add_argument("--serve", choices=("bot", "echo"), help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)

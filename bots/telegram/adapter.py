@@ -37,7 +37,7 @@ from bots.telegram.limits import (
     SendLimits,
 )
 from bots.telegram.processor import MAX_WAITING_PER_CHAT, PerChatUpdateProcessor
-from bots.telegram.ratelimit import SendRateLimiter
+from bots.telegram.ratelimit import Allowance, SendRateLimiter
 from core.config import ConfigError, ModerationConfig, TelegramConfig
 from core.dialog.engine import EXPIRED_TEXT
 from core.events import ChatRef, IncomingEvent
@@ -102,6 +102,7 @@ class TelegramAdapter:
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
         self.typing_after = typing_after
+        self._typing = Allowance(self.limits.typing_per_second, self.limits.typing_per_second)
         self.processor = PerChatUpdateProcessor(
             max_waiting_per_chat=max_waiting_per_chat, on_overflow=self._slow_down
         )
@@ -388,7 +389,11 @@ class TelegramAdapter:
     async def _while_typing(
         self, work: Awaitable[list[Reply]], chat_id: int, topic: int | None
     ) -> list[Reply]:
-        """Await the core; if it thinks for a while (charts, downloads), show "typing…" until it answers."""
+        """Await the core; if it thinks for a while (charts, downloads), show "typing…" until it answers.
+
+        The indicators of all chats share `SendLimits.typing_per_second`: when the whole bot is slow
+        (every update waits over `typing_after`), most are skipped instead of adding a call to each.
+        """
         task = asyncio.ensure_future(work)
         wait = self.typing_after
         while True:
@@ -400,6 +405,8 @@ class TelegramAdapter:
             if done:
                 return task.result()
             wait = TYPING_EVERY
+            if not self._typing.take():  # the bot is busy everywhere: the indicator would cost more
+                continue
             try:
                 await self._bot().send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=topic)
             except TelegramError as exc:  # cosmetic: never fail the answer for it

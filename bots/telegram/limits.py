@@ -26,6 +26,9 @@ class SendLimits:
     network_retries: int = 3  # network errors and 5xx: retried with exponential backoff
     backoff_seconds: float = 0.5  # first backoff delay; doubles each retry
     backoff_max_seconds: float = 8.0
+    # "typing…" indicators over all chats (cosmetic; skipped beyond this). Under load every update took
+    # over a second and got one: a quarter of the bot's CPU went to them (issue 14, bench/load.py profile)
+    typing_per_second: float = 5.0
 
 
 class FileTooBig(ValueError):

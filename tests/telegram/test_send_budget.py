@@ -11,12 +11,16 @@ ever wait in a limiter.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bots.telegram.limits import SendLimits
-from bots.telegram.ratelimit import FREE, Budget, SendRateLimiter, budget_of
+from bots.telegram.ratelimit import FREE, Allowance, Budget, SendRateLimiter, budget_of
 from core.app import bootstrap
 from core.config import parse_config
+from core.events import ChatRef
+from core.replies import Reply
 from storage.models import Company
 from tests.support.drivers import play
 from tests.support.share_script import UP_TO_COMPANY
@@ -138,3 +142,34 @@ async def test_a_stale_button_is_still_acknowledged_and_answered(tg):
     retired = tg.fake.messages[(USER, prompt["message_id"])]
     assert retired["text"].endswith("✓ CSE") and "reply_markup" not in retired  # ... the real one stays
     assert tg.fake.too_many == 0
+
+
+def test_typing_indicators_share_a_small_allowance():
+    now = [0.0]
+    allowance = Allowance(rate=5, burst=5, clock=lambda: now[0])
+    assert [allowance.take() for _ in range(7)] == [True] * 5 + [False] * 2  # a burst, then skipped
+    now[0] += 0.2  # one more indicator's worth of time
+    assert [allowance.take() for _ in range(2)] == [True, False]
+    now[0] += 60
+    assert sum(allowance.take() for _ in range(20)) == 5  # never more than the burst after a pause
+
+
+async def test_a_slow_core_still_shows_typing_but_a_busy_bot_skips_most(tg):
+    tg.adapter.typing_after = 0.0  # every answer counts as slow
+    for _ in range(3):
+        await tg.say("/help")
+    assert tg.fake.counts["sendChatAction"] == 3  # within the allowance: each slow answer shows typing
+    tg.adapter._typing = Allowance(rate=0.001, burst=1)  # a saturated bot: the allowance is spent
+    for _ in range(3):
+        await tg.say("/help")
+    assert tg.fake.counts["sendChatAction"] == 4  # one more indicator, then none: the answers still came
+    assert tg.fake.counts["sendMessage"] >= 6
+
+
+async def test_a_burst_of_pushes_to_many_chats_stays_within_the_overall_rate(tg):
+    """60 pushes at once (a digest, results) against a fake allowing 30 messages/s: none refused."""
+    chats = [ChatRef("telegram", str(5000 + n), is_private=True) for n in range(60)]
+    await asyncio.gather(*(tg.adapter.send(chat, Reply(text=f"Digest {chat.id}")) for chat in chats))
+    assert tg.fake.too_many == 0
+    assert all(tg.fake.delivered.get(5000 + n) == 1 for n in range(60))
+    assert _limiter(tg).charged["sendMessage"] == 60
