@@ -75,14 +75,22 @@ async def seed(path: Path, subscribers: int) -> str:
 
     from core.app import bootstrap
     from core.config import parse_config
-    from storage.models import Subscription
+    from storage.models import DEFAULT_COLLEGE_SQL, Subscription
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{path}"
     app = await bootstrap(parse_config({"insights": {"chart_workers": 0}}), db_url=url)
+    async with app.database.sessions() as session:  # Core bulk inserts name the college themselves
+        college_id = await session.scalar(DEFAULT_COLLEGE_SQL)
     rows = [
-        {"platform": "telegram", "chat_id": str(CHAT_BASE + n), "kind": "user", "active": True}
+        {
+            "platform": "telegram",
+            "chat_id": str(CHAT_BASE + n),
+            "kind": "user",
+            "active": True,
+            "college_id": college_id,
+        }
         for n in range(subscribers)
     ]
     async with app.database.sessions.begin() as session:
