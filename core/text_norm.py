@@ -70,15 +70,30 @@ def clean_incoming(text: str) -> str:
     Lone surrogates (bytes that were not UTF-8, decoded with 'surrogateescape'; a JSON "\\ud800")
     become U+FFFD, so encoding the text for the database never fails later; terminal escape
     sequences are removed whole; other control characters, bidi embeddings/overrides/isolates and
-    BOMs are removed; CRLF and lone CR become LF. Printable text, tabs, newlines, emoji and the bidi
-    marks are left unchanged. Idempotent: clean_incoming(clean_incoming(t)) == clean_incoming(t).
+    BOMs are removed; CRLF and lone CR become LF; "**" is made inert (`inert_markup`). Printable
+    text, tabs, newlines, emoji and the bidi marks are left unchanged.
+    Idempotent: clean_incoming(clean_incoming(t)) == clean_incoming(t).
     """
     if text.isascii() and text.isprintable():
-        return text  # the common case: nothing to do
+        return inert_markup(text) if BOLD_TOKEN in text else text  # the common case: nothing to do
     text = _SURROGATE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPES.sub("", text)
-    return _DROP.sub("", text)
+    return inert_markup(_DROP.sub("", text))
+
+
+# The core's neutral markup has one token: "**" around bold (core.replies; every adapter renders it).
+# Typed text quoted in a reply ('Nothing found for "**x**"') was rendered bold by every adapter
+# (issue #14). A WORD JOINER (U+2060: invisible, not a space, not a word character) between the
+# asterisks keeps what the student typed on screen, but no renderer can take it for markup.
+BOLD_TOKEN = "**"
+_BOLD_START = re.compile(r"\*(?=\*)")
+
+
+def inert_markup(text: str) -> str:
+    """`text` with every "**" broken by U+2060, so it shows as typed but never as the core's bold.
+    Idempotent; called by `clean_incoming` on all typed input."""
+    return _BOLD_START.sub("*\u2060", text)
 
 
 ANON_WORDS = ("anon", "anonymous")

@@ -517,6 +517,23 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload, record.guild_id)
         return record
 
+    async def press(
+        self, user: FakeUser, channel_id: int, custom_id: str, message: dict[str, Any] | None = None
+    ) -> FakeInteraction:
+        """A press of a button with any custom_id (a stale one, or one of an older bot version).
+
+        Discord only delivers custom_ids that are on the pressed message (and discord.py only routes
+        those), so the button is on `message`: by default a made-up old message of the bot carrying it.
+        """
+        if message is None:
+            button = {"type": 2, "style": 1, "label": "old", "custom_id": custom_id}
+            components = [{"type": 1, "components": [button]}]
+            message = _public(self._message(channel_id, self.bot, "an old message", components=components))
+        data = {"custom_id": custom_id, "component_type": 2}
+        record, payload = self._interaction(3, user, channel_id, data, message=message)
+        await self.dispatch("INTERACTION_CREATE", payload, record.guild_id)
+        return record
+
     async def submit(
         self, user: FakeUser, opened: FakeInteraction, values: dict[str, str]
     ) -> FakeInteraction:
