@@ -155,3 +155,14 @@ async def test_discord_case(env: Env, case_id: str, mode: str) -> None:
     assert env.fake.violations == [], env.fake.violations
     assert_consistent(before, await snapshot(env.app, *key), item, mode)
     assert "What I can do" in content(await slash(env, user, channel, "help"))
+
+
+@pytest.mark.parametrize("custom_id", ["share_v1:step:3", "g:review approve 1", "ii:with\na newline"])
+async def test_a_button_of_an_older_bot_version_is_answered(env: Env, custom_id: str) -> None:
+    """discord.py routes a custom_id none of our items owns nowhere: the member saw "This interaction
+    failed". It is answered like any stale button, privately, and never run as a command."""
+    user, channel = member()
+    env.fake.dm_channels[user.id] = channel
+    pressed = await env.settle(await env.fake.press(user, channel, custom_id))
+    assert "That button has expired" in content(pressed.messages)
+    assert "review" not in content(pressed.messages).lower()
