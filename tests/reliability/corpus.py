@@ -233,3 +233,21 @@ def assert_consistent(before: Snapshot, after: Snapshot, case_: Case, mode: str)
         assert version > before.dialog[2], f"{where}: advanced without a new version"
     for key, value in answers.items():
         assert not BAD_CHARS.search(str(value)), f"{where}: unclean stored answer {key}={value!r:.80}"
+
+
+FLOOD = 200  # messages from one chat, as fast as the platform delivers them
+
+
+def flood_texts() -> list[str]:
+    """The flood: 200 different short messages (one chat)."""
+    return [f"flood message {n}" for n in range(FLOOD)]
+
+
+def assert_flood_consistent(before: Snapshot, after: Snapshot, mode: str) -> None:
+    """After a flood: nothing stored, and the dialog (if any) is still the same flow at a known step."""
+    assert after.counts == before.counts, f"flood/{mode}: rows changed {before.counts} -> {after.counts}"
+    if before.dialog is None:
+        assert after.dialog is None, after.dialog
+        return
+    assert after.dialog is not None and after.dialog[0] == before.dialog[0], after.dialog
+    assert after.dialog[2] >= before.dialog[2]

@@ -14,9 +14,11 @@ from tests.console.driver import Console, FakeClock, make_app
 from tests.reliability.corpus import (
     Case,
     assert_consistent,
+    assert_flood_consistent,
     assert_friendly,
     case,
     cases,
+    flood_texts,
     snapshot,
 )
 
@@ -79,4 +81,18 @@ async def test_console_case(env, case_id: str, mode: str) -> None:
     assert_friendly(reply, item, mode)
     assert "\x1b" not in reply  # nothing the student typed reaches the terminal as an escape sequence
     assert_consistent(before, await snapshot(app, *key), item, mode)
+    assert "What I can do" in await student.say("/help")
+
+
+@pytest.mark.parametrize("mode", ["outside", "sharing"])
+async def test_console_flood(env, mode: str) -> None:
+    app, _root = env
+    student = Console(app, app.config, f"c-flood-{mode}", "Student")
+    await enter(student, mode)
+    key = ("console", student.adapter.chat.id, student.adapter.user.id)
+    before = await snapshot(app, *key)
+    flood = Case("flood", "text")
+    for text in flood_texts():
+        assert_friendly(await student.say(text), flood, mode)
+    assert_flood_consistent(before, await snapshot(app, *key), mode)
     assert "What I can do" in await student.say("/help")

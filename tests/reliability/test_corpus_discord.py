@@ -25,12 +25,15 @@ from tests.discord.conftest import GUILD_A, GUILD_B, make_adapter
 from tests.discord.fake_discord import FakeDiscord, FakeFile, FakeInteraction, FakeUser, buttons
 from tests.reliability.corpus import (
     EVIL,
+    FLOOD,
     MARKER,
     Case,
     assert_consistent,
+    assert_flood_consistent,
     assert_friendly,
     case,
     cases,
+    flood_texts,
     snapshot,
 )
 from tests.reliability.test_corpus_console import NeverScorer
@@ -166,3 +169,27 @@ async def test_a_button_of_an_older_bot_version_is_answered(env: Env, custom_id:
     pressed = await env.settle(await env.fake.press(user, channel, custom_id))
     assert "That button has expired" in content(pressed.messages)
     assert "review" not in content(pressed.messages).lower()
+
+
+@pytest.mark.parametrize("mode", ["outside", "sharing"])
+async def test_discord_flood(env: Env, mode: str) -> None:
+    """200 DMs from one member at once: every one is answered, friendly, and the dialog is intact."""
+    user, channel = member()
+    env.fake.dm_channels[user.id] = channel
+    await enter(env, user, channel, mode)
+    key = ("discord", str(channel), str(user.id))
+    before = await snapshot(env.app, *key)
+    replies_before = len(env.fake.bot_messages(channel))
+    for text in flood_texts():
+        await env.fake.say(user, channel, text)
+    await env.fake.wait_for(
+        lambda: len(env.fake.bot_messages(channel)) - replies_before >= FLOOD, timeout=120
+    )
+    await asyncio.wait_for(env.adapter.drain(), 60)
+    flood = Case("flood", "text")
+    answers = env.fake.bot_messages(channel)[replies_before:]
+    for answer in answers:
+        assert_friendly(answer.get("content") or "", flood, mode)
+    assert env.fake.violations == []
+    assert_flood_consistent(before, await snapshot(env.app, *key), mode)
+    assert "What I can do" in content(await slash(env, user, channel, "help"))

@@ -13,15 +13,18 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from bots.telegram.adapter import SLOW_DOWN
 from tests.console.driver import FakeClock, make_app
 from tests.reliability.corpus import (
     EVIL,
     MARKER,
     Case,
     assert_consistent,
+    assert_flood_consistent,
     assert_friendly,
     case,
     cases,
+    flood_texts,
     snapshot,
 )
 from tests.reliability.test_corpus_console import NeverScorer
@@ -134,3 +137,27 @@ async def test_telegram_case(tg: Harness, case_id: str, mode: str) -> None:
 
 
 import re  # noqa: E402
+
+
+async def test_telegram_flood_inside_the_sharing_dialog(tg: Harness) -> None:
+    """200 messages from one chat at once, mid-dialog (outside a dialog: tests/telegram/test_flood.py):
+    the chat's queue keeps 10, the rest is dropped with one "slow down"; every answer is friendly and
+    the dialog is intact."""
+    user = tg.user(next(USERS), "Flood")
+    await enter(tg, user, "sharing")
+    key = ("telegram", str(user["id"]), str(user["id"]))
+    before = await snapshot(tg.adapter.app, *key)
+    sent_before = len(tg.fake.sent_to(user["id"]))
+    ids = [
+        await tg.fake.push_update({"message": tg._message(user, None, text=text)}) for text in flood_texts()
+    ]
+    for update_id in ids:
+        await tg.adapter.wait_processed(update_id, timeout=120)
+    answers = [m.get("text") or "" for m in tg.fake.sent_to(user["id"])[sent_before:]]
+    assert answers.count(SLOW_DOWN) == 1
+    flood = Case("flood", "text")
+    for answer in answers:
+        assert_friendly(answer, flood, "sharing")
+    assert tg.fake.violations == []
+    assert_flood_consistent(before, await snapshot(tg.adapter.app, *key), "sharing")
+    assert "What I can do" in texts(await tg.say("/help", user=user))
