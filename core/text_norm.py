@@ -70,16 +70,16 @@ def clean_incoming(text: str) -> str:
     Lone surrogates (bytes that were not UTF-8, decoded with 'surrogateescape'; a JSON "\\ud800")
     become U+FFFD, so encoding the text for the database never fails later; terminal escape
     sequences are removed whole; other control characters, bidi embeddings/overrides/isolates and
-    BOMs are removed; CRLF and lone CR become LF; "**" is made inert (`inert_markup`). Printable
-    text, tabs, newlines, emoji and the bidi marks are left unchanged.
+    BOMs are removed; CRLF and lone CR become LF. Printable text, tabs, newlines, emoji and the bidi
+    marks are left unchanged.
     Idempotent: clean_incoming(clean_incoming(t)) == clean_incoming(t).
     """
     if text.isascii() and text.isprintable():
-        return inert_markup(text) if BOLD_TOKEN in text else text  # the common case: nothing to do
+        return text  # the common case: nothing to do
     text = _SURROGATE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPES.sub("", text)
-    return inert_markup(_DROP.sub("", text))
+    return _DROP.sub("", text)
 
 
 # The core's neutral markup has one token: "**" around bold (core.replies; every adapter renders it).
@@ -92,8 +92,15 @@ _BOLD_START = re.compile(r"\*(?=\*)")
 
 def inert_markup(text: str) -> str:
     """`text` with every "**" broken by U+2060, so it shows as typed but never as the core's bold.
-    Idempotent; called by `clean_incoming` on all typed input."""
-    return _BOLD_START.sub("*\u2060", text)
+    Idempotent."""
+    return _BOLD_START.sub("*\u2060", text) if BOLD_TOKEN in text else text
+
+
+def clean_typed(text: str) -> str:
+    """What users type, as the core takes it: `clean_incoming`, then `inert_markup` (so a reply that
+    quotes it never renders the student's asterisks as bold). Used where events are made
+    (core.events); `clean_incoming` alone is for text printed on a terminal, which keeps our bold."""
+    return inert_markup(clean_incoming(text))
 
 
 ANON_WORDS = ("anon", "anonymous")

@@ -6,6 +6,7 @@ live markup or link made of the student's text, /help still answers, and the dat
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -134,9 +135,6 @@ async def test_telegram_case(tg: Harness, case_id: str, mode: str) -> None:
     assert tg.fake.violations == [], tg.fake.violations
     assert_consistent(before, await snapshot(tg.adapter.app, *key), item, mode)
     assert "What I can do" in texts(await tg.say("/help", user=user))
-
-
-import re  # noqa: E402
 
 
 async def test_telegram_flood_inside_the_sharing_dialog(tg: Harness) -> None:
