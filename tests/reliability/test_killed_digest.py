@@ -110,3 +110,27 @@ async def test_a_digest_run_killed_mid_send_delivers_every_digest_once(tmp_path,
     # exactly once, except a text that Telegram accepted in the instant before the kill, before the run
     # could record it (no idempotency key on sendMessage): at most that one chat sees it twice
     assert sum(n - 1 for n in counts.values()) <= 1, counts
+
+
+async def test_the_last_part_sent_completes_the_delivery_in_the_same_transaction(tmp_path):
+    """The window the killed run found: the last owed part was removed, then the process died before
+    mark_sent; the delivery stayed "pending" for good with nothing owed. The last part_sent marks it."""
+    from core.events import ChatRef
+    from core.replies import Reply
+    from storage.digest import DigestRepo
+
+    db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    try:
+        repo = DigestRepo(db.sessions)
+        now = datetime.now(UTC)
+        run = await repo.open_run(now - timedelta(days=7), now)
+        delivery = await repo.claim(run.id, "telegram", "7001", None)
+        assert delivery is not None
+        parts = [Reply(text="Weekly interview digest"), Reply(text="chart")]
+        await repo.plan_parts(delivery, ChatRef("telegram", "7001"), parts, now + timedelta(minutes=10))
+        await repo.part_sent(delivery, 0)
+        assert [d.status for d in await repo.deliveries(run.id)] == ["pending"]  # the chart is still owed
+        await repo.part_sent(delivery, 1)  # ... and here the process is killed: no mark_sent
+        assert [d.status for d in await repo.deliveries(run.id)] == ["sent"]
+    finally:
+        await db.dispose()
