@@ -87,13 +87,17 @@ def clean_incoming(text: str) -> str:
 # (issue #14). A WORD JOINER (U+2060: invisible, not a space, not a word character) between the
 # asterisks keeps what the student typed on screen, but no renderer can take it for markup.
 BOLD_TOKEN = "**"
+_BOLD_SPAN = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)  # what the adapters' renderers take for bold
 _BOLD_START = re.compile(r"\*(?=\*)")
 
 
 def inert_markup(text: str) -> str:
-    """`text` with every "**" broken by U+2060, so it shows as typed but never as the core's bold.
-    Idempotent."""
-    return _BOLD_START.sub("*\u2060", text) if BOLD_TOKEN in text else text
+    """`text` with every "**" broken by U+2060 when two of them would enclose a bold span, so it shows
+    as typed but never as the core's bold; text that could not render bold (a lone "**") is left
+    byte-for-byte as typed. Idempotent."""
+    if BOLD_TOKEN not in text or _BOLD_SPAN.search(text) is None:
+        return text
+    return _BOLD_START.sub("*\u2060", text)
 
 
 def clean_typed(text: str) -> str:

@@ -14,6 +14,7 @@ def test_typed_bold_markers_show_as_typed_but_are_not_markup():
         assert cleaned.replace("\u2060", "") == typed.replace("\x1b[1m", "")  # nothing else changed
         assert clean_typed(cleaned) == cleaned and inert_markup(cleaned) == cleaned
     assert clean_typed("one * star") == "one * star"
+    assert clean_typed("5 > 3 **") == "5 > 3 **"  # a lone "**" cannot render bold: kept byte for byte
     assert clean_incoming("our **bold**") == "our **bold**"  # the terminal printer keeps the core's bold
 
 
