@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from core.text_norm import clean_incoming
+from core.text_norm import clean_incoming, clean_typed
 
 EventKind = Literal["command", "text", "action", "form", "upload"]
 
@@ -24,7 +24,7 @@ class UserRef:
     display_name: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "display_name", clean_incoming(self.display_name))
+        object.__setattr__(self, "display_name", clean_typed(self.display_name))
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class ChatRef:
     community: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "title", clean_incoming(self.title))
+        object.__setattr__(self, "title", clean_typed(self.title))
 
 
 @dataclass(frozen=True)
@@ -116,14 +116,16 @@ class IncomingEvent:
 
         Whatever the platform delivered (a terminal's undecodable bytes, a JSON lone surrogate, escape
         codes, bidi overrides), the core only ever sees text that `core.text_norm.clean_incoming` passed:
-        it encodes for any database and prints harmlessly on a terminal.
+        it encodes for any database and prints harmlessly on a terminal. Typed text and names also
+        pass `inert_markup` (`clean_typed`): a reply quoting them never renders their "**" as bold.
         """
         for name in ("text", "args", "command", "action"):
             value = getattr(self, name)
             if value:
-                object.__setattr__(self, name, clean_incoming(value))
+                clean = clean_typed if name in ("text", "args") else clean_incoming  # quoted in replies
+                object.__setattr__(self, name, clean(value))
         if self.form:
-            object.__setattr__(self, "form", {key: clean_incoming(value) for key, value in self.form.items()})
+            object.__setattr__(self, "form", {key: clean_typed(value) for key, value in self.form.items()})
 
     @property
     def actor(self) -> Actor:

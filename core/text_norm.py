@@ -71,7 +71,8 @@ def clean_incoming(text: str) -> str:
     become U+FFFD, so encoding the text for the database never fails later; terminal escape
     sequences are removed whole; other control characters, bidi embeddings/overrides/isolates and
     BOMs are removed; CRLF and lone CR become LF. Printable text, tabs, newlines, emoji and the bidi
-    marks are left unchanged. Idempotent: clean_incoming(clean_incoming(t)) == clean_incoming(t).
+    marks are left unchanged.
+    Idempotent: clean_incoming(clean_incoming(t)) == clean_incoming(t).
     """
     if text.isascii() and text.isprintable():
         return text  # the common case: nothing to do
@@ -79,6 +80,31 @@ def clean_incoming(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPES.sub("", text)
     return _DROP.sub("", text)
+
+
+# The core's neutral markup has one token: "**" around bold (core.replies; every adapter renders it).
+# Typed text quoted in a reply ('Nothing found for "**x**"') was rendered bold by every adapter
+# (issue #14). A WORD JOINER (U+2060: invisible, not a space, not a word character) between the
+# asterisks keeps what the student typed on screen, but no renderer can take it for markup.
+BOLD_TOKEN = "**"
+_BOLD_SPAN = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)  # what the adapters' renderers take for bold
+_BOLD_START = re.compile(r"\*(?=\*)")
+
+
+def inert_markup(text: str) -> str:
+    """`text` with every "**" broken by U+2060 when two of them would enclose a bold span, so it shows
+    as typed but never as the core's bold; text that could not render bold (a lone "**") is left
+    byte-for-byte as typed. Idempotent."""
+    if BOLD_TOKEN not in text or _BOLD_SPAN.search(text) is None:
+        return text
+    return _BOLD_START.sub("*\u2060", text)
+
+
+def clean_typed(text: str) -> str:
+    """What users type, as the core takes it: `clean_incoming`, then `inert_markup` (so a reply that
+    quotes it never renders the student's asterisks as bold). Used where events are made
+    (core.events); `clean_incoming` alone is for text printed on a terminal, which keeps our bold."""
+    return inert_markup(clean_incoming(text))
 
 
 ANON_WORDS = ("anon", "anonymous")

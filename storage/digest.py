@@ -330,13 +330,29 @@ class DigestRepo(DigestRepository):
             )
 
     async def part_sent(self, delivery_id: int, part: int) -> None:
-        """One message of a delivery went out (or was handed to the outbox for its retry)."""
+        """One message of a delivery went out (or was handed to the outbox for its retry); the last one
+        marks the delivery "sent" in the same transaction, as the outbox job does (`OutboxRepo.sent`).
+
+        Why: a process killed between removing the last owed part and `mark_sent` left the delivery
+        "pending" for good with nothing owed (issue #14, tests/reliability/test_killed_digest.py).
+        """
         async with self._sessions.begin() as session:
             await session.execute(
                 delete(OutboxMessage).where(
                     OutboxMessage.delivery_id == delivery_id, OutboxMessage.part == part
                 )
             )
+            left = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.delivery_id == delivery_id)
+            )
+            if not left:
+                await session.execute(
+                    update(DigestDelivery)
+                    .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "pending")
+                    .values(status="sent", sent_at=utcnow(), error=None)
+                )
 
     async def drop_parts(self, delivery_id: int) -> None:
         """Forget a delivery's unsent messages (the whole delivery is retried or given up instead)."""

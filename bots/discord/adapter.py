@@ -120,6 +120,8 @@ class DiscordAdapter:
             async def on_interaction(self, interaction: discord.Interaction) -> None:
                 if interaction.type is discord.InteractionType.modal_submit:
                     await adapter._tracked(adapter._on_modal_submit(interaction))
+                elif interaction.type is discord.InteractionType.component:
+                    await adapter._tracked(adapter._on_foreign_button(interaction))
 
         client = InsightsClient(**options)
         client.ii_adapter = self
@@ -295,6 +297,23 @@ class DiscordAdapter:
             await self._serve(interaction, event, ephemeral=self._press_is_private(interaction), label=label)
         except Exception:
             logger.exception("discord: button %r failed", action)
+            await self._fail(interaction)
+
+    async def _on_foreign_button(self, interaction: discord.Interaction) -> None:
+        """A button none of our persistent items owns (a message of an older bot version, a custom_id
+        that is not "ii:"/"iif:"): discord.py routes it nowhere, so the member saw "This interaction
+        failed" (issue #14). The core answers it like any stale button ("That button has expired")."""
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        custom_id = str(data.get("custom_id", ""))
+        owned = (ActionButton, FormButton)
+        if any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in owned):
+            return  # answered by ActionButton / FormButton
+        try:
+            # an empty token, never the custom_id: a foreign id must not run as one of our commands
+            event = translate.action_event(interaction, "", moderator=self._is_moderator(interaction.user))
+            await self._serve(interaction, event, ephemeral=True, label=None)
+        except Exception:
+            logger.exception("discord: a foreign button failed")
             await self._fail(interaction)
 
     async def on_form_button(self, interaction: discord.Interaction, action: str) -> None:

@@ -367,28 +367,38 @@ class Upload:
             or any(name.endswith(suffix) for suffix in self.suffixes)
         )
 
-    def _too_big(self, size: int) -> Invalid:
-        text = self.messages.too_big.format(
-            size_mb=size / 1024 / 1024, limit_mb=self.max_bytes / 1024 / 1024, expected=self.expected
+    def _say(self, template: str, attachment: Attachment | None = None, size: int | None = None) -> Invalid:
+        """One refusal with every documented field filled in (UploadMessages): a feature's message may
+        use any of them (the mock's "couldn't download" names the limit; a missing field was a KeyError
+        that answered "Something went wrong" instead, issue #14)."""
+        size = size if size is not None else (attachment.size if attachment is not None else None)
+        return Invalid(
+            template.format(
+                expected=self.expected,
+                filename=(attachment.filename if attachment is not None else "") or "file",
+                size_mb=(size or 0) / 1024 / 1024,
+                limit_mb=self.max_bytes / 1024 / 1024,
+            )
         )
-        return Invalid(text)
+
+    def _too_big(self, size: int) -> Invalid:
+        return self._say(self.messages.too_big, size=size)
 
     async def receive(self, attachment: Attachment) -> Any:
         """The checked value of one attachment, or Invalid with a message the student understands."""
         if not self.accepts(attachment):
-            filename = attachment.filename or "file"
-            raise Invalid(self.messages.wrong_kind.format(expected=self.expected, filename=filename))
+            raise self._say(self.messages.wrong_kind, attachment)
         if attachment.size is not None and attachment.size > self.max_bytes:
             raise self._too_big(attachment.size)
         if self.precheck is not None:
             self.precheck(attachment)
         if attachment.fetch is None:
-            raise Invalid(self.messages.no_download.format(expected=self.expected))
+            raise self._say(self.messages.no_download, attachment)
         try:
             data = await attachment.fetch()
         except Exception as problem:  # the platform refused (too big, expired file id, network)
             logger.warning("download of %s failed: %s", attachment.filename, type(problem).__name__)
-            raise Invalid(self.messages.no_download.format(expected=self.expected)) from None
+            raise self._say(self.messages.no_download, attachment) from None
         if len(data) > self.max_bytes:
             raise self._too_big(len(data))
         value = self.check(attachment, data)
@@ -400,7 +410,7 @@ class Upload:
 
     async def accept(self, ctx: DialogContext, event: IncomingEvent) -> Outcome:
         if event.kind != "upload" or not event.attachments:
-            raise Invalid(self.messages.not_a_file.format(expected=self.expected))
+            raise self._say(self.messages.not_a_file)
         value = await self.receive(event.attachments[0])
         if self.then is None:
             ctx.answers[self.key or self.name] = value

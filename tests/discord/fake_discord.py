@@ -133,6 +133,9 @@ class FakeDiscord:
         self.dm_channels: dict[int, int] = {}
         self.connections: dict[int, Any] = {}
         self.identifies: list[dict[str, Any]] = []
+        # gateway sessions by shard: {"id", "seq" (the counter), "sent": [(seq, frame)], "down": bool}
+        self.sessions: dict[int, dict[str, Any]] = {}
+        self.resumes: list[dict[str, Any]] = []  # RESUME payloads (op 6) the bot sent
         self.heartbeat_acks = 0
         self.fail_routes: set[str] = set()
         self.cdn: dict[str, FakeFile] = {}  # url path -> file members attached
@@ -216,14 +219,58 @@ class FakeDiscord:
                     self.identifies.append(identify)
                     shard_id, count = identify.get("shard") or [0, 1]
                     ws._fake_seq = seq  # type: ignore[attr-defined]
+                    ws._fake_shard = shard_id  # type: ignore[attr-defined]
+                    self.sessions[shard_id] = {
+                        "id": f"session-{shard_id}",
+                        "seq": seq,
+                        "sent": [],
+                        "down": False,
+                    }
                     self.connections[shard_id] = ws
                     await self._ready(ws, seq, shard_id, count)
                 elif op == 6:
-                    await ws.send_str(json.dumps({"op": 9, "d": False}))
+                    resumed = await self._resume(ws, frame.get("d") or {})
+                    if resumed is None:
+                        await ws.send_str(json.dumps({"op": 9, "d": False}))
+                    else:
+                        shard_id = resumed
         finally:
             if shard_id is not None and self.connections.get(shard_id) is ws:
                 del self.connections[shard_id]
+                if shard_id in self.sessions:
+                    self.sessions[shard_id]["down"] = True
         return ws
+
+    async def _resume(self, ws: web.WebSocketResponse, resume: dict[str, Any]) -> int | None:
+        """Op 6 RESUME (Discord's contract: token, session_id and seq, all required): replay the events
+        of that session after `seq`, then dispatch RESUMED. Returns the shard, or None for a session
+        that cannot be resumed (the caller answers op 9, Invalid Session, as before)."""
+        shard = next((k for k, v in self.sessions.items() if v["id"] == resume.get("session_id")), None)
+        if set(resume) != {"token", "session_id", "seq"}:
+            self.violations.append(f"gateway RESUME with fields {sorted(resume)}")
+        if shard is None or resume.get("token") != "fake-token" or not isinstance(resume.get("seq"), int):
+            return None
+        session = self.sessions[shard]
+        last = max((s for s, _ in session["sent"]), default=0)
+        if resume["seq"] > last:
+            self.violations.append(f"gateway RESUME at seq {resume['seq']} beyond the last sent {last}")
+        self.resumes.append(resume)
+        ws._fake_seq = session["seq"]  # type: ignore[attr-defined]
+        ws._fake_shard = shard  # type: ignore[attr-defined]
+        for seq, frame in session["sent"]:
+            if seq > resume["seq"]:
+                await ws.send_str(frame)
+        session["down"] = False
+        self.connections[shard] = ws
+        await self._send_dispatch(ws, session["seq"], "RESUMED", {})
+        return shard
+
+    async def disconnect(self, shard: int = 0, code: int = 4000) -> None:
+        """The gateway drops the bot's connection (4000: unknown error, which clients resume); events
+        dispatched until it resumes are kept for the replay, as Discord keeps them for a resumable session."""
+        ws = self.connections.pop(shard)
+        self.sessions[shard]["down"] = True
+        await ws.close(code=code)
 
     async def _ready(self, ws: web.WebSocketResponse, seq: Any, shard_id: int, count: int) -> None:
         mine = [g for g in self.guilds if (g.id >> 22) % count == shard_id]
@@ -245,11 +292,21 @@ class FakeDiscord:
     async def _send_dispatch(
         self, ws: web.WebSocketResponse, seq: Any, name: str, data: dict[str, Any]
     ) -> None:
-        await ws.send_str(json.dumps({"op": 0, "t": name, "s": next(seq), "d": data}))
+        number = next(seq)
+        frame = json.dumps({"op": 0, "t": name, "s": number, "d": data})
+        session = self.sessions.get(getattr(ws, "_fake_shard", -1))
+        if session is not None and session["seq"] is seq:
+            session["sent"].append((number, frame))
+        await ws.send_str(frame)
 
     async def dispatch(self, name: str, data: dict[str, Any], guild_id: int | None = None) -> None:
         """Send a gateway event to the shard that owns `guild_id` (shard 0 for DMs)."""
         shard = self._shard_of(guild_id)
+        session = self.sessions.get(shard)
+        if session is not None and session["down"]:  # kept for the replay when the bot resumes
+            number = next(session["seq"])
+            session["sent"].append((number, json.dumps({"op": 0, "t": name, "s": number, "d": data})))
+            return
         ws = await self.wait_for(lambda: self.connections.get(shard), timeout=10)
         await self._send_dispatch(ws, ws._fake_seq, name, data)
 
@@ -514,6 +571,23 @@ class FakeDiscord:
         assert custom_id in custom_ids(message), f"{custom_id!r} not on message: {custom_ids(message)}"
         data = {"custom_id": custom_id, "component_type": 2}
         record, payload = self._interaction(3, user, int(message["channel_id"]), data, message=message)
+        await self.dispatch("INTERACTION_CREATE", payload, record.guild_id)
+        return record
+
+    async def press(
+        self, user: FakeUser, channel_id: int, custom_id: str, message: dict[str, Any] | None = None
+    ) -> FakeInteraction:
+        """A press of a button with any custom_id (a stale one, or one of an older bot version).
+
+        Discord only delivers custom_ids that are on the pressed message (and discord.py only routes
+        those), so the button is on `message`: by default a made-up old message of the bot carrying it.
+        """
+        if message is None:
+            button = {"type": 2, "style": 1, "label": "old", "custom_id": custom_id}
+            components = [{"type": 1, "components": [button]}]
+            message = _public(self._message(channel_id, self.bot, "an old message", components=components))
+        data = {"custom_id": custom_id, "component_type": 2}
+        record, payload = self._interaction(3, user, channel_id, data, message=message)
         await self.dispatch("INTERACTION_CREATE", payload, record.guild_id)
         return record
 

@@ -206,6 +206,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Condition()
         self._failures: list[tuple[int, float | None, set[str] | None]] = []
+        self._delays: list[tuple[float, set[str] | None]] = []
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -250,6 +251,22 @@ class FakeBotApi:
         """Answer the next `count` calls (of `methods`, default: anything but getUpdates) with an error."""
         for _ in range(count):
             self._failures.append((status, retry_after, set(methods) if methods else None))
+
+    def delay_next(self, count: int, seconds: float, methods=None) -> None:
+        """Answer the next `count` calls (of `methods`, default: anything but getUpdates; "download" is a
+        file download) only after `seconds`. The call is still carried out, as a slow Telegram does: a
+        client that stopped waiting (a read timeout) cannot tell whether its message was sent."""
+        for _ in range(count):
+            self._delays.append((seconds, set(methods) if methods else None))
+
+    async def _maybe_delay(self, method: str) -> None:
+        if method == "getUpdates" or not self._delays:
+            return
+        seconds, methods = self._delays[0]
+        if methods is not None and method not in methods:
+            return
+        self._delays.pop(0)
+        await asyncio.sleep(seconds)
 
     def add_file(self, file_id: str, data: bytes = b"", size: int | None = None) -> StoredFile:
         stored = StoredFile(file_id, data, len(data) if size is None else size)
@@ -299,6 +316,7 @@ class FakeBotApi:
             self._validate(method, params, files)
             if self.latency and method != "getUpdates":
                 await asyncio.sleep(self.latency)
+            await self._maybe_delay(method)
             self._maybe_fail(method)
             self._rate_check(method, params)
             handler = getattr(self, "_m_" + method, None)
@@ -695,6 +713,7 @@ class FakeBotApi:
             return web.Response(status=401)
         path = request.match_info["path"]
         self.calls.append(Call("download", {"path": path}))
+        await self._maybe_delay("download")
         stored = self.files.get(path.removeprefix("files/"))
         if stored is None:
             return web.Response(status=404)
