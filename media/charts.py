@@ -241,6 +241,11 @@ class YearSeries:
     decided: tuple[int, ...]
     rates: tuple[float, ...]  # NaN where there is no data or fewer than MIN_GROUP decided
 
+    @property
+    def few(self) -> tuple[bool, ...]:
+        """Per year: True where 1 to MIN_GROUP - 1 people are counted (drawn hatched, marked "<3")."""
+        return tuple(0 < c < MIN_GROUP for c in self.candidates)
+
 
 def year_series(rows: Sequence[tuple[int, int, int, int]], span: int = MAX_CATEGORIES) -> YearSeries | None:
     """(year, candidates, selected, decided) rows -> the latest `span` calendar years; None when empty."""
@@ -278,6 +283,20 @@ def _years_chart(
     w = 0.38
     ax.bar([x - w / 2 for x in xs], series.candidates, w, color=BLUE, label="Candidates")
     ax.bar([x + w / 2 for x in xs], series.selected, w, color=ORANGE, label="Selected")
+    for x, few in zip(xs, series.few, strict=True):
+        if few:  # fewer than MIN_GROUP people: marked as too few (hatched over, "<3" above)
+            top = series.candidates[x]
+            ax.bar(x, top, 2 * w, color="white", alpha=0.55, hatch="///", edgecolor=GREY, linewidth=0)
+            ax.annotate(
+                f"<{MIN_GROUP}",
+                (x, top),
+                textcoords="offset points",
+                xytext=(0, 3),
+                ha="center",
+                fontsize=NOTE_PT,
+                family=FONT,
+                color=GREY,
+            )
     ax.set_xticks(xs, [str(y) for y in series.years], fontsize=TICK_PT, family=FONT)
     if len(xs) > 7:
         ax.tick_params(axis="x", labelrotation=45)
@@ -307,15 +326,18 @@ def _years_caption(company: str, series: YearSeries) -> str:
         overall = "too few known results for a rate"
     caption = f"{company}: {total_c:,} candidates, {total_s:,} selected ({overall})"
     present = [(y, c, r) for y, c, r in zip(series.years, series.candidates, series.rates, strict=True) if c]
+    few = [str(y) for y, c, _ in present if c < MIN_GROUP]
+    note = f" Fewer than {MIN_GROUP} people in {_join(few)} (hatched)." if few else ""
     busiest = max(present, key=lambda r: (r[1], r[0]))
     if len(present) == 1:
-        return caption + f", all in {busiest[0]}."
-    caption += f"; most in {busiest[0]} ({busiest[1]:,})"
+        return caption + (f", all in {busiest[0]}." if not few else ".") + note
+    if busiest[1] >= MIN_GROUP:
+        caption += f"; most in {busiest[0]} ({busiest[1]:,})"
     rated = [(y, c, r) for y, c, r in present if not math.isnan(r)]
     if len(rated) > 1:
         best = max(rated, key=lambda r: (r[2], r[1]))
         caption += f", best selection rate in {best[0]} ({_pct(best[2])})"
-    return caption + "."
+    return caption + "." + note
 
 
 @_rendered

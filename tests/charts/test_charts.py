@@ -68,7 +68,7 @@ def test_per_year_caption_and_png() -> None:
     # 53 selected of 144 decided; 2020's 100% from 2 people is not a "best year"; 2022: 20 of 40.
     assert chart.caption == (
         "Amazon: 159 candidates, 53 selected (37% of 144 with a known result); most in 2023 (60), "
-        "best selection rate in 2022 (50%)."
+        "best selection rate in 2022 (50%). Fewer than 3 people in 2020 (hatched)."
     )
 
 

@@ -85,7 +85,9 @@ async def test_card_and_chart_agree_on_a_company_with_a_pending_result(database,
     seen = _plotted(monkeypatch)
     chart = C.per_year(*years.draw.args)
     assert (
-        chart.caption == "Pendra: 2 candidates, 1 selected (too few known results for a rate), all in 2024."
+        chart.caption
+        == "Pendra: 2 candidates, 1 selected (too few known results for a rate). Fewer than 3 people in 2024 "
+        "(hatched)."
     )
     assert len(seen) == 1 and math.isnan(seen[0][0])  # no 0% and no 50% plotted
 
@@ -128,8 +130,11 @@ def test_a_best_year_from_fewer_than_three_people_is_not_shown(monkeypatch):
     assert math.isnan(seen[0][1])  # 100% from one candidate is not plotted
     assert "best selection rate" not in chart.caption  # one year left with a rate: no "best" to name
     assert (
-        chart.caption == "Solo: 11 candidates, 4 selected (36% of 11 with a known result); most in 2022 (10)."
+        chart.caption
+        == "Solo: 11 candidates, 4 selected (36% of 11 with a known result); most in 2022 (10). "
+        "Fewer than 3 people in 2023 (hatched)."
     )
+    assert C.year_series([(2022, 10, 3, 10), (2023, 1, 1, 1)]).few == (False, True)
 
 
 def test_no_drill_down_cell_describes_fewer_than_three_people():
