@@ -107,6 +107,9 @@ class Reply:
     replaces_prompt: bool = False
     # A slow reply (charts, scoring): Discord defers first.
     slow: bool = False
+    # Answers a button that no longer applies (an earlier step, a finished dialog): adapters retire the
+    # pressed keyboard without marking the stale choice as taken.
+    stale: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
 

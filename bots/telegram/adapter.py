@@ -39,7 +39,6 @@ from bots.telegram.limits import (
 from bots.telegram.processor import MAX_WAITING_PER_CHAT, PerChatUpdateProcessor
 from bots.telegram.ratelimit import Allowance, SendRateLimiter
 from core.config import ConfigError, ModerationConfig, TelegramConfig
-from core.dialog.engine import EXPIRED_TEXT
 from core.events import ChatRef, IncomingEvent
 from core.notifiers import RecipientGone
 from core.ports import AppPort
@@ -364,7 +363,7 @@ class TelegramAdapter:
             # a question answered: its keyboard is done (retired beside the replies, not before them).
             # A stale press (a double tap, an old keyboard) only loses its keyboard: marking it with the
             # stale choice would show an answer the dialog never took.
-            stale = bool(replies) and replies[0].text.startswith(EXPIRED_TEXT)
+            stale = bool(replies) and replies[0].stale
             await asyncio.gather(
                 self._mark_answered(message, "" if stale else query.data or ""),
                 self._deliver(event, int(event.chat.id), replies, topic),

@@ -246,7 +246,10 @@ class DialogEngine:
         if event.kind in ("action", "form"):
             if token is None or token[0] != record.version:
                 prompt = await self._prompt(flow, record, event)
-                return [Reply(text=EXPIRED_TEXT + " Here is where you are now:", private=True), prompt]
+                return [
+                    Reply(text=EXPIRED_TEXT + " Here is where you are now:", private=True, stale=True),
+                    prompt,
+                ]
             if token[1] == KEEP:
                 return await self._keep(flow, record, event)
         return await self._accept(flow, record, event)
@@ -424,4 +427,4 @@ class DialogEngine:
 
     @staticmethod
     def _expired_reply() -> Reply:
-        return Reply(text=EXPIRED_TEXT + " Send /help to see what you can do.", private=True)
+        return Reply(text=EXPIRED_TEXT + " Send /help to see what you can do.", private=True, stale=True)
