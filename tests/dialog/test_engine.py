@@ -97,6 +97,7 @@ async def test_a_button_from_an_earlier_step_is_stale_and_the_current_question_i
     await engine.handle(press(old))
     out = await engine.handle(press(old))  # pressed again after the dialog moved on
     assert "This question has expired" in texts(out) and "A note for the maker?" in texts(out)
+    assert out is not None and [reply.stale for reply in out] == [True, False]  # the prompt is current
     assert store.rows[KEY].answers["size"] == "small" and len(store.rows[KEY].history) == 2
 
 
@@ -104,6 +105,7 @@ async def test_a_button_of_a_finished_dialog_has_expired() -> None:
     engine, _, _ = make_engine()
     out = await engine.handle(press("d1.0"))
     assert "This question has expired" in texts(out)
+    assert out is not None and all(reply.stale for reply in out)
     assert await engine.handle(text("hello")) is None  # plain text without a dialog is not the engine's
 
 
