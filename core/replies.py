@@ -14,17 +14,21 @@ class Button:
     With `url` it is a link button instead (the platform opens the address; `action` is unused).
     `web_app` asks, in addition, to open the link inside the chat app where the platform can (a
     Telegram Mini App, which needs an https address and a private chat); elsewhere it is a plain link.
+    `app_only`: the page works only inside the chat app (the Mini App sharing form needs Telegram's
+    signed initData), so platforms that cannot open it in-app leave the button out.
     """
 
     label: str
     action: str
     url: str | None = None
     web_app: bool = False
+    app_only: bool = False
 
 
-def link_button(label: str, url: str, *, web_app: bool = False) -> Button:
-    """A button that opens `url` (an http(s) address); `web_app`: as an in-app page where supported."""
-    return Button(label, "link", url=url, web_app=web_app)
+def link_button(label: str, url: str, *, web_app: bool = False, app_only: bool = False) -> Button:
+    """A button that opens `url` (an http(s) address); `web_app`: as an in-app page where supported;
+    `app_only`: only there (left out where the platform has no in-app pages)."""
+    return Button(label, "link", url=url, web_app=web_app or app_only, app_only=app_only)
 
 
 def reachable_link(url: str) -> bool:

@@ -64,7 +64,8 @@ def render(reply: Reply, first_number: int, output_dir: Path, ansi: bool = False
         cells = []
         for button in row:
             if button.url:
-                cells.append(f"{safe(button.label)}: {safe(button.url)}")
+                if not button.app_only:  # a page that works only inside a chat app is no use here
+                    cells.append(f"{safe(button.label)}: {safe(button.url)}")
                 continue
             numbered.append(button)
             cells.append(f"[{first_number + len(numbered) - 1}] {safe(button.label)}")

@@ -113,7 +113,7 @@ def button_specs(buttons: tuple[tuple[Button, ...], ...], form: Form | None) -> 
         for button in row:
             label = (button.label or "•")[:MAX_LABEL]
             if button.url:
-                if reachable_link(button.url):  # a link to this machine opens nowhere else
+                if reachable_link(button.url) and not button.app_only:  # in-app pages: Telegram only
                     specs.append(ButtonSpec(label=label, url=button.url))
                 continue
             custom_id = ACTION_PREFIX + button.action

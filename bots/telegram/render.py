@@ -170,6 +170,8 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
                     logger.debug("dropping link button %r to a local address", button.label)
                 elif button.web_app and button.url.startswith("https://"):  # Mini Apps need https
                     buttons.append(InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url)))
+                elif button.app_only:
+                    logger.debug("dropping in-app button %r: its page needs https", button.label)
                 else:
                     buttons.append(InlineKeyboardButton(button.label, url=button.url))
             elif len(button.action.encode("utf-8")) > MAX_CALLBACK_DATA:

@@ -44,3 +44,26 @@ async def test_console_prints_the_link(tmp_path):
         assert f"📱 Open full insights: {PAGE}" in shown
     finally:
         await app.close()
+
+
+async def test_the_mini_app_form_is_not_offered_where_it_cannot_open(tmp_path, bots, fake):  # noqa: F811
+    """The sharing form needs Telegram's signed initData: Discord and the console get no link to it."""
+    app = await open_app(tmp_path, web={"public_url": "https://insights.example.edu"})
+    try:
+        bot = await bots(app)
+        inter = await bot.slash(ASHA, CHANNEL_A, "share")
+        assert inter.messages and not any(
+            "/share" in (url or "") for message in inter.messages for _label, url in buttons(message)
+        )
+    finally:
+        await app.close()
+    console_app = await make_app(
+        tmp_path / "c",
+        f"sqlite+aiosqlite:///{tmp_path}/c2.db",
+        web={"public_url": "https://insights.example.edu"},
+    )
+    try:
+        shown = await Console(console_app, console_config(tmp_path / "c")).say("/share")
+        assert "Paste your whole write-up" in shown and "Fill in the form" not in shown
+    finally:
+        await console_app.close()

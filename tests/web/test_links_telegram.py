@@ -82,3 +82,28 @@ async def test_no_mini_app_without_https(tmp_path, fake, public_url, expected): 
             assert spec_checked(fake, button) == {"text": "📱 Open full insights", **expected}
     finally:
         await close(tg)
+
+
+async def test_share_offers_the_form_as_a_mini_app_in_private_chats_only(tmp_path, fake):  # noqa: F811
+    tg = await harness(tmp_path, fake, "https://insights.example.edu")
+    try:
+        [button] = link_buttons(await tg.say("/share"))
+        assert spec_checked(fake, button) == {
+            "text": "🗒 Fill in the form",
+            "web_app": {"url": "https://insights.example.edu/c/default/share"},
+        }
+        await tg.say("/cancel")
+        in_group = link_buttons(await tg.say("/share", chat=Harness.group_chat()))
+        assert [b["text"] for b in in_group] == ["💬 Continue in private chat"]  # no in-app form in groups
+    finally:
+        await close(tg)
+
+
+async def test_share_offers_no_form_without_https(tmp_path, fake):  # noqa: F811
+    tg = await harness(tmp_path, fake, "http://insights.example.edu")
+    try:
+        sent = await tg.say("/share")
+        assert "Paste your whole write-up" in " ".join(m.get("text", "") for m in sent)
+        assert link_buttons(sent) == []  # the form needs Telegram's in-app page: no plain link to it
+    finally:
+        await close(tg)

@@ -18,9 +18,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from core.analytics.extract import CompanyName as ExtractCompany
 from core.analytics.extract import Draft, PersonalData, extract_draft, mask_personal_data
+from core.config import college_code
 from core.dialog.steps import (
     DialogContext,
     Done,
@@ -35,7 +37,7 @@ from core.dialog.steps import (
 from core.domain import experience
 from core.domain.experience import MIN_NARRATIVE, OUTCOMES, ROUND_KINDS, SOURCES
 from core.events import Attachment, IncomingEvent
-from core.replies import Button, Field, Form, Reply
+from core.replies import Button, Field, Form, Reply, link_button
 from core.text_norm import collapse_spaces
 
 logger = logging.getLogger(__name__)
@@ -284,6 +286,24 @@ async def start_from_writeup(ctx: DialogContext, text: str) -> Outcome:
     return Next(next_missing(ctx.answers))
 
 
+FORM_PAGE_LABEL = "🗒 Fill in the form"
+
+
+async def form_page_row(ctx: DialogContext) -> tuple[tuple[Button, ...], ...]:
+    """The sharing form on one screen (web.public_url/c/<college>/share), offered in private chats where
+    the platform opens it inside the chat app (a Telegram Mini App: https only); none otherwise."""
+    config = ctx.services.config
+    public = config.web.public_url
+    if not public.startswith("https://") or not ctx.actor.chat.is_private:
+        return ()
+    code = college_code(config)
+    if ctx.actor.college_id is not None:
+        college = await ctx.services.repos.colleges.get(ctx.actor.college_id)
+        code = college.code if college is not None else code
+    url = f"{public.rstrip('/')}/c/{quote(code, safe='')}/share"
+    return ((link_button(FORM_PAGE_LABEL, url, app_only=True),),)
+
+
 @dataclass
 class PasteStep:
     """The first step of /share: a write-up (text or file), "Step by step", or a typed name."""
@@ -299,7 +319,7 @@ class PasteStep:
             (Field("name", "Your write-up, or just your name", max_length=4000, multiline=True),),
             ctx.token("form"),
         )
-        buttons = ((Button("📝 Step by step", ctx.token(STEP_BY_STEP)),),)
+        buttons = ((Button("📝 Step by step", ctx.token(STEP_BY_STEP)),), *await form_page_row(ctx))
         return Reply(text=PROMPT, buttons=buttons, form=form, private=True)
 
     async def accept(self, ctx: DialogContext, event: IncomingEvent) -> Outcome:
