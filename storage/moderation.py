@@ -343,28 +343,33 @@ class ModerationRepo(ModerationRepository):
         async with self._sessions() as session:
             return await session.scalar(select(User.reputation).where(User.id == user_id)) or 0
 
-    async def leaderboard(self, limit: int = 10) -> list[tuple[str, int, list[str]]]:
-        """Top users by reputation as (public name, points, badges); only-anonymous users stay anonymous."""
+    async def leaderboard(
+        self, limit: int = 10, *, colleges: Sequence[int] | None = None
+    ) -> list[tuple[str, int, list[str]]]:
+        """Top users by reputation as (public name, points, badges); only-anonymous users stay anonymous.
+        With `colleges`: contributors with a published experience there, named from those experiences."""
         async with self._sessions() as session:
-            users = (
-                await session.execute(
-                    select(User.id, User.reputation)
-                    .where(User.reputation > 0)
-                    .order_by(User.reputation.desc(), User.id)
-                    .limit(limit)
+            query = select(User.id, User.reputation).where(User.reputation > 0)
+            if colleges is not None:
+                contributed = select(Experience.id).where(
+                    Experience.user_id == User.id,
+                    Experience.status == "approved",
+                    in_colleges(Experience, colleges),
                 )
+                query = query.where(contributed.exists())
+            users = (
+                await session.execute(query.order_by(User.reputation.desc(), User.id).limit(limit))
             ).all()
             rows = []
             for user_id, points in users:
-                public = await session.scalar(
-                    select(Experience.author_name)
-                    .where(
-                        Experience.user_id == user_id,
-                        Experience.anonymous.is_(False),
-                        Experience.status == "approved",
-                    )
-                    .limit(1)
+                named = select(Experience.author_name).where(
+                    Experience.user_id == user_id,
+                    Experience.anonymous.is_(False),
+                    Experience.status == "approved",
                 )
+                if colleges is not None:
+                    named = named.where(in_colleges(Experience, colleges))
+                public = await session.scalar(named.limit(1))
                 badges = (
                     await session.scalars(select(UserBadge.badge).where(UserBadge.user_id == user_id))
                 ).all()

@@ -130,8 +130,12 @@ class ModerationRepository(Protocol):
         """A user's reputation points."""
         ...
 
-    async def leaderboard(self, limit: int = 10) -> list[tuple[str, int, list[str]]]:
-        """Top users as (public name, points, badges); users who only posted anonymously stay anonymous."""
+    async def leaderboard(
+        self, limit: int = 10, *, colleges: Sequence[int] | None = None
+    ) -> list[tuple[str, int, list[str]]]:
+        """Top users as (public name, points, badges); users who only posted anonymously stay anonymous.
+        With `colleges`, only contributors with a published experience there (a student's points are
+        earned in their own college), named from those experiences."""
         ...
 
     async def award_monthly_top(self, month_start: datetime) -> int | None:

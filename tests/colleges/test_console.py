@@ -164,3 +164,18 @@ async def test_without_a_college_a_student_is_asked_to_pick_one_first(tmp_path, 
         assert "Your college: Beta College (beta)" in await student.say("/college")
     finally:
         await app.close()
+
+
+async def test_the_leaderboard_ranks_the_students_own_college(tmp_path, database_url):
+    app = await two_colleges(tmp_path, database_url)
+    try:
+        ids = await college_ids(app)
+        await add_experience(app, ids["alpha"], "TCS", "Asha")
+        for _ in range(2):
+            await add_experience(app, ids["beta"], "TCS", "Bala")
+        alpha = await console_in(app, "alpha").say("/leaderboard")
+        assert "1. Asha: 10 pts" in alpha and "Bala" not in alpha
+        beta = await console_in(app, "beta").say("/leaderboard")
+        assert "1. Bala: 20 pts" in beta and "Asha" not in beta
+    finally:
+        await app.close()

@@ -361,9 +361,11 @@ class Moderation(FeatureBase):
 
     async def leaderboard(self, event: IncomingEvent) -> list[Reply]:
         """Top contributors by reputation, with badges; anonymous-only contributors stay anonymous."""
+        if (unplaced := needs_college(event.actor)) is not None:
+            return unplaced
         now = self._services.clock()
         await self._repo.award_monthly_top(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
-        rows = await self._repo.leaderboard()
+        rows = await self._repo.leaderboard(colleges=own_scope(event.actor))  # the student's own college
         if not rows:
             return [Reply(text="No reputation yet: share an experience with /share to be the first!")]
         lines = ["**Top contributors**"]
