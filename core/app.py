@@ -194,6 +194,7 @@ async def bootstrap(
         verification=VerificationRepo(sessions),
         push=notifiers.notify,
         approved=registry.experience_approved,
+        colleges={college.id: college for college in await repos.colleges.all()},
     )
     engine = DialogEngine(
         repos.dialogs, registry.flow, services, timedelta(hours=config.dialog.timeout_hours), clock

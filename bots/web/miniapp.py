@@ -56,9 +56,9 @@ class MiniApp:
         """The form, with the college's branches and year ranges and the dialog's option lists."""
         services = self._data.services
         college = await resolve_college(services.repos.colleges, request.path_params["college"])
-        config = services.config.submission
+        config = services.submission_for(college.id)  # the college's roll format and branches
         options = {
-            "branches": list(college.branches or config.branches),
+            "branches": list(config.branches),
             "passout_years": list(range(config.passout_years.last, config.passout_years.first - 1, -1)),
             "interview_years": list(range(services.this_year(), services.this_year() - 12, -1)),
             "sources": SOURCES,
@@ -136,7 +136,7 @@ class MiniApp:
         if isinstance(read, Response):
             return read
         data, actor = read
-        checked = await form.check_form(self._data.services, data.get("fields") or {})
+        checked = await form.check_form(self._data.services, data.get("fields") or {}, actor)
         if checked.errors:
             return JSONResponse({"errors": checked.errors}, status_code=422)
         try:

@@ -5,6 +5,7 @@ The console user acts in the college `--college CODE` names (config `console.col
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -177,5 +178,34 @@ async def test_the_leaderboard_ranks_the_students_own_college(tmp_path, database
         assert "1. Asha: 10 pts" in alpha and "Bala" not in alpha
         beta = await console_in(app, "beta").say("/leaderboard")
         assert "1. Bala: 20 pts" in beta and "Asha" not in beta
+    finally:
+        await app.close()
+
+
+async def test_a_colleges_own_roll_number_format_and_branches_apply_to_its_students(tmp_path, database_url):
+    colleges = copy.deepcopy(COLLEGES)
+    gamma_spec = next(c for c in colleges["colleges"] if c["code"] == "gamma")
+    gamma_spec.update(
+        roll_number_pattern="^G[0-9]{4}$", roll_number_example="G1234", branches=["CSE", "Mining"]
+    )
+    app = await make_app(tmp_path, database_url, insights={"chart_workers": 0}, **colleges)
+    try:
+        gamma = console_in(app, "gamma")
+        await gamma.say("/share")
+        await gamma.say("Asha Rao")
+        branches = await gamma.say("skip")
+        assert "Mining" in branches and "ECE" not in branches
+        roll = await gamma.say(str(gamma.number_of("Mining")))
+        assert "e.g. G1234" in roll
+        assert "Roll numbers look like G1234" in await gamma.say("21CSE1234")
+        assert "passout" in (await gamma.say("g1234")).lower()
+
+        alpha = console_in(app, "alpha", "alpha-student")  # the default college: config.yaml's rules
+        await alpha.say("/share")
+        await alpha.say("Bala Das")
+        branches = await alpha.say("skip")
+        assert "ECE" in branches and "Mining" not in branches
+        await alpha.say(str(alpha.number_of("CSE")))
+        assert "passout" in (await alpha.say("21CSE1234")).lower()
     finally:
         await app.close()

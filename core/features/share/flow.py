@@ -15,6 +15,7 @@ from core.domain.experience import OUTCOMES, SOURCES, content_hash
 from core.features.share.alerts import alert_moderators_after_commit
 from core.features.share.fix import FIX_KEY, resubmit_experience
 from core.features.share.paste import SUB_STEPS, AboutStep, MaskingReview, OfferStep, PasteAware, PasteStep
+from core.features.share.rules import submission_of
 from core.features.share.steps import (
     CompanyStep,
     QuestionsStep,
@@ -48,8 +49,17 @@ def validate_linkedin(raw: str, ctx: DialogContext) -> str:
 
 
 def validate_roll(raw: str, ctx: DialogContext) -> str:
-    """The college roll number in the configured format (core.domain.experience)."""
-    return experience.validate_roll(raw, ctx.services.config.submission)
+    """The college roll number in the college's format (core.domain.experience)."""
+    return experience.validate_roll(raw, submission_of(ctx))
+
+
+def roll_question(ctx: DialogContext) -> str:
+    example = submission_of(ctx).roll_number_example or ROLL_HINT
+    return f"Your roll number (e.g. {example})? It is used only to verify you and is never shown publicly."
+
+
+def branch_options(ctx: DialogContext) -> list[Option]:
+    return [Option(branch, branch) for branch in submission_of(ctx).branches]
 
 
 def validate_role(raw: str, ctx: DialogContext) -> str:
@@ -96,7 +106,6 @@ def label(pairs: list[tuple[str, str]], value: Any) -> str:
 
 def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
     """Assemble the sharing dialog from config (branches, roll format, year range, limits)."""
-    branch_options = [Option(branch, branch) for branch in config.branches]
     steps: list[Step] = [
         Ask(
             "name",
@@ -119,8 +128,7 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
         Ask(
             "roll_number",
             "Roll number",
-            f"Your roll number (e.g. {config.roll_number_example or ROLL_HINT})? It is used only to verify "
-            "you and is never shown publicly.",
+            roll_question,
             validate_roll,
             max_length=40,
             section=4,

@@ -112,12 +112,13 @@ def _context(services: Services, answers: dict[str, Any], actor: Actor | None = 
     )
 
 
-async def check_form(services: Services, data: Mapping[str, Any]) -> Checked:
-    """Validate every field (all errors at once, like a form should) into the dialog's answers."""
-    config = services.config.submission
+async def check_form(services: Services, data: Mapping[str, Any], actor: Actor | None = None) -> Checked:
+    """Validate every field (all errors at once, like a form should) into the dialog's answers, by the
+    rules of `actor`'s college (its roll-number format and branches; config's without an actor)."""
+    config = services.submission_for(actor.college_id if actor is not None else None)
     max_text = services.config.dialog.max_text_chars
     out = Checked()
-    ctx = _context(services, out.answers)
+    ctx = _context(services, out.answers, actor)
 
     def check(key: str, rule: Any) -> None:
         try:

@@ -37,6 +37,7 @@ from core.dialog.steps import (
 from core.domain import experience
 from core.domain.experience import MIN_NARRATIVE, OUTCOMES, ROUND_KINDS, SOURCES
 from core.events import Attachment, IncomingEvent
+from core.features.share.rules import submission_of
 from core.replies import Button, Field, Form, Reply, link_button
 from core.text_norm import collapse_spaces
 
@@ -403,7 +404,7 @@ class AboutStep:
     section: int = 0
 
     async def prompt(self, ctx: DialogContext) -> Reply:
-        config = ctx.services.config.submission
+        config = submission_of(ctx)
         branches = ", ".join(config.branches)
         years = config.passout_years
         example_year = min(years.last, max(years.first, ctx.services.this_year()))
@@ -438,7 +439,7 @@ class AboutStep:
     @staticmethod
     def parse(parts: Sequence[str], ctx: DialogContext) -> dict[str, Any]:
         """The four answers from the message's parts; Invalid naming what is missing or wrong."""
-        config = ctx.services.config.submission
+        config = submission_of(ctx)
         branches = {b.lower(): b for b in config.branches}
         years = config.passout_years
         found: dict[str, Any] = {}
