@@ -217,3 +217,34 @@ async def test_a_failed_chat_keeps_nothing_owed_and_is_claimed_again(app_ids):
     assert await owed(app, "97001") == 0  # its parts dropped with the failure, in one commit
     recorder.fail_for.clear()
     assert (await app.digest.sender.tick()).sent == 1 and recorder.chats() == ["97001"]
+
+
+async def test_a_page_that_fails_to_load_stops_the_run_cleanly_and_the_next_tick_sends_the_rest(
+    tmp_path, database_url, clock, monkeypatch
+):
+    monkeypatch.setattr(digest_send, "PAGE_SIZE", 3)
+    app = await make_app(tmp_path, database_url, clock, digest={"send_concurrency": 2})
+    try:
+        await seed(app.database.sessions)
+        chats = [f"98{n:03d}" for n in range(7)]
+        await add_chats(app, chats)
+        repo: DigestRepo = app.digest.sender._repo
+        real = repo.recipients
+
+        async def second_page_fails(**kwargs):
+            if kwargs.get("after") is not None:
+                raise RuntimeError("database went away")
+            return await real(**kwargs)
+
+        monkeypatch.setattr(repo, "recipients", second_page_fails)
+        recorder = Recorder()
+        register(app, recorder, "telegram")
+        with pytest.raises(RuntimeError, match="database went away"):
+            await asyncio.wait_for(app.digest.sender.tick(), 30)  # raises, never hangs
+        assert set(recorder.chats()) <= set(chats[:3])  # only the first page's chats were started ...
+        assert set((await deliveries(app)).values()) <= {"sent"}  # ... and each one finished
+        monkeypatch.setattr(repo, "recipients", real)
+        await app.digest.sender.tick()
+        assert sorted(recorder.chats()) == chats  # the rest, and nobody twice
+    finally:
+        await app.close()

@@ -184,6 +184,10 @@ class DigestSender:
         handled = 0
         self._claimed_last = False
 
+        async def stop_slots() -> None:
+            for _ in range(slots):
+                await queue.put(None)  # the slots still running drain the queue up to these
+
         async def feed(page: list[Recipient]) -> None:
             """Stream the recipients page by page to the slots, then tell each slot to stop."""
             try:
@@ -199,9 +203,13 @@ class DigestSender:
                     page = await self._repo.recipients(
                         colleges=colleges, after=(last.platform, last.chat_id), limit=PAGE_SIZE
                     )
-            finally:
-                for _ in range(slots):
-                    await queue.put(None)
+            except asyncio.CancelledError:
+                raise  # cancelled once every slot had ended: nobody left to stop
+            except BaseException:
+                broken.set()  # e.g. the next page failed to load: the slots finish their chat and stop
+                await stop_slots()
+                raise
+            await stop_slots()
 
         async def slot() -> None:
             """One sending slot: takes the next chat, delivers it, until the feed says stop."""
