@@ -1,6 +1,7 @@
 """Digest bench (issue 14): one week's digest to many subscribers through the real sender, ledger and adapter.
 
-    python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--concurrency 8] [--kill-at] [--json]
+    python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--concurrency 8] [--latency 0.1]
+                           [--kill-at] [--json]
 
 This process runs the offline Bot API fake (tests/telegram/fake_bot_api.py) with its flood limit set to
 `--rate` messages per second (a 429 with retry_after beyond it) and seeds a SQLite database with that
@@ -8,7 +9,8 @@ many general-digest subscriptions (private chats). A subprocess then sends the w
 `main.py digest --now` does: core bootstrap, the Telegram adapter opened for sending with its send
 limits at the same rate, `DigestSender.send_early()` (claim + write-ahead parts in one transaction ->
 send -> record, storage/digest.py; recipients streamed in pages to `--concurrency` slots, default
-digest.send_concurrency), then the outbox job for parts a crash left owed (run with the clock moved past
+digest.send_concurrency; `--latency` adds a network round trip to each answer of the fake), then the
+outbox job for parts a crash left owed (run with the clock moved past
 their lease, as the scheduler would 10 minutes later).
 
 Printed: messages delivered, the achieved rate (messages / time from the first to the last message
@@ -55,8 +57,8 @@ REAL_WORLD_RATE = 30.0  # Telegram's bulk limit, messages per second (core.teleg
 class DigestFake(FakeBotApi):
     """The fake with the time of the first and last accepted message (the achieved rate's window)."""
 
-    def __init__(self, rate: float) -> None:
-        super().__init__(TOKEN, record=False, rate_limit=rate)
+    def __init__(self, rate: float, latency: float = 0.0) -> None:
+        super().__init__(TOKEN, record=False, rate_limit=rate, latency=latency)
         self.first: float | None = None
         self.last: float = 0.0
 
@@ -204,9 +206,14 @@ async def _wait_ready(proc: subprocess.Popen[str]) -> None:
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     path = Path(f"/tmp/ii-bench-digest-{os.getpid()}.db")
     url = await seed(path, args.subscribers)
-    fake = DigestFake(args.rate)
+    fake = DigestFake(args.rate, args.latency)
     await fake.start()
-    out: dict[str, Any] = {"subscribers": args.subscribers, "allowed_rate": args.rate, "killed": []}
+    out: dict[str, Any] = {
+        "subscribers": args.subscribers,
+        "allowed_rate": args.rate,
+        "latency_s": args.latency,
+        "killed": [],
+    }
     proc: subprocess.Popen[str] | None = None
     try:
         proc = _start_sender(fake.base_url, url, args.rate, args.concurrency)
@@ -269,7 +276,7 @@ def report(out: dict[str, Any]) -> str:
     lines = [
         f"digest bench: {out['subscribers']} subscribers, fake limit {out['allowed_rate']:g} msg/s, "
         f"{out['cpus']} CPUs, load average {out['load_average']}, "
-        f"{out['sender'].get('concurrency')} sending slots",
+        f"{out['sender'].get('concurrency')} sending slots, {out['latency_s']:g} s added per call",
         f"  {out['messages']} messages in {out['seconds']} s = {out['achieved_rate']} msg/s "
         f"({100 * out['share_of_allowed']:.1f} % of allowed)",
         f"  429s {out['too_many']}  duplicates {out['duplicates']}  never served {out['never']}  "
@@ -295,6 +302,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=3000.0, help="messages/s the fake allows")
     parser.add_argument(
         "--concurrency", type=int, default=0, help="digest.send_concurrency (0: the config's default)"
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the fake adds to each answer (a network round trip)",
     )
     parser.add_argument("--kill-at", action="store_true", help="SIGKILL the sender at random, restart")
     parser.add_argument("--kills", type=int, default=0, help="SIGKILL and restart this many times")
