@@ -1,13 +1,16 @@
 """Digest bench (issue 14): one week's digest to many subscribers through the real sender, ledger and adapter.
 
-    python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--kill-at] [--json]
+    python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--concurrency 8] [--latency 0.1]
+                           [--kill-at] [--json]
 
 This process runs the offline Bot API fake (tests/telegram/fake_bot_api.py) with its flood limit set to
 `--rate` messages per second (a 429 with retry_after beyond it) and seeds a SQLite database with that
 many general-digest subscriptions (private chats). A subprocess then sends the week in progress the way
 `main.py digest --now` does: core bootstrap, the Telegram adapter opened for sending with its send
-limits at the same rate, `DigestSender.send_early()` (claim -> write-ahead parts -> send -> record,
-storage/digest.py), then the outbox job for parts a crash left owed (run with the clock moved past
+limits at the same rate, `DigestSender.send_early()` (claim + write-ahead parts in one transaction ->
+send -> record, storage/digest.py; recipients streamed in pages to `--concurrency` slots, default
+digest.send_concurrency; `--latency` adds a network round trip to each answer of the fake), then the
+outbox job for parts a crash left owed (run with the clock moved past
 their lease, as the scheduler would 10 minutes later).
 
 Printed: messages delivered, the achieved rate (messages / time from the first to the last message
@@ -16,9 +19,10 @@ twice (goal 0) or never, and the sender's peak RSS. `--kill-at` SIGKILLs the sen
 (between 10 % and 90 % of the subscribers) and starts it again, then checks every chat got exactly one
 digest. A kill that lands after Telegram accepted a message but before the ledger recorded it leaves that
 part owed, and the outbox job sends it again: one duplicate (no Bot API call can tell whether a message
-went out); `--kills N` kills it N times in one run, to show how often that window is hit. The week is
-empty by default (each chat gets one "nothing new" message); the real-world time
-for 100,000 subscribers at Telegram's 30 messages/s is computed, not run: 100,000 / 30 = 3,333 s ≈ 56 min.
+went out); with N slots up to N messages are on their way at once, so a kill at full speed can leave
+up to N such duplicates. `--kills N` kills it N times in one run, to show how often that window is hit.
+The week is empty by default (each chat gets one "nothing new" message); the real-world time for 100,000
+subscribers at Telegram's 30 messages/s is computed, not run: 100,000 / 30 = 3,333 s ≈ 56 min.
 """
 
 from __future__ import annotations
@@ -53,8 +57,8 @@ REAL_WORLD_RATE = 30.0  # Telegram's bulk limit, messages per second (core.teleg
 class DigestFake(FakeBotApi):
     """The fake with the time of the first and last accepted message (the achieved rate's window)."""
 
-    def __init__(self, rate: float) -> None:
-        super().__init__(TOKEN, record=False, rate_limit=rate)
+    def __init__(self, rate: float, latency: float = 0.0) -> None:
+        super().__init__(TOKEN, record=False, rate_limit=rate, latency=latency)
         self.first: float | None = None
         self.last: float = 0.0
 
@@ -132,7 +136,10 @@ async def send(args: argparse.Namespace) -> None:
 
     logging.basicConfig(level=logging.WARNING)
     shift = [timedelta(0)]
-    config = parse_config({"digest": {"send_pause_s": 0}, "insights": {"chart_workers": 0}})
+    digest: dict[str, Any] = {"send_pause_s": 0}
+    if args.concurrency:
+        digest["send_concurrency"] = args.concurrency
+    config = parse_config({"digest": digest, "insights": {"chart_workers": 0}})
     app = await bootstrap(config, db_url=args.db_url, clock=lambda: utcnow() + shift[0])
     limits = SendLimits(overall_per_second=args.rate, chat_per_second=1.0, chat_burst=3)
     tg = TelegramConfig(
@@ -157,6 +164,7 @@ async def send(args: argparse.Namespace) -> None:
                 "failed": report.failed,
                 "skipped": report.skipped,
                 "outbox_sent": getattr(outbox, "sent", 0),
+                "concurrency": config.digest.send_concurrency,
                 "peak_rss_mb": round(peak_mb, 1),
             }
         ),
@@ -164,9 +172,10 @@ async def send(args: argparse.Namespace) -> None:
     )
 
 
-def _start_sender(base_url: str, db_url: str, rate: float) -> subprocess.Popen[str]:
+def _start_sender(base_url: str, db_url: str, rate: float, concurrency: int = 0) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     argv = ["--serve-send", "--base-url", base_url, "--db-url", db_url, "--rate", str(rate)]
+    argv += ["--concurrency", str(concurrency)] if concurrency else []
     return subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), *argv],
         stdout=subprocess.PIPE,
@@ -197,12 +206,17 @@ async def _wait_ready(proc: subprocess.Popen[str]) -> None:
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     path = Path(f"/tmp/ii-bench-digest-{os.getpid()}.db")
     url = await seed(path, args.subscribers)
-    fake = DigestFake(args.rate)
+    fake = DigestFake(args.rate, args.latency)
     await fake.start()
-    out: dict[str, Any] = {"subscribers": args.subscribers, "allowed_rate": args.rate, "killed": []}
+    out: dict[str, Any] = {
+        "subscribers": args.subscribers,
+        "allowed_rate": args.rate,
+        "latency_s": args.latency,
+        "killed": [],
+    }
     proc: subprocess.Popen[str] | None = None
     try:
-        proc = _start_sender(fake.base_url, url, args.rate)
+        proc = _start_sender(fake.base_url, url, args.rate, args.concurrency)
         await _wait_ready(proc)
         kills = args.kills or (1 if args.kill_at else 0)
         rng = random.Random(args.seed)
@@ -221,7 +235,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.to_thread(proc.wait)
             state = await ledger(url)
             out["killed"].append({"after_messages": sum(fake.delivered.values()), "ledger": state})
-            proc = _start_sender(fake.base_url, url, args.rate)
+            proc = _start_sender(fake.base_url, url, args.rate, args.concurrency)
             await _wait_ready(proc)
         out["sender"] = await _finish(proc)
     finally:
@@ -261,7 +275,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 def report(out: dict[str, Any]) -> str:
     lines = [
         f"digest bench: {out['subscribers']} subscribers, fake limit {out['allowed_rate']:g} msg/s, "
-        f"{out['cpus']} CPUs, load average {out['load_average']}",
+        f"{out['cpus']} CPUs, load average {out['load_average']}, "
+        f"{out['sender'].get('concurrency')} sending slots, {out['latency_s']:g} s added per call",
         f"  {out['messages']} messages in {out['seconds']} s = {out['achieved_rate']} msg/s "
         f"({100 * out['share_of_allowed']:.1f} % of allowed)",
         f"  429s {out['too_many']}  duplicates {out['duplicates']}  never served {out['never']}  "
@@ -285,6 +300,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=3000.0, help="messages/s the fake allows")
+    parser.add_argument(
+        "--concurrency", type=int, default=0, help="digest.send_concurrency (0: the config's default)"
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds the fake adds to each answer (a network round trip)",
+    )
     parser.add_argument("--kill-at", action="store_true", help="SIGKILL the sender at random, restart")
     parser.add_argument("--kills", type=int, default=0, help="SIGKILL and restart this many times")
     parser.add_argument("--seed", type=int, default=None, help="random seed of --kill-at")

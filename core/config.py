@@ -213,7 +213,10 @@ class DigestConfig(Strict):
     retry_minutes: int = Field(30, ge=1, le=1440)  # failed deliveries are retried this often
     catch_up_hours: float = Field(72, gt=0, le=167)  # a week missed (bot down) is still sent this late
     misfire_grace_minutes: int = Field(60, ge=1, le=1440)
-    send_pause_s: float = Field(0.2, ge=0, le=10)  # pause between two recipients
+    # Minimum gap between two chats' deliveries starting, over all slots (an overall cap of 1/send_pause_s
+    # chats/s); 0: no pause, the adapters' own limiters pace messages (Telegram: 30/s, 1/s per chat).
+    send_pause_s: float = Field(0.0, ge=0, le=10)
+    send_concurrency: int = Field(8, ge=1, le=64)  # chats sent to at once (each one claimed once)
     send_when_empty: bool = True  # a short "nothing new this week" note instead of silence
     max_listed: int = Field(10, ge=1, le=50)  # new experiences listed per followed company
 

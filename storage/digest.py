@@ -3,10 +3,13 @@
 A delivery row is inserted (status "pending") before a digest is sent; the unique constraint on
 (run, platform, chat) makes that insert the claim, so two ticks or two workers never both send. A row
 goes pending -> sent, or pending -> failed (retried later by flipping failed -> pending atomically).
-A row left "pending" by a crash is never claimed again: we cannot know whether its messages went out.
-Each message of a delivery (the text, then each chart) is written ahead to the outbox (`plan_parts`)
-and removed once sent (`part_sent`); the parts a crash left unsent are sent once by the outbox job when
-their lease ends, which then marks the delivery sent (storage/outbox.py).
+Each message of a delivery (the text, then each chart) is written ahead to the outbox in the claim's own
+transaction (`claim(..., parts=..., lease_until=...)`) and removed once sent (`part_sent`, whose last
+call marks the delivery sent in the same transaction); the parts a crash left unsent are sent once by the
+outbox job when their lease ends, which then marks the delivery sent (storage/outbox.py). So a "pending"
+row always has parts owed, and one with nothing owed was never started: older databases hold such rows
+(the claim and the write-ahead were two commits and a kill between them left the chat unserved for the
+week, issue #14), and `claim` takes them over (delete + insert, so two claimers never both win).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import and_, case, delete, exists, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -180,10 +183,35 @@ class DigestRepo(DigestRepository):
             )
             return [SubscriptionView(i, c, n, k) for i, c, n, k in rows]
 
-    async def recipients(self, *, colleges: Sequence[int] | None = None) -> list[Recipient]:
-        """Every chat with an active subscription in `colleges` (None: any), once, with the companies it
-        follows."""
+    async def recipients(
+        self,
+        *,
+        colleges: Sequence[int] | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[Recipient]:
+        """Chats with an active subscription in `colleges` (None: any), once each, with the companies they
+        follow, by (platform, chat id): every one, or with `limit` a page of at most that many chats after
+        the key `after` (the last page's last (platform, chat_id)), so a sender streams 100,000 chats in
+        pages instead of holding them all."""
+        where = [Subscription.active, in_colleges(Subscription, colleges)]
+        key = tuple_(Subscription.platform, Subscription.chat_id)
+        if after is not None:
+            where.append(key > tuple_(*after))
         async with self._sessions() as session:
+            if limit is not None:
+                keys = (
+                    await session.execute(
+                        select(Subscription.platform, Subscription.chat_id)
+                        .where(*where)
+                        .group_by(Subscription.platform, Subscription.chat_id)
+                        .order_by(Subscription.platform, Subscription.chat_id)
+                        .limit(limit)
+                    )
+                ).all()
+                if not keys:
+                    return []
+                where.append(key <= tuple_(*keys[-1]))
             rows = await session.execute(
                 select(
                     Subscription.id,
@@ -194,7 +222,7 @@ class DigestRepo(DigestRepository):
                     Company.name,
                 )
                 .outerjoin(Company, Company.id == Subscription.company_id)
-                .where(Subscription.active, in_colleges(Subscription, colleges))
+                .where(*where)
                 .order_by(Subscription.platform, Subscription.chat_id, Subscription.id)
             )
             grouped: dict[tuple[str, str], list] = {}
@@ -208,6 +236,17 @@ class DigestRepo(DigestRepository):
             kind = "channel" if any(s[1] == "channel" for s in subs) else "user"
             out.append(Recipient(platform, chat_id, kind, first[0], companies))
         return out
+
+    async def recipient_count(self, *, colleges: Sequence[int] | None = None) -> int:
+        """How many chats `recipients(colleges=...)` lists (for the queue-depth metric)."""
+        chats = (
+            select(Subscription.platform, Subscription.chat_id)
+            .where(Subscription.active, in_colleges(Subscription, colleges))
+            .group_by(Subscription.platform, Subscription.chat_id)
+            .subquery()
+        )
+        async with self._sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(chats)) or 0)
 
     # ------------------------------------------------------------------ runs and deliveries
 
@@ -248,44 +287,81 @@ class DigestRepo(DigestRepository):
             await session.execute(update(DigestRun).where(DigestRun.id == run_id).values(status=status))
 
     async def claim(
-        self, run_id: int, platform: str, chat_id: str, subscription_id: int | None
+        self,
+        run_id: int,
+        platform: str,
+        chat_id: str,
+        subscription_id: int | None,
+        *,
+        parts: Sequence[Reply] = (),
+        lease_until: datetime | None = None,
+        is_private: bool = False,
     ) -> int | None:
-        """Claim the right to send this run to this chat: a new pending row, or a failed one retried.
+        """Claim the right to send this run to this chat and write its `parts` ahead to the outbox, in one
+        transaction: a new pending row, a failed one retried, or a pending one with nothing owed (a claim
+        whose write-ahead never happened: older databases, or `claim` called without parts).
 
-        Returns the delivery id, or None when the chat was already sent to, is being sent to, or was
-        left pending by a crash (never sent twice).
+        Returns the delivery id, or None when the chat was already sent to, is being sent to (parts owed),
+        or someone else claimed it first (never sent twice). Parts stay owed until `part_sent`; a part
+        still owed at `lease_until` (default: now) is sent once by the outbox job.
         """
+        lease = lease_until or utcnow()
         try:
             async with self._sessions.begin() as session:
-                row = DigestDelivery(
-                    run_id=run_id,
-                    platform=platform,
-                    chat_id=chat_id,
-                    subscription_id=subscription_id,
-                    status="pending",
-                )
+                row = _new_delivery(run_id, platform, chat_id, subscription_id)
                 session.add(row)
                 await session.flush()
+                _plan(session, row.id, platform, chat_id, is_private, parts, lease)
                 return row.id
         except IntegrityError:
             pass
         async with self._sessions.begin() as session:
-            delivery_id = await session.scalar(
-                select(DigestDelivery.id).where(
-                    DigestDelivery.run_id == run_id,
-                    DigestDelivery.platform == platform,
-                    DigestDelivery.chat_id == chat_id,
-                    DigestDelivery.status == "failed",
+            found = (
+                await session.execute(
+                    select(DigestDelivery.id, DigestDelivery.status).where(
+                        DigestDelivery.run_id == run_id,
+                        DigestDelivery.platform == platform,
+                        DigestDelivery.chat_id == chat_id,
+                    )
                 )
-            )
-            if delivery_id is None:
+            ).one_or_none()
+            if found is None:  # released in the meantime: the next tick claims it
                 return None
-            result = await session.execute(
-                update(DigestDelivery)
-                .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "failed")
-                .values(status="pending", error=None)
-            )
-            return delivery_id if result.rowcount == 1 else None
+            delivery_id, status = found
+            if status == "failed":
+                result = await session.execute(
+                    update(DigestDelivery)
+                    .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "failed")
+                    .values(status="pending", error=None)
+                )
+                if result.rowcount != 1:
+                    return None
+            elif status == "pending":
+                # Nothing owed: never started. Delete and insert (not update) so that of two claimers
+                # racing here only the one whose DELETE removed the row goes on (PostgreSQL re-checks a
+                # blocked DELETE against the committed row, which is gone by then).
+                owed = exists().where(OutboxMessage.delivery_id == DigestDelivery.id)
+                result = await session.execute(
+                    delete(DigestDelivery).where(
+                        DigestDelivery.id == delivery_id, DigestDelivery.status == "pending", ~owed
+                    )
+                )
+                if result.rowcount != 1:
+                    return None
+                row = _new_delivery(run_id, platform, chat_id, subscription_id)
+                session.add(row)
+                await session.flush()
+                delivery_id = row.id
+                logger.warning(
+                    "digest run %s: %s:%s was left pending with nothing owed; claimed again",
+                    run_id,
+                    platform,
+                    chat_id,
+                )
+            else:
+                return None
+            _plan(session, delivery_id, platform, chat_id, is_private, parts, lease)
+            return delivery_id
 
     async def mark_sent(self, delivery_id: int, when: datetime | None = None) -> None:
         """Record a successful send."""
@@ -297,8 +373,11 @@ class DigestRepo(DigestRepository):
             )
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
-        """Record a failed send (retried on the next tick while the run is open)."""
+        """Record a failed send (retried on the next tick while the run is open) and forget its unsent
+        parts in the same transaction (the whole delivery is retried), so no one sees it "pending" with
+        nothing owed in between."""
         async with self._sessions.begin() as session:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.delivery_id == delivery_id))
             await session.execute(
                 update(DigestDelivery)
                 .where(DigestDelivery.id == delivery_id)
@@ -308,28 +387,13 @@ class DigestRepo(DigestRepository):
     async def plan_parts(
         self, delivery_id: int, chat: ChatRef, parts: list[Reply], lease_until: datetime
     ) -> None:
-        """Write a delivery's messages ahead of sending: each stays owed until `part_sent`."""
+        """Write a delivery's messages ahead of sending: each stays owed until `part_sent`. (The sender
+        passes its parts to `claim` instead, which writes them in the claim's transaction.)"""
         async with self._sessions.begin() as session:
             await session.execute(delete(OutboxMessage).where(OutboxMessage.delivery_id == delivery_id))
-            now = utcnow()
-            session.add_all(
-                OutboxMessage(
-                    platform=chat.platform,
-                    chat_id=chat.id,
-                    is_private=chat.is_private,
-                    reply=encode_reply(part),
-                    kind="digest",
-                    delivery_id=delivery_id,
-                    part=index,
-                    status="pending",
-                    attempts=0,
-                    due_at=lease_until,
-                    created_at=now,
-                )
-                for index, part in enumerate(parts)
-            )
+            _plan(session, delivery_id, chat.platform, chat.id, chat.is_private, parts, lease_until)
 
-    async def part_sent(self, delivery_id: int, part: int) -> None:
+    async def part_sent(self, delivery_id: int, part: int, when: datetime | None = None) -> None:
         """One message of a delivery went out (or was handed to the outbox for its retry); the last one
         marks the delivery "sent" in the same transaction, as the outbox job does (`OutboxRepo.sent`).
 
@@ -351,7 +415,7 @@ class DigestRepo(DigestRepository):
                 await session.execute(
                     update(DigestDelivery)
                     .where(DigestDelivery.id == delivery_id, DigestDelivery.status == "pending")
-                    .values(status="sent", sent_at=utcnow(), error=None)
+                    .values(status="sent", sent_at=when or utcnow(), error=None)
                 )
 
     async def drop_parts(self, delivery_id: int) -> None:
@@ -362,6 +426,7 @@ class DigestRepo(DigestRepository):
     async def release(self, delivery_id: int) -> None:
         """Drop a claim that was never attempted (the platform is not running now), so a later tick sends."""
         async with self._sessions.begin() as session:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.delivery_id == delivery_id))
             await session.execute(
                 delete(DigestDelivery).where(
                     DigestDelivery.id == delivery_id, DigestDelivery.status == "pending"
@@ -461,3 +526,40 @@ class DigestRepo(DigestRepository):
             for eid, cid, name, role, year, author, anonymous in rows:
                 out[cid].append(NewExperience(eid, name, role, int(year), author_of(author, anonymous)))
         return out
+
+
+def _new_delivery(run_id: int, platform: str, chat_id: str, subscription_id: int | None) -> DigestDelivery:
+    """A delivery row as a claim inserts it (status "pending")."""
+    return DigestDelivery(
+        run_id=run_id, platform=platform, chat_id=chat_id, subscription_id=subscription_id, status="pending"
+    )
+
+
+def _plan(
+    session: AsyncSession,
+    delivery_id: int,
+    platform: str,
+    chat_id: str,
+    is_private: bool,
+    parts: Sequence[Reply],
+    lease_until: datetime,
+) -> None:
+    """Add a delivery's parts to the outbox in `session` (each owed until `part_sent`, sent once by the
+    outbox job if still owed at `lease_until`)."""
+    now = utcnow()
+    session.add_all(
+        OutboxMessage(
+            platform=platform,
+            chat_id=chat_id,
+            is_private=is_private,
+            reply=encode_reply(part),
+            kind="digest",
+            delivery_id=delivery_id,
+            part=index,
+            status="pending",
+            attempts=0,
+            due_at=lease_until,
+            created_at=now,
+        )
+        for index, part in enumerate(parts)
+    )

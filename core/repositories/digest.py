@@ -1,8 +1,9 @@
 """The digest aggregate's port: subscriptions, weekly runs with exactly-once deliveries, the week's content.
 
 The digest feature and its sender type against `DigestRepository`; `storage.digest.DigestRepo`
-implements it (it subclasses it). Exactly once: `claim` inserts a delivery row before a send, and the
-store's unique (run, platform, chat) constraint makes that insert the lock (see storage/digest.py).
+implements it (it subclasses it). Exactly once: `claim` inserts a delivery row and its owed parts before
+a send, in one transaction, and the store's unique (run, platform, chat) constraint makes that insert the
+lock (see storage/digest.py).
 """
 
 from __future__ import annotations
@@ -114,9 +115,20 @@ class DigestRepository(Protocol):
         """A chat's active subscriptions: the general digest first, then companies by name."""
         ...
 
-    async def recipients(self, *, colleges: Sequence[int] | None = None) -> list[Recipient]:
-        """Every chat with an active subscription in `colleges` (None: any), once, with the companies
-        it follows."""
+    async def recipients(
+        self,
+        *,
+        colleges: Sequence[int] | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[Recipient]:
+        """Chats with an active subscription in `colleges` (None: any), once each, with the companies
+        they follow, ordered by (platform, chat_id): all of them, or with `limit` a page of at most that
+        many after the key `after` (the previous page's last (platform, chat_id))."""
+        ...
+
+    async def recipient_count(self, *, colleges: Sequence[int] | None = None) -> int:
+        """How many chats `recipients(colleges=...)` lists."""
         ...
 
     # --- runs and deliveries
@@ -136,9 +148,20 @@ class DigestRepository(Protocol):
         ...
 
     async def claim(
-        self, run_id: int, platform: str, chat_id: str, subscription_id: int | None
+        self,
+        run_id: int,
+        platform: str,
+        chat_id: str,
+        subscription_id: int | None,
+        *,
+        parts: Sequence[Reply] = (),
+        lease_until: datetime | None = None,
+        is_private: bool = False,
     ) -> int | None:
-        """Claim sending this run to a chat: the delivery id, or None when it must not be sent now."""
+        """Claim sending this run to a chat and write its `parts` ahead (owed until `part_sent`, sent once
+        by the outbox job if still owed at `lease_until`) in ONE transaction: the delivery id, or None
+        when it must not be sent now (sent, being sent, or claimed by someone else). A delivery left
+        pending with nothing owed (never started) is claimed again."""
         ...
 
     async def mark_sent(self, delivery_id: int, when: datetime | None = None) -> None:
@@ -146,7 +169,8 @@ class DigestRepository(Protocol):
         ...
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
-        """Record a failed send (claimed again on a later tick while the run is open)."""
+        """Record a failed send and drop its unsent parts, in one transaction (the whole delivery is
+        claimed again on a later tick while the run is open)."""
         ...
 
     async def plan_parts(
@@ -156,8 +180,9 @@ class DigestRepository(Protocol):
         owed when `lease_until` passes is sent once by the outbox job (the sender was interrupted)."""
         ...
 
-    async def part_sent(self, delivery_id: int, part: int) -> None:
-        """One message of a delivery went out (or was handed to the outbox for its retry)."""
+    async def part_sent(self, delivery_id: int, part: int, when: datetime | None = None) -> None:
+        """One message of a delivery went out (or was handed to the outbox for its retry); the last one
+        marks the delivery sent (at `when`, default now) in the same transaction."""
         ...
 
     async def drop_parts(self, delivery_id: int) -> None:

@@ -18,17 +18,19 @@ class Recorder:
 
     def __init__(self, fail_for: tuple[str, ...] = ()) -> None:
         self.fail_for = set(fail_for)
-        self.sent: list[tuple[ChatRef, Reply]] = []  # a chart sent right after its text joins it
+        self.sent: list[tuple[ChatRef, Reply]] = []  # a chart sent after its chat's text joins it
         self.messages: list[tuple[ChatRef, Reply]] = []  # every send as it was made
 
     async def send(self, chat: ChatRef, reply: Reply) -> None:
         if chat.id in self.fail_for:
             raise RuntimeError(f"Forbidden: bot was blocked by the user {chat.id}")
         self.messages.append((chat, reply))
-        if reply.images and not reply.text and self.sent and self.sent[-1][0] == chat:
-            last = self.sent[-1][1]
-            self.sent[-1] = (chat, dataclasses.replace(last, images=last.images + reply.images))
-            return
+        if reply.images and not reply.text:  # slots send to several chats at once: find this chat's text
+            for at in range(len(self.sent) - 1, -1, -1):
+                if self.sent[at][0] == chat:
+                    last = self.sent[at][1]
+                    self.sent[at] = (chat, dataclasses.replace(last, images=last.images + reply.images))
+                    return
         self.sent.append((chat, reply))
 
     def chats(self) -> list[str]:

@@ -32,6 +32,9 @@ GENERAL = [
 ]
 
 
+ONE_AT_A_TIME = {"send_pause_s": 0, "send_concurrency": 1}  # the order of chats is the order of sends
+
+
 class Crash(BaseException):
     """The process dying (not an Exception, so nothing on the way catches it)."""
 
@@ -131,7 +134,7 @@ async def test_anonymous_authors_and_roll_numbers_never_appear(app_ids):
 
 async def test_a_crash_mid_send_resumes_with_the_rest_and_never_resends(tmp_path, database_url):
     clock = FakeClock()
-    app = await make_app(tmp_path, database_url, clock, digest={"send_pause_s": 0})
+    app = await make_app(tmp_path, database_url, clock, digest=ONE_AT_A_TIME)
     await seed(app.database.sessions)
     chats = [f"200{i}" for i in range(1, 6)]
     await subscribe(app, *(command("telegram", chat, "/subscribe") for chat in chats))
@@ -148,7 +151,7 @@ async def test_a_crash_mid_send_resumes_with_the_rest_and_never_resends(tmp_path
         await app.digest.sender.tick()
     await app.close()
 
-    app = await make_app(tmp_path, database_url, clock, digest={"send_pause_s": 0})  # the restart
+    app = await make_app(tmp_path, database_url, clock, digest=ONE_AT_A_TIME)  # the restart
     try:
         second = Recorder()
         register(app, second, "telegram")
@@ -169,7 +172,7 @@ async def test_a_crash_mid_send_resumes_with_the_rest_and_never_resends(tmp_path
 
 async def test_a_crash_between_sends_resumes_so_every_chat_gets_exactly_one(tmp_path, database_url):
     clock = FakeClock()
-    app = await make_app(tmp_path, database_url, clock, digest={"send_pause_s": 0.5})
+    app = await make_app(tmp_path, database_url, clock, digest={**ONE_AT_A_TIME, "send_pause_s": 0.5})
     await seed(app.database.sessions)
     chats = [f"300{i}" for i in range(1, 6)]
     await subscribe(app, *(command("telegram", chat, "/subscribe") for chat in chats))
@@ -187,7 +190,7 @@ async def test_a_crash_between_sends_resumes_so_every_chat_gets_exactly_one(tmp_
         await app.digest.sender.tick()
     await app.close()
 
-    app = await make_app(tmp_path, database_url, clock, digest={"send_pause_s": 0.5})
+    app = await make_app(tmp_path, database_url, clock, digest={**ONE_AT_A_TIME, "send_pause_s": 0.5})
     try:
         second = Recorder()
         register(app, second, "telegram")

@@ -1,13 +1,17 @@
 """Send a week's digest to every subscribed chat exactly once, resuming after crashes and retrying failures.
 
 Each tick: find the week that is due, open its run (one row per week), and for every recipient claim a
-delivery row *before* sending (the unique (run, platform, chat) constraint is the lock), send, then mark
-it sent or failed. Failed rows are claimed again by later ticks while the run is open (catch_up_hours
-after the week's end); rows left pending by a crash are never claimed again: their messages (the text,
-then each chart) were written ahead to the outbox, and those not confirmed sent are sent once by the
-outbox job when their lease ends (PART_LEASE). One chat failing never stops the
-others, and sends are paced. The week's numbers and chart are computed once per run and process, the
-chart off the event loop (the insight ChartService: threads or its process pool).
+delivery row *before* sending, writing its messages (the text, then each chart) ahead to the outbox in
+the same transaction (the unique (run, platform, chat) constraint is the lock), send, and record each
+message sent (the last one marks the delivery sent). Failed rows are claimed again by later ticks while
+the run is open (catch_up_hours after the week's end); rows left pending by a crash are not: the
+messages not confirmed sent are sent once by the outbox job when their lease ends (PART_LEASE).
+
+Recipients are streamed from storage in pages (PAGE_SIZE) to `digest.send_concurrency` slots that send
+to that many chats at once; pacing is the adapters' job (Telegram: 30 messages/s overall, 1/s per chat),
+`digest.send_pause_s` > 0 spaces the claims on top. One chat failing never stops the others. The week's
+numbers and chart are computed once per run and process, the chart off the event loop (the insight
+ChartService: threads or its process pool).
 
 Choices: a week with nothing new sends a short "nothing new this week" note (digest.send_when_empty:
 false skips it instead). Recipients are not frozen when a run starts: a chat that subscribes while the
@@ -19,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from core.config import DigestConfig
 from core.events import ChatRef
@@ -67,6 +72,26 @@ class RunReport:
 
 
 MAX_CACHED_RUNS = 64
+PAGE_SIZE = 500  # recipients read from storage at a time (memory stays bounded at 100,000 subscribers)
+
+
+async def _slots_then_feed(feed: Coroutine[Any, Any, None], slots: list[Coroutine[Any, Any, None]]) -> None:
+    """Run the feed and the slots until every slot ends, then end the feed; the first exception of any of
+    them propagates as it is (not wrapped in an ExceptionGroup, unlike TaskGroup), as the sequential
+    loop's did. A slot that raises has already told the others to stop taking chats (they finish the
+    one in hand, so no delivery is cut off by our own error)."""
+    feeder = asyncio.ensure_future(feed)
+    try:
+        results = await asyncio.gather(*slots, return_exceptions=True)
+    finally:
+        if not feeder.done():
+            feeder.cancel()
+        await asyncio.gather(feeder, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    if not feeder.cancelled() and feeder.exception() is not None:
+        raise feeder.exception()  # type: ignore[misc]
 
 
 class DigestSender:
@@ -86,6 +111,8 @@ class DigestSender:
         self._config = config
         self.sleep = sleep  # replaceable in tests
         self._lock = asyncio.Lock()
+        self._pace = asyncio.Lock()  # spaces claims by send_pause_s over all slots
+        self._claimed_last = False
         self._content: dict[int, WeekContent] = {}
         self.stopping = False  # set at shutdown: finish the current chat, leave the rest for the next start
         self.push_now: Callable[[ChatRef, Reply], Awaitable[bool]] | None = None  # set by core/app.py
@@ -144,22 +171,64 @@ class DigestSender:
         if run.status != "running":
             report.closed = True
             return
-        recipients = await self._repo.recipients(colleges=colleges)
-        if not recipients:
+        page = await self._repo.recipients(colleges=colleges, limit=PAGE_SIZE)
+        if not page:
             return
         content = await self._week(run, colleges)
         report.empty = content.week.total == 0
         if report.empty and not self._config.send_when_empty:
             return
-        await self._followed(content, run, recipients, colleges)
-        for index, recipient in enumerate(recipients):
-            if self.stopping:
-                logger.info("digest stopped early; the next start resumes with the chats left")
-                break
-            sent = await self._deliver(run, recipient, content, report)
-            metrics().queue_depth("digest", len(recipients) - index - 1)  # chats of this run still to go
-            if sent and index < len(recipients) - 1 and self._config.send_pause_s:
-                await self.sleep(self._config.send_pause_s)
+        total = await self._repo.recipient_count(colleges=colleges)
+        slots = self._config.send_concurrency
+        queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=PAGE_SIZE)  # <= 2 pages in memory
+        handled = 0
+        self._claimed_last = False
+
+        async def stop_slots() -> None:
+            for _ in range(slots):
+                await queue.put(None)  # the slots still running drain the queue up to these
+
+        async def feed(page: list[Recipient]) -> None:
+            """Stream the recipients page by page to the slots, then tell each slot to stop."""
+            try:
+                while page and not (self.stopping or broken.is_set()):
+                    await self._followed(content, run, page, colleges)
+                    for recipient in page:
+                        if self.stopping or broken.is_set():
+                            break
+                        await queue.put(recipient)
+                    if len(page) < PAGE_SIZE:
+                        break
+                    last = page[-1]
+                    page = await self._repo.recipients(
+                        colleges=colleges, after=(last.platform, last.chat_id), limit=PAGE_SIZE
+                    )
+            except asyncio.CancelledError:
+                raise  # cancelled once every slot had ended: nobody left to stop
+            except BaseException:
+                broken.set()  # e.g. the next page failed to load: the slots finish their chat and stop
+                await stop_slots()
+                raise
+            await stop_slots()
+
+        async def slot() -> None:
+            """One sending slot: takes the next chat, delivers it, until the feed says stop."""
+            nonlocal handled
+            try:
+                while (recipient := await queue.get()) is not None:
+                    if self.stopping or broken.is_set():
+                        continue  # drain the queue; the next start resumes with these chats
+                    await self._deliver(run, recipient, content, report)
+                    handled += 1
+                    metrics().queue_depth("digest", max(0, total - handled))  # chats still to go
+            except BaseException:
+                broken.set()  # the other slots finish their chat and stop; the error propagates
+                raise
+
+        broken = asyncio.Event()
+        await _slots_then_feed(feed(page), [slot() for _ in range(slots)])
+        if self.stopping:
+            logger.info("digest stopped early; the next start resumes with the chats left")
         logger.info(
             "digest %s (college %s): %d sent, %d failed, %d already served, %d platform not running",
             period.start.date(),
@@ -170,19 +239,47 @@ class DigestSender:
             report.unavailable,
         )
 
+    async def _claim(
+        self, run: RunRecord, recipient: Recipient, chat: ChatRef, parts: list[Reply]
+    ) -> int | None:
+        """Claim one chat and write its parts ahead (one transaction, `DigestRepository.claim`).
+
+        With `send_pause_s`, claims are spaced by that pause over all slots (the old "pause between two
+        recipients"): a slot sleeps before claiming when the previous claim was taken, so chats already
+        served cost no pause. Without it, slots claim freely and the adapters' limiters pace the sends.
+        """
+        pause = self._config.send_pause_s
+
+        async def claim() -> int | None:
+            return await self._repo.claim(
+                run.id,
+                recipient.platform,
+                recipient.chat_id,
+                recipient.subscription_id,
+                parts=parts,
+                lease_until=self._services.clock() + PART_LEASE,
+                is_private=chat.is_private,
+            )
+
+        if not pause:
+            return await claim()
+        async with self._pace:
+            if self._claimed_last:
+                await self.sleep(pause)
+            delivery_id = await claim()
+            self._claimed_last = delivery_id is not None
+            return delivery_id
+
     async def _deliver(
         self, run: RunRecord, recipient: Recipient, content: WeekContent, report: RunReport
     ) -> bool:
         """Claim, send and record one chat's digest; True when something was attempted."""
-        delivery_id = await self._repo.claim(
-            run.id, recipient.platform, recipient.chat_id, recipient.subscription_id
-        )
+        chat = ChatRef(recipient.platform, recipient.chat_id, is_private=recipient.kind == "user")
+        parts = self.parts_of(self.reply_for(recipient, content))
+        delivery_id = await self._claim(run, recipient, chat, parts)
         if delivery_id is None:
             report.skipped += 1
             return False
-        chat = ChatRef(recipient.platform, recipient.chat_id, is_private=recipient.kind == "user")
-        parts = self.parts_of(self.reply_for(recipient, content))
-        await self._repo.plan_parts(delivery_id, chat, parts, self._services.clock() + PART_LEASE)
         index = 0
         try:
             for index, part in enumerate(parts):
@@ -191,18 +288,17 @@ class DigestSender:
                     await self._repo.release(delivery_id)
                     report.unavailable += 1
                     return False
-                await self._repo.part_sent(delivery_id, index)
+                # the last part marks the delivery sent in the same transaction
+                await self._repo.part_sent(delivery_id, index, self._services.clock())
         except Exception as exc:  # one chat failing must not stop the others
             error = f"{type(exc).__name__}: {exc}"
             logger.warning("digest to %s:%s failed: %s", chat.platform, chat.id, error)
             report.failed += 1
             report.errors.append(f"{chat.platform}:{chat.id}: {error}")
             if index == 0:  # nothing went out: the whole delivery is retried by a later tick
-                await self._repo.drop_parts(delivery_id)
-                await self._repo.mark_failed(delivery_id, error)
+                await self._repo.mark_failed(delivery_id, error)  # its parts dropped in the same commit
             # else the text went out: the parts left stay owed and the outbox job sends them once
             return True
-        await self._repo.mark_sent(delivery_id, self._services.clock())
         report.sent += 1
         return True
 
