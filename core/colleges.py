@@ -10,6 +10,7 @@ shown for another college's posts).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.config import CollegeConfig, Config
@@ -93,6 +94,18 @@ async def join_by_email_domain(colleges: CollegeRepository, user_id: int, domain
     await colleges.join(user_id, college.id, "verified_email", verified=True)
     logger.info("user %s joined college %s by verified e-mail", user_id, college.id)
     return college.name
+
+
+async def college_of(
+    colleges: CollegeRepository, belongs: Callable[[tuple[int, ...]], Awaitable[bool]]
+) -> int | None:
+    """The college an item belongs to, asked one college at a time through `belongs(scope)` (the
+    scoped read the feature already has); None when none claims it. A deployment has a handful of
+    colleges and this runs only for rare alerts (a post hidden after reports)."""
+    for college in await colleges.all():
+        if await belongs((college.id,)):
+            return college.id
+    return None
 
 
 async def moderator_chats(services: Any, college_id: int | None) -> list[ChatRef]:

@@ -209,3 +209,22 @@ async def test_a_colleges_own_roll_number_format_and_branches_apply_to_its_stude
         assert "passout" in (await alpha.say("21CSE1234")).lower()
     finally:
         await app.close()
+
+
+async def test_a_post_hidden_after_reports_alerts_its_own_colleges_moderators_only(tmp_path, database_url):
+    app = await two_colleges(tmp_path, database_url)
+    try:
+        ids = await college_ids(app)
+        post = await add_experience(app, ids["beta"], "TCS", "Bala")
+        outbox = Outbox()
+        app.register_notifier("console", outbox)
+        for reader in ("r1", "r2", "r3"):  # reports_to_hide: 3
+            said = await console_in(app, "beta", f"reader-{reader}").say(f"/report {post} spam")
+            if "Why" in said or "reason" in said.lower():
+                said = await console_in(app, "beta", f"reader-{reader}").say("It is spam")
+        assert await status_of(app, post) == "hidden"
+        [alert] = outbox.to(BETA_MOD_CONSOLE)
+        assert f"Experience #{post} was hidden after reports" in alert
+        assert outbox.to("console-moderator") == []  # the default college's moderators see nothing of it
+    finally:
+        await app.close()

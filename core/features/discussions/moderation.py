@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.colleges import Scope, needs_college, own_scope
+from core.colleges import Scope, college_of, moderator_chats, needs_college, own_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, DialogContext, Invalid, finish
 from core.events import Actor, IncomingEvent
@@ -207,7 +207,10 @@ class CommunityModeration:
             "new": f"🆕 A new {KIND_NAMES[kind]} waits for review: /moderate {code(kind, target_id)}",
             "reported": f"🚩 A {KIND_NAMES[kind]} is hidden after reports: /moderate {code(kind, target_id)}",
         }[why]
-        for chat in self._services.moderator_chats():
+        college = await college_of(  # the moderators of the item's college (issue #15)
+            self._services.repos.colleges, lambda scope: self._in_colleges(kind, target_id, scope)
+        )
+        for chat in await moderator_chats(self._services, college):
             reply = Reply(
                 text=headline + "\n" + card.text,
                 buttons=card.buttons,

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from core.colleges import needs_college, own_scope
+from core.colleges import college_of, moderator_chats, needs_college, own_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import Ask, Choose, DialogContext, Invalid, Option, finish
 from core.events import ChatRef, IncomingEvent
@@ -335,8 +335,13 @@ class Moderation(FeatureBase):
             return [
                 Reply(text="You have already reported this post; moderators will look at it.", private=True)
             ]
-        if hidden:
-            for chat in self._services.moderator_chats():
+        if hidden:  # the moderators of the post's college, not every college's (issue #15)
+
+            async def holds(scope: tuple[int, ...]) -> bool:
+                return await self._repo.card(target, colleges=scope) is not None
+
+            college = await college_of(self._services.repos.colleges, holds)
+            for chat in await moderator_chats(self._services, college):
                 await self._services.notify(
                     chat, Reply(text=f"🚩 Experience #{target} was hidden after reports. /review {target}")
                 )
