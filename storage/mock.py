@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from core.repositories.mock import AttemptRow, MockPrompt, MockRepository
+from storage.colleges import in_colleges
 from storage.models import Experience, Identity, MockAttempt, MockQuestion, Question, Round, User, utcnow
 from storage.repos import Sessions
 
@@ -49,6 +51,8 @@ class MockRepo(MockRepository):
         role: str | None,
         exclude: set[int],
         rng: random.Random,
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> MockPrompt:
         """A question seniors were asked at this company/role if any, else one from the built-in bank."""
         async with self._sessions.begin() as session:
@@ -61,6 +65,7 @@ class MockRepo(MockRepository):
                         Question.company_id == company_id,
                         Experience.status == "approved",
                         Round.kind.in_(ANSWERABLE_ROUNDS),
+                        in_colleges(Experience, colleges),  # the student's college and those sharing
                     )
                 )
                 if role:

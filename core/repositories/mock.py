@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -55,6 +56,8 @@ class MockRepository(Protocol):
         role: str | None,
         exclude: set[int],
         rng: random.Random,
+        *,
+        colleges: Sequence[int] | None = None,
     ) -> MockPrompt:
         """A question seniors were asked at this company/role if any, else one from `bank` (kind, text)."""
         ...

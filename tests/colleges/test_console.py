@@ -228,3 +228,24 @@ async def test_a_post_hidden_after_reports_alerts_its_own_colleges_moderators_on
         assert outbox.to("console-moderator") == []  # the default college's moderators see nothing of it
     finally:
         await app.close()
+
+
+async def test_mock_questions_come_from_the_students_college_and_those_sharing(tmp_path, database_url):
+    import random
+
+    from storage.mock import MockRepo
+
+    app = await two_colleges(tmp_path, database_url)
+    try:
+        ids = await college_ids(app)
+        await add_experience(app, ids["gamma"], "TCS", "Gita")  # gamma does not share: asked "Two Sum"
+        company_id = await app.services.repos.companies.get_or_create("TCS")
+        repo = MockRepo(app.database.sessions)
+        bank = [("hr", "Tell me about yourself.")]
+        rng = random.Random(1)
+        in_gamma = await repo.pick(bank, company_id, None, set(), rng, colleges=[ids["gamma"]])
+        assert (in_gamma.source, in_gamma.text) == ("experience", "Two Sum")
+        in_alpha = await repo.pick(bank, company_id, None, set(), rng, colleges=[ids["alpha"], ids["beta"]])
+        assert (in_alpha.source, in_alpha.text) == ("bank", "Tell me about yourself.")
+    finally:
+        await app.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.clock import utcnow
+from core.colleges import shared_scope
 from core.dialog.engine import DialogEngine, Flow
 from core.dialog.steps import (
     Choose,
@@ -271,6 +272,8 @@ class Mock(FeatureBase):
             "role": role,
             "asked": [],
             "chat": [event.chat.platform, event.chat.id],
+            # seniors' questions of the student's college and the colleges sharing across (issue #15)
+            "colleges": await self._question_scope(event),
         }
         consented, _keep = await self._repo.consent(user_id)
         if consented:
@@ -296,9 +299,20 @@ class Mock(FeatureBase):
             )
         return None, None, None, ""
 
+    async def _question_scope(self, event: IncomingEvent) -> list[int] | None:
+        college = event.actor.college_id
+        if college is None:
+            return None
+        return list(await shared_scope(self._services.repos.colleges, college))
+
     async def _fill_question(self, answers: dict[str, Any]) -> None:
         prompt = await self._repo.pick(
-            BANK, answers.get("company_id"), answers.get("role"), set(answers["asked"]), self._rng
+            BANK,
+            answers.get("company_id"),
+            answers.get("role"),
+            set(answers["asked"]),
+            self._rng,
+            colleges=answers.get("colleges"),
         )
         # Seniors' coding puzzles are asked as "explain your approach to ...": they can't be coded on camera.
         answers.update(question_id=prompt.id, question=spoken_prompt(prompt.text), source=prompt.source)
