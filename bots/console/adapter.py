@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import mimetypes
 import shlex
 import sys
+import threading
 from functools import partial
 from pathlib import Path
 from typing import IO, Literal
@@ -65,7 +67,7 @@ class ConsoleAdapter:
                 self._stdout.write(PROMPT)
                 self._stdout.flush()
             try:
-                line = await loop.run_in_executor(None, self._stdin.readline)
+                line = await _read_line(loop, self._stdin)
             except (UnicodeDecodeError, ValueError) as exc:  # a stream we could not reconfigure
                 logger.warning("console: unreadable input line: %s", exc)
                 self._write("Sorry, I could not read that line. Please type it again.")
@@ -204,3 +206,32 @@ def _tolerant(stream: IO[str], errors: str) -> None:
         reconfigure(errors=errors)
     except (ValueError, OSError) as exc:  # e.g. a stream that was already read from
         logger.info("console: could not set errors=%s on %s: %s", errors, stream, exc)
+
+
+def _read_line(loop: asyncio.AbstractEventLoop, stream: IO[str]) -> asyncio.Future[str]:
+    """One line of `stream`, read in a daemon thread of its own.
+
+    Not the loop's default executor: asyncio.run waits for that executor's threads on the way out, so a
+    read blocked on a terminal or a pipe kept Ctrl-C and SIGTERM from ending the bot until the next line
+    or EOF. A daemon thread left blocked in readline() does not hold the process.
+    """
+    future: asyncio.Future[str] = loop.create_future()
+
+    def settle(line: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line or "")
+
+    def read() -> None:
+        try:
+            line, error = stream.readline(), None
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            line, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed while this thread waited for input
+            loop.call_soon_threadsafe(settle, line, error)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return future

@@ -105,3 +105,38 @@ def test_console_user_flag_acts_as_a_moderator(tmp_path):
     assert "only moderators" in student.stdout
     moderator = run_main("--db", db, "--console-user", "console-moderator", stdin="/review\n", cwd=tmp_path)
     assert "The queue is empty" in moderator.stdout
+
+
+@pytest.mark.parametrize("signal_number", [15, 2], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_console_bot_while_it_waits_for_input(tmp_path, signal_number):
+    """The console waits for a line of a pipe that stays open; SIGTERM (or Ctrl-C's SIGINT) still ends it
+    (it used to wait for the next line or EOF: the read blocked asyncio.run's executor shutdown)."""
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    db = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    bot = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--config", str(ROOT / "config.yaml"), "--db", db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    try:
+        assert bot.stdin is not None and bot.stdout is not None
+        bot.stdin.write("/help\n")
+        bot.stdin.flush()
+        while "/share" not in bot.stdout.readline():  # answered: now it waits for the next line
+            assert bot.poll() is None
+        time.sleep(0.5)
+        bot.send_signal(signal_number)
+        # SIGTERM: a graceful stop (exit 0); Ctrl-C: the usual 130. Either way it ended by itself.
+        assert bot.wait(timeout=60) == (0 if signal_number == 15 else 130)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+        if bot.stdin is not None:
+            bot.stdin.close()
