@@ -589,9 +589,15 @@ async def _write(
     for plan in plans:
         created = plan.row["created_at"]
         earliest[plan.student] = min(earliest.get(plan.student, created), created)
+    points: dict[int, int] = {}  # as the live bot awards them: 10 per published post, 2 per helpful vote
+    for plan in plans:
+        if plan.row.get("status") == "approved":
+            gained = 10 + 2 * int(plan.row.get("helpful_count") or 0)
+            points[plan.student] = points.get(plan.student, 0) + gained
     user_rows = [
         {
             "display_name": s.name,
+            "reputation": points.get(i, 0),
             "settings": {"demo": True},
             "created_at": earliest.get(i, now) - timedelta(days=1),
         }

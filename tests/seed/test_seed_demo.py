@@ -433,3 +433,17 @@ async def test_bad_experience_count_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match="experiences must be a whole number"):
         await seed_demo(sessions, experiences=-5)
     await sessions.kw["bind"].dispose()
+
+
+async def test_authors_have_the_reputation_the_bot_would_have_given(seeded: Seeded) -> None:
+    """10 points per published experience and 2 per helpful vote (core/features/moderation), so the
+    demo's /leaderboard is not empty."""
+    earned: dict[int, int] = defaultdict(int)
+    for user_id, status, helpful in await _all(
+        seeded.sessions, select(Experience.user_id, Experience.status, Experience.helpful_count)
+    ):
+        if status == "approved":
+            earned[user_id] += 10 + 2 * helpful
+    stored = dict(await _all(seeded.sessions, select(User.id, User.reputation)))
+    assert stored == {user_id: earned.get(user_id, 0) for user_id in stored}
+    assert max(stored.values()) > 10
