@@ -274,3 +274,26 @@ async def test_a_topic_name_finds_posts_tagged_with_it_and_spelling_variants(see
     assert (await _ids(repo, "guestimate"))[0] == [case]  # the common misspelling is the same word
     assert (await _ids(repo, "case studies"))[0] == [case]
     assert search_tokens("stats") == search_tokens("statistics")
+
+
+async def test_more_of_the_query_words_rank_above_fewer_when_none_has_all(seeded):
+    db, ids = seeded
+    kafka = (
+        "## Insights on the Selection Process\nThe interviewer went through Kafka topics, how a partition is "
+        "replicated across brokers and what happens when a consumer group rebalances."
+    )
+    *three, one = await _add_more(
+        db,
+        _plain(ids.infosys, preparation=kafka),
+        _plain(ids.tcs, preparation=kafka),
+        _plain(ids.amazon, preparation=kafka),
+        _plain(
+            ids.amazon,
+            rounds=[("technical", 3, ["Offsets: commit offsets", "Why offsets?", "Reset offsets"])],
+        ),
+    )
+    found, page = await _ids(SearchRepo(db.sessions), "kafka partition consumer offsets", page_size=10)
+    # Nobody has every word (complete == 0). The posts holding three of the four words come before the one
+    # repeating only the rarest word in its questions, which BM25 alone (rare word, title weight) puts first.
+    assert page.complete == 0
+    assert sorted(found[:3]) == sorted(three) and found[3] == one

@@ -51,12 +51,14 @@ def test_best_posts_are_in_the_first_five(figures: dict[str, Any]) -> None:
 
 def test_held_out_queries_from_the_labels_do_not_regress(figures: dict[str, Any]) -> None:
     # Query sets derived from the topic and paraphrase labels (bench/quality.py derived_queries), not
-    # written by whoever tuned the ranking. Figures at 10cb39b: topic 0.9795 / 0.9506, paraphrase 0.646.
+    # written by whoever tuned the ranking. Figures at 10cb39b: topic 0.9795 / 0.9506, paraphrase 0.646;
+    # with coordination levels (wt-search2): topic 0.9947 / 0.9506, paraphrase 0.7019 / p@5 0.6718.
     assert figures["search.topic_queries.queries"] == 27
-    assert figures["search.topic_queries.recall_at_10"] >= 0.98
+    assert figures["search.topic_queries.recall_at_10"] >= 0.99
     assert figures["search.topic_queries.precision_at_5"] >= 0.95
     assert figures["search.paraphrase_queries.queries"] == 42
-    assert figures["search.paraphrase_queries.recall_at_10"] >= 0.67
+    assert figures["search.paraphrase_queries.recall_at_10"] >= 0.70
+    assert figures["search.paraphrase_queries.precision_at_5"] >= 0.67
 
 
 def test_a_misspelt_company_and_a_verbatim_fragment_rank_their_posts_first(figures: dict[str, Any]) -> None:
