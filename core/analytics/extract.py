@@ -310,16 +310,33 @@ def _section_kind(header: str) -> str:
         return "others"
     if "prep" in h or "resource" in h:
         return "prep"
-    if "advice" in h or "adivce" in h or "tips" in h or "dos" in h or "do's" in h or "insights:" in h:
+    if (
+        "advice" in h
+        or "adivce" in h
+        or re.search(r"\btips?\b", h)
+        or "dos" in h
+        or "do's" in h
+        or "insights:" in h
+    ):
         return "tips"
     if "question" in h:
         return "questions"
     return "process"
 
 
+# "Preparation: I solved ..." / "prep: leetcode" / "Tips - stay calm": a label opening a paragraph starts
+# that section (the text after the label is the section's first line).
+_INLINE_HEADER = re.compile(
+    r"^[ \t]*(?P<h>prep(?:aration)?|how\s+i\s+prepared|resources|tips?(?:\s+for\s+juniors)?|advice)"
+    r"[ \t]*[:\-–][ \t]*(?=\S)",
+    re.I | re.M,
+)
+
+
 def _sections(text: str) -> list[_Section]:
     marks = [(m.start(), m.end(), m.group("h")) for m in _MD_HEADER.finditer(text)]
     marks += [(m.start(), m.end(), m.group("h")) for m in _LINE_HEADER.finditer(text)]
+    marks += [(m.start(), m.end(), m.group("h")) for m in _INLINE_HEADER.finditer(text)]
     marks.sort()
     if not marks:
         return [_Section("process", 0, text)]
@@ -951,6 +968,9 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
     rounds: list[DraftRound] = []
     prep: list[str] = []
     tips: list[str] = []
+    # Text before the first heading is the story itself when no heading opens one ("...rounds...
+    # Preparation: ..."); under a "Process" heading it is only an introduction.
+    has_process = any(sec.kind == "process" for sec in sections)
     for sec in sections:
         if sec.kind == "prep":
             prep.append(sec.text.strip())
@@ -958,7 +978,7 @@ def extract_draft(text: str, companies: Sequence[CompanyName], *, this_year: int
             tips.append(sec.text.strip())
         elif sec.kind == "questions":
             questions += _questions_in(sec.text, True, target_rx, others)
-        elif sec.kind in ("process", "intro") and not (sec.kind == "intro" and len(sections) > 1):
+        elif sec.kind == "process" or (sec.kind == "intro" and not has_process):
             qs = []
             for part, listed in _list_runs(sec.text):
                 qs += _questions_in(part, listed, target_rx, others)

@@ -44,6 +44,8 @@ def test_whatsapp_style_writeup_fills_the_form():
     assert "why is a hashmap O(1)?" in qs
     assert "Where do you see yourself in 5 years?" in qs
     assert "company" not in d.missing and "questions" not in d.missing
+    # "prep: ..." and "tip: ..." open their sections like a heading on its own line would
+    assert (d.preparation, d.tips) == ("leetcode medium, striver sheet", "be loud while thinking")
 
 
 def test_personal_data_is_found_and_masked():
