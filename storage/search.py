@@ -41,7 +41,6 @@ from core.analytics.sections import process_text
 from core.analytics.text import stems, topic_for_round
 from core.analytics.topics import ALL_TOPICS
 from core.repositories.search import SearchHit, SearchPage, SearchPort
-from storage.colleges import in_colleges
 from storage.models import Company, Experience, ExperienceTopic, Question, Round
 
 logger = logging.getLogger(__name__)
@@ -382,18 +381,13 @@ class SearchRepo(SearchPort):
         topics = {token: set(covered & wanted) for token, covered in query_topics(query) if covered & wanted}
         async with self._sessions() as session:
             conn = await session.connection()
-            ids = await self._match(conn, terms, company_id, any_term=False, topics=topics)
+            ids = await self._match(conn, terms, company_id, any_term=False, topics=topics, colleges=colleges)
             every = set(ids)
             if len(terms) > 1 and len(ids) < self._candidates:
-                more = await self._match(conn, terms, company_id, any_term=True, topics=topics)
-                ids += [i for i in more if i not in every][: self._candidates - len(ids)]
-            if colleges is not None and ids:  # issue #15: only the experiences of the reader's college(s)
-                kept = set(
-                    await session.scalars(
-                        select(Experience.id).where(Experience.id.in_(ids), in_colleges(Experience, colleges))
-                    )
+                more = await self._match(
+                    conn, terms, company_id, any_term=True, topics=topics, colleges=colleges
                 )
-                ids, every = [i for i in ids if i in kept], every & kept
+                ids += [i for i in more if i not in every][: self._candidates - len(ids)]
             if not ids:
                 return SearchPage((), 0, False, 0, 0, True)
             ranked, complete_ids = await self._rank(session, ids, terms, topics)
@@ -413,9 +407,13 @@ class SearchRepo(SearchPort):
         company_id: int | None,
         any_term: bool,
         topics: dict[str, set[str]] | None = None,
+        colleges: Sequence[int] | None = None,
     ) -> list[int]:
         """Ids of the newest documents matching the terms (all, or any), as the engine finds them; a term
-        of a phrase naming a topic is also matched by that topic's tag token (`topics`: token -> terms)."""
+        of a phrase naming a topic is also matched by that topic's tag token (`topics`: token -> terms).
+        With `colleges`, only documents of experiences of those colleges, filtered inside the query so the
+        CANDIDATES cap counts the reader's college only (issue #15: other colleges' newer posts must not
+        crowd a college's own out of its results)."""
         filter_token = company_token(company_id) if company_id is not None else None
         if not terms and filter_token is None:
             return []
@@ -431,7 +429,10 @@ class SearchRepo(SearchPort):
             parts = [f"({words})"] if terms else []
             if filter_token:
                 parts.append(f'"{filter_token}"')
-            sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY rowid DESC LIMIT :k"
+            sql = (
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH :q{college} ORDER BY rowid DESC LIMIT :k"
+            )
+            in_college = " AND rowid IN (SELECT id FROM experiences WHERE college_id IN ({ids}))"
         else:
             quoted = [
                 "(" + " | ".join([f"{t}:*" if len(t) >= PREFIX_MIN else t, *tags[t]]) + ")" for t in terms
@@ -441,11 +442,20 @@ class SearchRepo(SearchPort):
             if filter_token:
                 parts.append(filter_token)
             sql = (
-                "SELECT experience_id FROM search_docs WHERE tsv @@ to_tsquery('simple', :q) "
+                "SELECT experience_id FROM search_docs WHERE tsv @@ to_tsquery('simple', :q){college} "
                 "ORDER BY experience_id DESC LIMIT :k"
             )
-        q = " AND ".join(parts) if conn.dialect.name == "sqlite" else " & ".join(parts)
-        rows = await conn.execute(text(sql), {"q": q, "k": self._candidates})
+            in_college = " AND experience_id IN (SELECT id FROM experiences WHERE college_id IN ({ids}))"
+        params: dict[str, object] = {"k": self._candidates}
+        if colleges is not None:
+            names = [f"c{i}" for i in range(len(colleges))]
+            params.update({name: int(cid) for name, cid in zip(names, colleges, strict=True)})
+            ids = ", ".join(f":{name}" for name in names) or "NULL"
+            sql = sql.format(college=in_college.format(ids=ids))
+        else:
+            sql = sql.format(college="")
+        params["q"] = " AND ".join(parts) if conn.dialect.name == "sqlite" else " & ".join(parts)
+        rows = await conn.execute(text(sql), params)
         return [int(r[0]) for r in rows]
 
     async def _rank(

@@ -249,3 +249,22 @@ async def test_mock_questions_come_from_the_students_college_and_those_sharing(t
         assert (in_alpha.source, in_alpha.text) == ("bank", "Tell me about yourself.")
     finally:
         await app.close()
+
+
+async def test_other_colleges_newer_posts_never_crowd_a_colleges_own_out_of_search(tmp_path, database_url):
+    from storage.search import SearchRepo, index_missing
+
+    app = await two_colleges(tmp_path, database_url)
+    try:
+        ids = await college_ids(app)
+        own = await add_experience(app, ids["gamma"], "Zomato", "Gita")  # the oldest
+        for n in range(3):
+            await add_experience(app, ids["alpha"], "Zomato", f"Alpha{n}")  # newer, another college
+        await index_missing(app.database.sessions)
+        search = SearchRepo(app.database.sessions, candidates=2)  # the newest 2 matches are ranked
+        found = await search.search("two sum", colleges=[ids["gamma"]])
+        assert [hit.experience_id for hit in found.hits] == [own]
+        everyone = await search.search("two sum")
+        assert own not in [hit.experience_id for hit in everyone.hits]  # the cap applies, per scope
+    finally:
+        await app.close()
