@@ -124,9 +124,7 @@ async def run_worker(config: Config, db_url: str | None, imports: Sequence[str])
     """Serve the task queue until SIGINT/SIGTERM: bootstrap the core, open the platforms for sending (as
     `main.py digest` does; console chats are printed on this terminal), then run procrastinate."""
     import importlib
-    import io
 
-    from bots.console.adapter import ConsoleAdapter
     from core import queue_tasks
     from core.app import bootstrap
     from storage.queue import NEEDS_POSTGRES, is_postgres, serve
@@ -140,18 +138,7 @@ async def run_worker(config: Config, db_url: str | None, imports: Sequence[str])
     app = await bootstrap(config, db_url=url, scorer=queue_tasks.worker_scorer())
     closers = []
     try:
-        app.register_notifier("console", ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout))
-        for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
-            if not token:
-                continue
-            adapter = make_adapter(name, app, config)
-            try:
-                await adapter.open_for_sending()
-                app.register_notifier(name, adapter)
-                closers.append(adapter.close_sending)
-            except Exception as problem:  # noqa: BLE001 - the other platforms still get theirs
-                app.unregister_notifier(name)
-                logger.warning("cannot connect to %s (%s); its pushes wait", name, type(problem).__name__)
+        closers = await open_senders(app, config)
         logger.info("queue worker started")
         await serve(url, queue_tasks.handlers(app), config.queue, config.digest)
     finally:
@@ -178,32 +165,43 @@ async def open_task_queue(config: Config, db_url: str | None):
     return queue
 
 
-async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
-    """Send this week's digest once; exit 1 when some chat failed (a later run retries it)."""
+async def open_senders(app, config: Config) -> list:
+    """Connect every platform whose token is set for sending only (plus the console, printed on this
+    terminal), as `main.py digest` and `main.py worker` push without serving updates; returns the
+    close callbacks. A platform that cannot connect is left unregistered: its chats wait ("not
+    running") for a later run, and a warning says so on stderr."""
     import io
 
     from bots.console.adapter import ConsoleAdapter
+
+    closers = []
+    app.register_notifier("console", ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout))
+    for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
+        if not token:
+            continue
+        adapter = make_adapter(name, app, config)
+        try:
+            await adapter.open_for_sending()
+            app.register_notifier(name, adapter)
+            closers.append(adapter.close_sending)
+        except Exception as problem:  # noqa: BLE001 - the other platforms still get theirs
+            app.unregister_notifier(name)
+            print(
+                f"warning: cannot connect to {name} ({type(problem).__name__}); its chats wait",
+                file=sys.stderr,
+            )
+    return closers
+
+
+async def run_digest(config: Config, db_url: str | None, early: bool) -> int:
+    """Send this week's digest once; exit 1 when some chat failed (a later run retries it)."""
+
     from core.app import bootstrap
 
     app = await bootstrap(config, db_url=db_url)
     closers = []
     try:
-        # Console subscriptions are printed on this terminal.
-        app.register_notifier("console", ConsoleAdapter(app, config, stdin=io.StringIO(), stdout=sys.stdout))
-        for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)):
-            if not token:
-                continue
-            adapter = make_adapter(name, app, config)
-            try:
-                await adapter.open_for_sending()
-                app.register_notifier(name, adapter)
-                closers.append(adapter.close_sending)
-            except Exception as problem:  # noqa: BLE001 - the other platforms still get theirs
-                app.unregister_notifier(name)  # "not running": its chats wait for a later run
-                print(
-                    f"warning: cannot connect to {name} ({type(problem).__name__}); its chats wait",
-                    file=sys.stderr,
-                )
+        closers = await open_senders(app, config)
         sender = app.digest.sender
         report = await (sender.send_early() if early else sender.tick())
     finally:
