@@ -44,6 +44,25 @@ async def _admin(base: URL, *statements: str) -> None:
         await engine.dispose()
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a database with no tables at all (migration tests build it up from nothing), on each backend.
+
+    SQLite: a file in a folder that does not exist yet (opening must create it); PostgreSQL: a fresh
+    database on TEST_POSTGRES_URL's server, dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'var' / 'empty.db'}"
+        return
+    base = postgres_base_url()
+    name = f"ii_empty_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 async def _migrated(url: URL | str) -> None:
     db = await open_database(url)
     await db.dispose()

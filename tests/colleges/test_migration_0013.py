@@ -6,38 +6,18 @@ to head and back to 0012, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
 
 from storage.db import Database
-from tests.conftest import BACKENDS, _admin, postgres_base_url
 
 pytestmark = pytest.mark.asyncio
 
 BEFORE = "0012_resubmission"
 SCOPED = ("experiences", "threads", "resources", "faqs", "subscriptions", "digest_runs")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of a database with no tables at all."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    base = postgres_base_url()
-    name = f"ii_college_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 SEED = [

@@ -6,11 +6,7 @@ Up from 0005 keeps every row and adds `experiences.masked_personal_data` as NULL
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, inspect, select
@@ -18,28 +14,12 @@ from sqlalchemy import insert, inspect, select
 from storage.analysis import analyse_all
 from storage.db import Database
 from storage.models import Company, Experience
-from tests.conftest import BACKENDS, _admin, postgres_base_url
 
 pytestmark = pytest.mark.asyncio
 
 BEFORE = "0005_thread_mirrors"
 REVISION = "0006_masked_personal_data"
 PREP = "Myself Prathamesh Kadam (Roll no. 21659808). Mail prathamesh.k@gmail.com for doubts."
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of a database with no tables at all."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    base = postgres_base_url()
-    name = f"ii_pii_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _columns(db: Database) -> set[str]:
