@@ -15,7 +15,7 @@ others (the review screen itself, its "which field?" step) as they are.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,10 @@ from core.replies import Reply
 logger = logging.getLogger(__name__)
 
 EDIT_FLAG = "_edit_section"  # answers key: the section number being edited from the review screen
+
+# A flow's own header for a step, or None for the usual "**N/M · title**" (e.g. the sharing flow
+# filled from a pasted write-up counts the questions left instead: its order is not the sections').
+Header = Callable[[DialogContext, Step], "str | None"]
 
 
 def start_edit(answers: dict[str, Any], section: int) -> None:
@@ -46,6 +50,7 @@ class Sectioned:
     review: str | None
     order: tuple[str, ...] = ()
     sections: dict[str, int] = field(default_factory=dict)
+    header: Header | None = None
 
     @property
     def name(self) -> str:
@@ -67,9 +72,10 @@ class Sectioned:
 
     async def prompt(self, ctx: DialogContext) -> Reply:
         reply = await self.inner.prompt(ctx)
-        header = f"**{self.inner.section}/{self.total} · {self.inner.title}**\n"
+        own = self.header(ctx, self.inner) if self.header is not None else None
+        header = own if own is not None else f"**{self.inner.section}/{self.total} · {self.inner.title}**"
         return Reply(
-            text=header + reply.text,
+            text=header + "\n" + reply.text,
             buttons=reply.buttons,
             form=reply.form,
             private=reply.private,
@@ -95,9 +101,16 @@ class Sectioned:
         return self.inner.show(answers)
 
 
-def sectioned(steps: Sequence[Step], review: str | None = None, total: int = 0) -> list[Step]:
-    """`steps` with every sectioned step wrapped in `Sectioned` (total: the highest section number)."""
+def sectioned(
+    steps: Sequence[Step], review: str | None = None, total: int = 0, header: Header | None = None
+) -> list[Step]:
+    """`steps` with every sectioned step wrapped in `Sectioned` (total: the highest section number).
+
+    `header(ctx, step)` may replace a step's "**N/M · title**" line (None keeps it).
+    """
     total = total or max((step.section for step in steps), default=0)
     order = tuple(step.name for step in steps)
     sections = {step.name: step.section for step in steps}
-    return [Sectioned(step, total, review, order, sections) if step.section else step for step in steps]
+    return [
+        Sectioned(step, total, review, order, sections, header) if step.section else step for step in steps
+    ]

@@ -157,3 +157,26 @@ async def test_the_personal_data_warning_follows_the_fields_as_edited(app):
     assert "12. Preparation: Solved 200 LeetCode problems over three months" in edited
     assert script.EMAIL not in edited and "Personal data in your write-up" not in edited
     assert "🙈 Mask it" not in console.adapter.choices
+
+
+async def test_after_a_paste_the_header_counts_questions_left_and_a_new_company_skips_the_year(app):
+    """The gaps of a write-up are asked out of section order: the header counts down instead of jumping
+    "16/16" then "6/16", and confirming a company the bot does not know goes on to the next gap, not to
+    the year the write-up already gave."""
+    console = Console(app, app.config)
+    await console.say("/share")
+    text = script.WRITEUP.replace("TCS", "Zeta Robotics").replace("Difficulty: medium.", "")
+    out = await console.say(text)
+    assert "About you" in out and "/16" not in out
+    out = await console.say(script.ABOUT)
+    assert "Anonymity · 4 questions left" in out and "16/16" not in out
+    out = await console.pick("Yes, post anonymously")
+    assert "Company · 3 questions left" in out and 'Add "Zeta Robotics"' in out
+    out = await console.pick('Add "Zeta Robotics" as a new company')
+    assert "Which year" not in out
+    assert "Difficulty and rating · 2 questions left" in out and "how difficult" in out
+    await console.pick("2")
+    out = await console.pick("4")
+    assert "7. Year of interview: " + str(script.INTERVIEW_YEAR) in out and "6. Company: Zeta Robotics" in out
+    out = await console.say("edit 8")
+    assert "8/16 · Role" in out  # an edit from the review screen keeps the numbered header

@@ -14,7 +14,16 @@ from core.domain import experience
 from core.domain.experience import OUTCOMES, SOURCES, content_hash
 from core.features.share.alerts import alert_moderators_after_commit
 from core.features.share.fix import FIX_KEY, resubmit_experience
-from core.features.share.paste import SUB_STEPS, AboutStep, MaskingReview, OfferStep, PasteAware, PasteStep
+from core.features.share.paste import (
+    REJOINING,
+    SUB_STEPS,
+    AboutStep,
+    MaskingReview,
+    OfferStep,
+    PasteAware,
+    PasteStep,
+    paste_header,
+)
 from core.features.share.rules import submission_of
 from core.features.share.steps import (
     CompanyStep,
@@ -238,12 +247,19 @@ def build_flow(config: SubmissionConfig, max_text: int) -> Flow:
     ]
     names = [step.name for step in steps]
     steps = [
-        step if step.name in SUB_STEPS else PasteAware(step, names[i + 1] if i + 1 < len(names) else "review")
+        step
+        if step.name in SUB_STEPS - REJOINING
+        else PasteAware(step, names[i + 1] if i + 1 < len(names) else "review")
         for i, step in enumerate(steps)
     ]
     review = ReviewStep(review_fields(config), submit_experience)
     steps = [PasteStep(), OfferStep(), AboutStep(), *steps, MaskingReview(review), review_edit_step(review)]
-    return Flow(FLOW_NAME, "sharing", sectioned(steps, review="review", total=16), restart_command="share")
+    return Flow(
+        FLOW_NAME,
+        "sharing",
+        sectioned(steps, review="review", total=16, header=paste_header),
+        restart_command="share",
+    )
 
 
 def review_fields(config: SubmissionConfig) -> list[tuple[int, str, str, Any]]:

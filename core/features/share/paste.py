@@ -23,6 +23,7 @@ from urllib.parse import quote
 from core.analytics.extract import CompanyName as ExtractCompany
 from core.analytics.extract import Draft, PersonalData, extract_draft, mask_personal_data
 from core.config import college_code
+from core.dialog.sections import EDIT_FLAG
 from core.dialog.steps import (
     DialogContext,
     Done,
@@ -85,6 +86,9 @@ PASTE_ORDER: tuple[tuple[str, str], ...] = (
 )
 FILLED_BY = dict(PASTE_ORDER)
 SUB_STEPS = {"company_confirm", "round_duration", "round_questions", "round_difficulty", "review_edit"}
+# Sub-steps whose answer leads back into the main order: in paste mode they too skip fields already
+# filled (confirming a new company must not ask the year the write-up gave).
+REJOINING = {"company_confirm"}
 
 
 def _missing(answers: dict[str, Any], key: str) -> bool:
@@ -100,6 +104,19 @@ def next_missing(answers: dict[str, Any]) -> str:
                 return "company_confirm"
             return step
     return "review"
+
+
+def paste_header(ctx: DialogContext, step: Step) -> str | None:
+    """The header of a question asked to fill a pasted write-up's gaps: "**Company** · 3 questions left".
+
+    The gaps are asked in PASTE_ORDER, not in section order, so "N/16" would jump (16/16 then 6/16);
+    the count of fields still empty (this one included) only goes down. None outside paste mode and on
+    the review screen's edits, which keep the usual numbered header.
+    """
+    if not ctx.answers.get(PASTE_KEY) or ctx.answers.get(EDIT_FLAG) is not None:
+        return None
+    left = max(1, sum(1 for _step, key in PASTE_ORDER if _missing(ctx.answers, key)))
+    return f"**{step.title}** · {left} question{'s' if left != 1 else ''} left"
 
 
 def fill_round_difficulty(answers: dict[str, Any]) -> None:
