@@ -759,6 +759,53 @@ def _asks(clause: str) -> bool:
     return "?" in clause or bool(_CUE.search(clause)) or bool(_ASKING_START.match(_tidy(clause)))
 
 
+# The end of a stage label: "HR: ...", "Online Assessment (90 min) - ...".
+_LABEL_END = re.compile(r"\s*(?:\([^)]{0,30}\))?\s*(?::|[-–]+\s)\s*")
+
+
+def _after_stage_labels(rest: str) -> str:
+    """`rest` without the stage labels that still open it: "Round 1 - Online Assessment: X" and
+    "Round 3 - HR: X" name the round twice before saying what it asked (X)."""
+    for _ in range(3):
+        m = _STAGE_PREFIX.match(rest)
+        if m is None:
+            stage = _STAGE_RE.match(rest)
+            m = _LABEL_END.match(rest, stage.end()) if stage else None
+        if m is None or m.end() >= len(rest.rstrip()):
+            break
+        rest = rest[m.end() :]
+    return rest
+
+
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# "two coding questions, A and B", "3 problems: A, B, C": a count of asks, then the asks.
+_COUNTED = re.compile(
+    r"^(?:[\w-]+\s+){0,3}?(?P<n>two|three|four|five|[2-5])\s+(?:[\w-]+\s+){0,2}?(?:questions|problems|qs)"
+    r"(?:\s+(?:were|was)\s+(?:asked|given))?\s*(?:[:,\-–]|\bwhich\s+were\b|\bi\.e\.?)\s*(?P<rest>.+)$",
+    re.I,
+)
+
+
+def _counted_list(q: str) -> list[str]:
+    """A clause that counts its asks and lists them ("two coding questions, reverse a linked list and
+    find the middle element") as one question per ask, when the list has exactly that many parts
+    (commas outside brackets and a last "and"); else `[q]` unchanged, so nothing is cut on a guess."""
+    m = _COUNTED.match(q)
+    if m is None:
+        return [q]
+    parts = _top_level_parts(m.group("rest"))
+    joined = parts[-1].count(" and ") if parts else 0
+    if joined > 1:
+        return [q]  # "reverse a string and check if it is odd and prime": which "and" joins two asks?
+    if joined == 1:
+        head, _, tail = parts[-1].partition(" and ")
+        parts[-1:] = [head, tail]
+    parts = [_tidy(p).rstrip(".") for p in parts]
+    if len(parts) != _NUMBERS[m.group("n").lower()] or not all(_keep(p, 3) for p in parts):
+        return [q]
+    return parts
+
+
 def _questions_in(
     text: str, listed: bool, target_rx: re.Pattern[str] | None, others: list[re.Pattern[str]]
 ) -> list[str]:
@@ -797,18 +844,18 @@ def _questions_in(
             for clause in _CLAUSE_SPLIT.split(piece):
                 staged = _STAGE_PREFIX.match(clause)
                 if staged:
-                    rest = clause[staged.end() :]
+                    rest = _after_stage_labels(clause[staged.end() :])
                     if _STAGE_RE.match(rest.strip()) and not _asks(rest) and len(rest) < 40:
                         continue  # "Round 1 - Online test": a stage name, not what it asked
                     if len(rest) > 120 and not _asks(rest):
                         continue
                     q = _tidy(rest)
                     if _keep(q, 3) and not rest.rstrip().endswith(":"):
-                        out.append(q)
+                        out += _counted_list(q)
                 elif _asks(clause):
                     q = _tidy(clause)
                     if _keep(q, 8):
-                        out.append(q)
+                        out += _counted_list(q)
     return out
 
 

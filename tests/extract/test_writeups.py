@@ -162,3 +162,44 @@ def test_asks_inside_narrative_are_cut_out_and_statements_about_them_are_not_que
         "In HR round we discussed my internships",
         "they asked about my hobbies and passions.",
     )
+
+
+def test_a_round_line_naming_its_stage_twice_gives_what_it_asked():
+    """ "Round 3 - HR: tell me about yourself" names the round twice (number, then stage) before the ask:
+    the ask is the question, not the stage name (it was dropped as "a stage name") nor the label."""
+    text = (
+        "I interviewed at TCS for the SDE role in 2025.\n"
+        "Round 2 - Technical Interview: they asked me about OOPs and DBMS normalisation.\n"
+        "Round 3 - HR: tell me about yourself, why TCS.\n"
+    )
+    rounds = extract_draft(text, [], this_year=2026).rounds
+    assert [r.kind for r in rounds] == ["technical", "hr"]
+    assert rounds[0].questions == ("they asked me about OOPs and DBMS normalisation.",)
+    assert rounds[1].questions == ("tell me about yourself, why TCS.",)
+
+
+@pytest.mark.parametrize(
+    ("line", "questions"),
+    [
+        (
+            "Round 1 - Online test: two coding questions, reverse a linked list and find the middle node.",
+            ("reverse a linked list", "find the middle node"),
+        ),
+        (
+            "Round 2: they asked me three questions: two sum, LRU cache and merge intervals.",
+            ("two sum", "LRU cache", "merge intervals"),
+        ),
+        # the count and the list disagree, or "and" is ambiguous: kept whole rather than cut on a guess
+        (
+            "Round 2: they asked me three questions: two sum, LRU cache.",
+            ("they asked me three questions: two sum, LRU cache.",),
+        ),
+        (
+            "Interview 1: two questions were asked: reverse a string and check if a number is prime and odd",
+            ("two questions were asked: reverse a string and check if a number is prime and odd",),
+        ),
+    ],
+)
+def test_a_counted_inline_list_becomes_one_question_per_ask(line, questions):
+    [round_] = extract_draft(line, [], this_year=2026).rounds
+    assert round_.questions == questions
