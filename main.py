@@ -467,26 +467,40 @@ def _on_sigterm(event: asyncio.Event) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, event.set)
 
 
-async def _stop_gracefully(adapter, grace_s: float) -> None:
-    """Stop taking updates and let the events in flight finish, for at most `grace_s` seconds.
+async def _stop_gracefully(adapters: Sequence, app, grace_s: float) -> None:
+    """Stop taking updates, let the events in flight and their background pushes finish, then stop the
+    adapters: all within `grace_s` seconds (one budget, so an orchestrator's stop timeout can be set).
 
-    Telegram's stop() stops the webhook server or polling first, then waits for the updates already
-    received (python-telegram-bot's Application.stop); Discord's client stops once its handlers drained
-    (its close() would cut their replies off). Past the grace the adapter is stopped anyway: an event
-    cut short leaves its dialog on the step it was on (steps commit in one transaction).
+    Telegram's drain stops the webhook server or polling first, then waits for the updates already
+    received (python-telegram-bot's Application.stop); Discord's waits for its handlers (its close()
+    would cut their replies off). Then the app settles (a slow chart promised by a card is still pushed
+    while the adapters can send), and only then are the adapters stopped. Past the budget everything
+    is stopped anyway: an event cut short leaves its dialog on the step it was on (steps commit in one
+    transaction), a chart push cut short is logged.
     """
-    drain = getattr(adapter, "drain", None)
-    try:
-        if drain is not None:
-            await asyncio.wait_for(drain(), grace_s)
-    except TimeoutError:
-        logger.warning("%s: events still running after %.0f s; stopping anyway", adapter.name, grace_s)
-    try:
-        await asyncio.wait_for(adapter.stop(), grace_s)
-    except TimeoutError:
-        logger.warning("%s: did not stop within %.0f s; closing anyway", adapter.name, grace_s)
-    except Exception:  # noqa: BLE001 - the other adapters and the app still close
-        logger.exception("%s: stopping failed", adapter.name)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace_s
+
+    def left() -> float:
+        return max(0.1, deadline - loop.time())
+
+    for adapter in adapters:
+        drain = getattr(adapter, "drain", None)
+        try:
+            if drain is not None:
+                await asyncio.wait_for(drain(), left())
+        except TimeoutError:
+            logger.warning("%s: events still running after %.0f s; stopping anyway", adapter.name, grace_s)
+        except Exception:  # noqa: BLE001 - the other adapters and the app still close
+            logger.exception("%s: draining failed", adapter.name)
+    await app.settle(left())
+    for adapter in adapters:
+        try:
+            await asyncio.wait_for(adapter.stop(), max(left(), 3.0))
+        except TimeoutError:
+            logger.warning("%s: did not stop in time; closing anyway", adapter.name)
+        except Exception:  # noqa: BLE001 - the other adapters and the app still close
+            logger.exception("%s: stopping failed", adapter.name)
 
 
 async def start_web(app, config: Config):
@@ -551,8 +565,7 @@ async def run_bot(
     finally:
         if scheduler is not None:
             await scheduler.stop()
-        for adapter in running:
-            await _stop_gracefully(adapter, SHUTDOWN_GRACE_S)
+        await _stop_gracefully(running, app, SHUTDOWN_GRACE_S)
         if ops is not None:
             await ops.stop()
         if web_server is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import TypeVar
@@ -157,6 +158,17 @@ class App(AppPort):
     async def notify(self, chat: ChatRef, reply: Reply) -> bool:
         """Push a reply to a chat; False when no adapter for its platform is running."""
         return await self.notifiers.notify(chat, reply)
+
+    async def settle(self, timeout_s: float) -> None:
+        """Let the features' background work that still sends (chart pushes) finish, for at most
+        `timeout_s` seconds; called on shutdown after the adapters drained and before they stop."""
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(feature.settle() for feature in self.features), return_exceptions=True),
+                timeout_s,
+            )
+        except TimeoutError:
+            logger.warning("shutdown: background work still running after %.0f s", timeout_s)
 
     async def close(self) -> None:
         """Close the features in reverse order (background work first), then the charts and storage."""

@@ -53,6 +53,11 @@ class Feature(Protocol):
         """React to an experience becoming public (analytics, cache refresh); must not raise."""
         ...
 
+    async def settle(self) -> None:
+        """Wait for background work that still talks to users (pushes of slow charts) to finish, while
+        the adapters can still send; the caller bounds the wait (shutdown grace)."""
+        ...
+
     async def close(self) -> None:
         """Stop background work and release what the feature holds."""
         ...
@@ -77,6 +82,9 @@ class FeatureBase:
 
     async def on_approved(self, experience_id: int) -> None:
         """Nothing to do on approval."""
+
+    async def settle(self) -> None:
+        """No background work."""
 
     async def close(self) -> None:
         """Nothing to release."""

@@ -338,9 +338,18 @@ class CompanyFeature(FeatureBase):
         if company_id is not None and self._services.config.insights.refresh_on_approval:
             self.refresh_later(company_id)
 
-    async def close(self) -> None:
-        """Finish pushes of slow charts and card redraws in flight."""
+    async def settle(self) -> None:
+        """Finish pushes of slow charts and card redraws in flight (shutdown, before adapters stop)."""
         await self.idle()
+
+    async def close(self) -> None:
+        """Cancel what `settle` left running: the adapters are stopped, a push could not go out anyway."""
+        left = [task for task in self._background if not task.done()]
+        if left:
+            logger.warning("shutdown: %d chart push(es) or redraw(s) cut short", len(left))
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
 
     async def _web_row(
         self, company: str, chat: ChatRef | None, colleges: Scope
