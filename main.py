@@ -354,6 +354,9 @@ def configure_logging(config: Config, verbose: bool, console: bool, json: bool =
         "discord.gateway",
         "alembic.runtime.migration",
         "alembic.runtime.plugins",
+        # one INFO line per job start/end and per defer, carrying the job's pickled arguments (which
+        # hold question texts): kept to warnings; queue depth is on /metrics
+        "procrastinate",
     )
     for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
