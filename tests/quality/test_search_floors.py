@@ -41,7 +41,9 @@ def test_relevant_posts_are_found_in_the_first_ten(figures: dict[str, Any]) -> N
 
 def test_best_posts_are_in_the_first_five(figures: dict[str, Any]) -> None:
     # 0.467 at 0a2ed13, 0.733 at 10cb39b, 0.867 now (13 of 15). The issue asks for every best post in the
-    # top 5: the two misses and why are in docs/QUALITY.md.
+    # top 5: the two misses and why are in docs/QUALITY.md. A third attempt (wt-search5: BM25F, question-level
+    # evidence, concept expansion, RM3, concept phrases, proximity) reached 14 of 15 at best, and only by
+    # lowering a held-out figure (topic recall@10 0.9947 -> 0.9910), so nothing was kept and this floor stays.
     assert figures["search.best_in_top5"] >= 0.86
     assert set(figures["search.best_missed"]) <= {
         "dynamic programming",
