@@ -312,8 +312,8 @@ class ProcrastinateDepth(QueueDepthSource):
 def weekly_cron(digest: DigestConfig, now: datetime | None = None) -> str:
     """digest.weekday/hour/minute in digest.timezone as a UTC cron line (procrastinate's cron is UTC).
 
-    Uses the zone's current UTC offset: across a daylight-saving change the tick moves by an hour until
-    the workers restart; the retry tick (every retry_minutes) still sends the week on time or soon after.
+    Uses the zone's UTC offset at the send time of `now`'s week; `weekly_crons` gives every line the
+    zone takes over a year (daylight-saving changes), which is what the workers register.
     """
     zone = ZoneInfo(digest.timezone)
     local_now = (now or datetime.now(zone)).astimezone(zone)
@@ -323,6 +323,26 @@ def weekly_cron(digest: DigestConfig, now: datetime | None = None) -> str:
     utc = local.astimezone(ZoneInfo("UTC"))
     cron_day = (utc.weekday() + 1) % 7  # cron: 0 = Sunday
     return f"{utc.minute} {utc.hour} * * {cron_day}"
+
+
+def weekly_crons(digest: DigestConfig, now: datetime | None = None) -> list[str]:
+    """Every UTC cron line digest.weekday/hour/minute in digest.timezone takes over the coming year.
+
+    procrastinate's cron is UTC only, so one line fixed at start would fire an hour early or late after
+    a daylight-saving change until the workers restart. Registering the zone's every distinct line (one
+    where the zone keeps one offset, two with DST: e.g. Europe/London Monday 09:00 is "0 9 * * 1" in
+    winter and "0 8 * * 1" in summer) makes one of them fire at the local time every week; the other
+    fires an hour off, when the due week (core/features/digest/period.py, computed in local time) is the
+    one already sent, and the digest ledger's exactly-once claim per week and chat sends nothing again.
+    """
+    zone = ZoneInfo(digest.timezone)
+    start = (now or datetime.now(zone)).astimezone(zone)
+    lines: list[str] = []
+    for week in range(54):  # a year and a week, so every offset change of the coming year is seen
+        line = weekly_cron(digest, start + timedelta(weeks=week))
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def retry_cron(minutes: int) -> str:
@@ -421,7 +441,8 @@ def register_tasks(
     if queue.digest_cron:
         app.periodic(cron=queue.digest_cron, periodic_id="custom")(digest_tick)
     else:
-        app.periodic(cron=weekly_cron(digest), periodic_id="weekly")(digest_tick)
+        for n, line in enumerate(weekly_crons(digest)):  # one per UTC offset of the zone (DST)
+            app.periodic(cron=line, periodic_id="weekly" if n == 0 else f"weekly-{n}")(digest_tick)
         app.periodic(cron=retry_cron(digest.retry_minutes), periodic_id="retry")(digest_tick)
     app.periodic(cron=retry_cron(digest.retry_minutes), periodic_id="retry")(outbox_retry)
 
