@@ -117,12 +117,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MODULE",
         help="import MODULE first (repeatable), e.g. one that registers a scorer with core.queue_tasks",
     )
+    worker.add_argument(
+        "--http-port",
+        type=int,
+        metavar="PORT",
+        help="serve /health and /metrics on PORT (default: ops.http_port; 0 = off); give each worker on "
+        "one machine its own",
+    )
     return parser
 
 
-async def run_worker(config: Config, db_url: str | None, imports: Sequence[str]) -> int:
+async def run_worker(
+    config: Config, db_url: str | None, imports: Sequence[str], http_port: int | None = None
+) -> int:
     """Serve the task queue until SIGINT/SIGTERM: bootstrap the core, open the platforms for sending (as
-    `main.py digest` does; console chats are printed on this terminal), then run procrastinate."""
+    `main.py digest` does; console chats are printed on this terminal), serve /health and /metrics when
+    `http_port` (else ops.http_port) is set, then run procrastinate."""
     import importlib
 
     from core import queue_tasks
@@ -137,11 +147,15 @@ async def run_worker(config: Config, db_url: str | None, imports: Sequence[str])
         importlib.import_module(module)
     app = await bootstrap(config, db_url=url, scorer=queue_tasks.worker_scorer())
     closers = []
+    ops = None
     try:
         closers = await open_senders(app, config)
+        ops = await start_ops(app, config, (), port=http_port, running=["queue-worker"], durable=True)
         logger.info("queue worker started")
         await serve(url, queue_tasks.handlers(app), config.queue, config.digest)
     finally:
+        if ops is not None:
+            await ops.stop()
         for close in closers:
             with contextlib.suppress(Exception):
                 await close()
@@ -442,21 +456,47 @@ def make_adapter(name: str, app, config: Config):
     return DiscordAdapter(app, config.discord, config.moderation)
 
 
-async def start_ops(app, config: Config, tasks: Sequence[asyncio.Task]):
-    """Serve /health and /metrics when ops.http_port > 0 (recording metrics from now on); else None."""
-    if config.ops.http_port <= 0:
+async def start_ops(
+    app,
+    config: Config,
+    tasks: Sequence[asyncio.Task],
+    *,
+    port: int | None = None,
+    running: Sequence[str] | None = None,
+    durable: bool | None = None,
+):
+    """Serve /health and /metrics when `port` (default ops.http_port) > 0 (recording metrics from now
+    on); else None. `running` names what /health lists instead of the live adapter tasks (a worker).
+    The task-queue depth is read at each scrape: the durable queue's when `durable` (default:
+    queue.backend is procrastinate), this process's scoring and chart pools otherwise."""
+    port = config.ops.http_port if port is None else port
+    if port <= 0:
         return None
     from core.metrics import PrometheusMetrics, install
+    from core.ops.depth import InProcessDepth
     from core.ops.http import OpsServer
 
     recorder = PrometheusMetrics()
     install(recorder)
+    if durable if durable is not None else config.queue.backend == "procrastinate":
+        from storage.queue import ProcrastinateDepth
+
+        recorder.watch_depth(ProcrastinateDepth(app.database.sessions))
+    else:
+        recorder.watch_depth(
+            InProcessDepth(
+                scoring=lambda: app.mock.pending_scorings,
+                charts=lambda: app.charts.pending,  # renders being drawn or waited for
+            )
+        )
     server = OpsServer(
         ping=app.database.current_revision,
-        adapters=lambda: [task.get_name() for task in tasks if not task.done()],
+        adapters=(lambda: list(running))
+        if running is not None
+        else (lambda: [task.get_name() for task in tasks if not task.done()]),
         metrics=recorder,
         host=config.ops.http_host,
-        port=config.ops.http_port,
+        port=port,
     )
     await server.start()
     return server
@@ -550,6 +590,9 @@ async def run_bot(
 
         scheduler = DigestScheduler(app.digest.sender, config.digest)
         scheduler.start()
+    sweeper = None
+    if queue is None:  # in-process scoring: this bot sweeps its stuck attempts (the workers do otherwise)
+        sweeper = asyncio.create_task(app.mock.sweep_forever(app.notifiers.notify), name="mock-sweep")
     web_server = None
     try:
         ops = await start_ops(app, config, tasks)
@@ -568,6 +611,9 @@ async def run_bot(
     finally:
         if scheduler is not None:
             await scheduler.stop()
+        if sweeper is not None:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
         await _stop_gracefully(running, app, SHUTDOWN_GRACE_S)
         if ops is not None:
             await ops.stop()
@@ -607,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "digest":
             return asyncio.run(run_digest(config, args.db, args.now))
         if args.command == "worker":
-            return asyncio.run(run_worker(config, args.db, args.imports))
+            return asyncio.run(run_worker(config, args.db, args.imports, args.http_port))
         return asyncio.run(run_bot(config, args.db, adapters, args.demo, web=args.web))
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -11,13 +11,19 @@ Metric names (Prometheus text format; `_total`, `_bucket`/`_sum`/`_count` suffix
     interview_insights_send_errors_total{platform, error}    a notifier raised (error: exception class)
     interview_insights_scoring_seconds                       histogram: one video scoring, ok or failed
     interview_insights_queue_depth{queue}                    gauge: e.g. queue="digest", chats left this run
+    interview_insights_task_queue_depth{queue, state}        gauge, read at each scrape (core/ops/depth.py):
+        durable queue (PostgreSQL, shared by all processes): queue = scoring | charts | digest | outbox |
+        sweep, state = waiting | running; in-process pools (SQLite default): queue = scoring | charts,
+        state = pending (waiting for or running in this process's pool)
+    interview_insights_task_queue_depth_errors_total         scrapes whose depth reading failed
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from typing import Protocol, TypeVar
 
 from prometheus_client import (
@@ -31,6 +37,10 @@ from prometheus_client import (
     platform_collector,
     process_collector,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from core.ops.depth import Depths, QueueDepthSource
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,8 @@ PREFIX = "interview_insights"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # A video answer is at most mock.max_duration_s (180 s) long; scoring is bounded by mock.timeout_s (300 s).
 SCORING_BUCKETS = (1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
+# Seconds a scrape waits for the task queue's depth (one COUNT over the waiting/running jobs).
+DEPTH_TIMEOUT_S = 2.0
 
 
 class Metrics(Protocol):
@@ -125,6 +137,35 @@ class PrometheusMetrics(Metrics):
             f"{PREFIX}_queue_depth", "Items waiting in a queue", ("queue",), registry=self.registry
         )
 
+        self._depth_errors = Counter(
+            f"{PREFIX}_task_queue_depth_errors",
+            "Scrapes whose task-queue depth could not be read",
+            registry=self.registry,
+        )
+        self._depth = _DepthCollector()
+        self.registry.register(self._depth)
+
+    def watch_depth(self, source: QueueDepthSource) -> None:
+        """Read `source` at every scrape (`refresh`) into `interview_insights_task_queue_depth`."""
+        self._depth.sources.append(source)
+
+    async def refresh(self, timeout_s: float = DEPTH_TIMEOUT_S) -> None:
+        """Read every watched depth source now (called by /metrics before `render`).
+
+        prometheus_client collectors are synchronous and the sources are database reads, so the scrape
+        handler awaits them here and the collector yields the reading. A source that fails or takes
+        longer than `timeout_s` is left out of this scrape (no stale figure) and counted in
+        `interview_insights_task_queue_depth_errors_total`.
+        """
+        reading: dict[tuple[str, str], int] = {}
+        for source in self._depth.sources:
+            try:
+                reading.update(await asyncio.wait_for(source.depths(), timeout_s))
+            except Exception as problem:  # noqa: BLE001 - a scrape never fails for a depth reading
+                logger.warning("task queue depth not read: %r", problem)
+                self._depth_errors.inc()
+        self._depth.reading = reading
+
     def update_handled(self, platform: str, kind: str) -> None:
         self._updates.labels(platform=platform, kind=kind).inc()
 
@@ -143,6 +184,29 @@ class PrometheusMetrics(Metrics):
     def render(self) -> tuple[bytes, str]:
         """The registry in the Prometheus text exposition format, and its Content-Type header value."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class _DepthCollector(Collector):
+    """Yields the last `PrometheusMetrics.refresh` reading as one gauge family (nothing before one)."""
+
+    def __init__(self) -> None:
+        self.sources: list[QueueDepthSource] = []
+        self.reading: Depths = {}
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            f"{PREFIX}_task_queue_depth", "Jobs in a task queue", labels=("queue", "state")
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            f"{PREFIX}_task_queue_depth",
+            "Jobs waiting or running in a task queue, read at scrape time",
+            labels=("queue", "state"),
+        )
+        for (queue, state), jobs in sorted(self.reading.items()):
+            family.add_metric((queue, state), jobs)
+        yield family
 
 
 _current: Metrics = NullMetrics()

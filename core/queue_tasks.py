@@ -8,12 +8,13 @@ scoring pool, charts its chart pool, and pushes go through the notifiers the wor
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.events import ChatRef
 from core.features.company.charts import shared_runner
+from core.ops.scoring import GIVE_UP_SCORING, TASK_SWEEP_SCORING
 from core.ports import TASK_DIGEST, TASK_OUTBOX, TASK_RENDER_CHART, TASK_SCORE_ATTEMPT
 
 if TYPE_CHECKING:
@@ -48,6 +49,15 @@ def handlers(app: App) -> dict[str, Callable[..., Awaitable[Any]]]:
             int(job["attempt"]), Path(str(job["path"])), chat, bool(job["keep"]), str(job["question"])
         )
 
+    async def give_up(job: Mapping[str, Any]) -> None:
+        chat = ChatRef(str(job["platform"]), str(job["chat"]), is_private=bool(job["private"]))
+        await app.mock.give_up(int(job["attempt"]), Path(str(job["path"])), chat)
+
+    async def sweep(live: Collection[int]) -> None:
+        told = await app.mock.sweep_stuck(app.notifiers.notify, live=live)
+        if told:
+            logger.info("stuck mock attempts failed; %d student chat(s) told", told)
+
     async def render(job: Callable[[], Any]) -> Any:
         runner = shared_runner(config.insights.chart_workers)
         return await runner.run(job, timeout=config.insights.chart_timeout_s)
@@ -68,4 +78,11 @@ def handlers(app: App) -> dict[str, Callable[..., Awaitable[Any]]]:
     async def outbox() -> None:
         await app.notifiers.retry_outbox()
 
-    return {TASK_SCORE_ATTEMPT: score, TASK_RENDER_CHART: render, TASK_DIGEST: digest, TASK_OUTBOX: outbox}
+    return {
+        TASK_SCORE_ATTEMPT: score,
+        GIVE_UP_SCORING: give_up,
+        TASK_SWEEP_SCORING: sweep,
+        TASK_RENDER_CHART: render,
+        TASK_DIGEST: digest,
+        TASK_OUTBOX: outbox,
+    }

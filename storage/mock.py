@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.repositories.mock import AttemptRow, MockPrompt, MockRepository
 from storage.colleges import in_colleges
@@ -139,16 +139,34 @@ class MockRepo(MockRepository):
             if attempt is not None:
                 attempt.status, attempt.error = "failed", reason
 
+    async def fail_scoring(self, attempt_id: int, reason: str) -> bool:
+        """Mark an attempt failed with `reason` only if it is still "scoring" (one conditional UPDATE, so a
+        scoring that finished meanwhile keeps its scorecard); whether it was."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(MockAttempt)
+                .where(MockAttempt.id == attempt_id, MockAttempt.status == "scoring")
+                .values(status="failed", error=reason)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def fail_interrupted(self, before: datetime, reason: str) -> list[tuple[str, str]]:
         """Fail the attempts left "scoring" by a stopped process; the students' (platform, user id)."""
+        return await self.fail_stuck(before, reason)
+
+    async def fail_stuck(
+        self, before: datetime, reason: str, exclude: Collection[int] = ()
+    ) -> list[tuple[str, str]]:
+        """Fail attempts "scoring" since before `before` except those in `exclude` (being scored now);
+        the students' (platform, user id). Rows are locked (FOR UPDATE on PostgreSQL) so two sweeping
+        workers never fail and report one attempt twice."""
         async with self._sessions.begin() as session:
-            stuck = list(
-                await session.scalars(
-                    select(MockAttempt).where(
-                        MockAttempt.status == "scoring", MockAttempt.created_at < before
-                    )
-                )
+            query = select(MockAttempt).where(
+                MockAttempt.status == "scoring", MockAttempt.created_at < before
             )
+            if exclude:
+                query = query.where(MockAttempt.id.not_in(list(exclude)))
+            stuck = list(await session.scalars(query.with_for_update(skip_locked=True)))
             for attempt in stuck:
                 attempt.status, attempt.error = "failed", reason
             users = {a.user_id for a in stuck}

@@ -41,9 +41,19 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.config import DigestConfig, QueueConfig
+from core.ops.depth import DURABLE_QUEUES, DURABLE_STATES, Depths, QueueDepthSource
+from core.ops.scoring import (
+    GIVE_UP_SCORING,
+    SCORE_RETRIES,
+    SCORE_RETRY_WAIT_S,
+    SWEEP_INTERVAL_S,
+    TASK_SWEEP_SCORING,
+)
 from core.ports import TASK_DIGEST, TASK_OUTBOX, TASK_RENDER_CHART, TASK_SCORE_ATTEMPT, TaskQueue
 
 logger = logging.getLogger(__name__)
@@ -256,14 +266,54 @@ async def open_queue(url: str) -> ProcrastinateQueue:
     return queue
 
 
+# --------------------------------------------------------------------------- depth, for /metrics
+
+#: Task name -> the `queue` label of interview_insights_task_queue_depth (core/ops/depth.py).
+QUEUE_OF_TASK = {
+    TASK_SCORE_ATTEMPT: "scoring",
+    TASK_RENDER_CHART: "charts",
+    TASK_DIGEST: "digest",
+    TASK_OUTBOX: "outbox",
+    TASK_SWEEP_SCORING: "sweep",
+}
+#: procrastinate job status -> the `state` label.
+STATE_OF_STATUS = {"todo": "waiting", "doing": "running"}
+DEPTH_SQL = (
+    "SELECT task_name, status::text AS status, count(*) AS jobs FROM procrastinate_jobs"
+    " WHERE status IN ('todo', 'doing') GROUP BY task_name, status"
+)
+
+
+class ProcrastinateDepth(QueueDepthSource):
+    """The durable queue's depth, one grouped COUNT over procrastinate_jobs' waiting and running jobs.
+
+    The same figures from every bot and worker (the queue is shared). Every queue of DURABLE_QUEUES is
+    reported in both states, 0 when empty, so a dashboard sees the queue drain to 0; a task of another
+    name is reported under its own name.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def depths(self) -> Depths:
+        """(queue, "waiting" | "running") -> jobs."""
+        reading = {(queue, state): 0 for queue in DURABLE_QUEUES for state in DURABLE_STATES}
+        async with self._sessions() as session:
+            rows = (await session.execute(text(DEPTH_SQL))).all()
+        for task, status, jobs in rows:
+            key = (QUEUE_OF_TASK.get(task, task), STATE_OF_STATUS[status])
+            reading[key] = reading.get(key, 0) + int(jobs)
+        return reading
+
+
 # --------------------------------------------------------------------------- the worker's side
 
 
 def weekly_cron(digest: DigestConfig, now: datetime | None = None) -> str:
     """digest.weekday/hour/minute in digest.timezone as a UTC cron line (procrastinate's cron is UTC).
 
-    Uses the zone's current UTC offset: across a daylight-saving change the tick moves by an hour until
-    the workers restart; the retry tick (every retry_minutes) still sends the week on time or soon after.
+    Uses the zone's UTC offset at the send time of `now`'s week; `weekly_crons` gives every line the
+    zone takes over a year (daylight-saving changes), which is what the workers register.
     """
     zone = ZoneInfo(digest.timezone)
     local_now = (now or datetime.now(zone)).astimezone(zone)
@@ -275,11 +325,55 @@ def weekly_cron(digest: DigestConfig, now: datetime | None = None) -> str:
     return f"{utc.minute} {utc.hour} * * {cron_day}"
 
 
+def weekly_crons(digest: DigestConfig, now: datetime | None = None) -> list[str]:
+    """Every UTC cron line digest.weekday/hour/minute in digest.timezone takes over the coming year.
+
+    procrastinate's cron is UTC only, so one line fixed at start would fire an hour early or late after
+    a daylight-saving change until the workers restart. Registering the zone's every distinct line (one
+    where the zone keeps one offset, two with DST: e.g. Europe/London Monday 09:00 is "0 9 * * 1" in
+    winter and "0 8 * * 1" in summer) makes one of them fire at the local time every week; the other
+    fires an hour off, when the due week (core/features/digest/period.py, computed in local time) is the
+    one already sent, and the digest ledger's exactly-once claim per week and chat sends nothing again.
+    """
+    zone = ZoneInfo(digest.timezone)
+    start = (now or datetime.now(zone)).astimezone(zone)
+    lines: list[str] = []
+    for week in range(54):  # a year and a week, so every offset change of the coming year is seen
+        line = weekly_cron(digest, start + timedelta(weeks=week))
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
 def retry_cron(minutes: int) -> str:
     """A cron line firing every `minutes` (whole hours above 59)."""
     if minutes < 60:
         return f"*/{minutes} * * * *"
     return f"0 */{max(1, minutes // 60)} * * *"
+
+
+def sweep_cron(interval_s: float = SWEEP_INTERVAL_S) -> str:
+    """The cron line of the stuck-attempt sweep: every SWEEP_INTERVAL_S (5 minutes)."""
+    return retry_cron(max(1, int(interval_s // 60)))
+
+
+async def live_scorings(connector: Any) -> set[int]:
+    """Attempt ids of scoring jobs waiting or running on the queue (the sweep spares their attempts)."""
+    rows = await connector.execute_query_all_async(
+        "SELECT DISTINCT (args->>'attempt')::bigint AS attempt FROM procrastinate_jobs"
+        " WHERE task_name = %(task)s AND status IN ('todo', 'doing')",
+        task=TASK_SCORE_ATTEMPT,
+    )
+    return {int(row["attempt"]) for row in rows if row["attempt"] is not None}
+
+
+async def _give_up(handlers: Mapping[str, Handler], job: Mapping[str, Any]) -> None:
+    """The scoring job's last run failed: fail its attempt and tell the student; if that fails too
+    (the database still gone), the periodic sweep does it later."""
+    try:
+        await handlers[GIVE_UP_SCORING](job)
+    except Exception:
+        logger.exception("mock attempt %s: final failure not recorded; the sweep will", job.get("attempt"))
 
 
 def register_tasks(
@@ -292,16 +386,31 @@ def register_tasks(
     from procrastinate import RetryStrategy
 
     # An error escaping the use case (it answers the student itself otherwise) is an infrastructure
-    # failure, e.g. the database gone mid-way: try twice more, 5 s apart; the status check keeps it once.
-    @app.task(name=TASK_SCORE_ATTEMPT, retry=RetryStrategy(max_attempts=2, wait=5))
-    async def score_attempt(**job: Any) -> None:
+    # failure, e.g. the database gone mid-way: try SCORE_RETRIES more times, SCORE_RETRY_WAIT_S apart; the
+    # status check keeps it once. The last failure fails the attempt and tells the student (give_up).
+    @app.task(
+        name=TASK_SCORE_ATTEMPT,
+        retry=RetryStrategy(max_attempts=SCORE_RETRIES, wait=SCORE_RETRY_WAIT_S),
+        pass_context=True,
+    )
+    async def score_attempt(context: Any, **job: Any) -> None:
         rows = await connector.execute_query_all_async(
             "SELECT status FROM mock_attempts WHERE id = %(id)s", id=int(job["attempt"])
         )
         if not rows or rows[0]["status"] != "scoring":
             logger.info("mock attempt %s is no longer scoring; job skipped", job["attempt"])
             return
-        await handlers[TASK_SCORE_ATTEMPT](job)
+        try:
+            await handlers[TASK_SCORE_ATTEMPT](job)
+        except Exception:
+            if context.job.attempts >= SCORE_RETRIES:
+                await _give_up(handlers, job)
+            raise
+
+    @app.periodic(cron=sweep_cron(), periodic_id="sweep")
+    @app.task(name=TASK_SWEEP_SCORING, queueing_lock=TASK_SWEEP_SCORING, lock=TASK_SWEEP_SCORING)
+    async def sweep_stuck(timestamp: int) -> None:
+        await handlers[TASK_SWEEP_SCORING](await live_scorings(connector))
 
     @app.task(name=TASK_RENDER_CHART)
     async def render_chart(key: str, job: str) -> None:
@@ -332,7 +441,8 @@ def register_tasks(
     if queue.digest_cron:
         app.periodic(cron=queue.digest_cron, periodic_id="custom")(digest_tick)
     else:
-        app.periodic(cron=weekly_cron(digest), periodic_id="weekly")(digest_tick)
+        for n, line in enumerate(weekly_crons(digest)):  # one per UTC offset of the zone (DST)
+            app.periodic(cron=line, periodic_id="weekly" if n == 0 else f"weekly-{n}")(digest_tick)
         app.periodic(cron=retry_cron(digest.retry_minutes), periodic_id="retry")(digest_tick)
     app.periodic(cron=retry_cron(digest.retry_minutes), periodic_id="retry")(outbox_retry)
 
@@ -377,6 +487,10 @@ async def serve(url: str, handlers: Mapping[str, Handler], queue: QueueConfig, d
     app = make_app(url)
     register_tasks(app, handlers, queue, digest)
     async with app.open_async():
+        try:  # attempts left stuck while no worker ran (the periodic task repeats it every 5 minutes)
+            await handlers[TASK_SWEEP_SCORING](await live_scorings(app.connector))
+        except Exception:
+            logger.exception("sweeping stuck mock attempts at start failed; the periodic sweep retries")
         watch = asyncio.create_task(_watch_stalled(app, queue), name="stalled-jobs")
         try:
             await app.run_worker_async(

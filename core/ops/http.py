@@ -8,7 +8,8 @@ adapters running now.
 /health answers 200 {"status": "ok", "database": "ok", "adapters": [...]} when the ping returns a
 revision within `ping_timeout_s`; 503 with "database": "unreachable: <error class>" (or "not migrated")
 otherwise, so a load balancer or orchestrator takes the process out of rotation.
-/metrics answers the `PrometheusMetrics` registry in the Prometheus text exposition format.
+/metrics answers the `PrometheusMetrics` registry in the Prometheus text exposition format, after
+reading the task queues' depth (`PrometheusMetrics.refresh`: one database count per scrape at most).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class OpsServer:
         return web.json_response(body, status=200 if healthy else 503)
 
     async def metrics(self, _request: web.Request) -> web.Response:
-        """Every metric in the Prometheus text format."""
+        """Every metric in the Prometheus text format (task-queue depths read now, core/ops/depth.py)."""
+        await self._metrics.refresh()
         payload, content_type = self._metrics.render()
         response = web.Response(body=payload)
         response.headers["Content-Type"] = content_type

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -77,6 +77,17 @@ class MockRepository(Protocol):
     async def fail_interrupted(self, before: datetime, reason: str) -> list[tuple[str, str]]:
         """Mark every attempt still "scoring" that was started before `before` failed with `reason`
         (its scoring process is gone); the private chats, as (platform, user id), of those students."""
+        ...
+
+    async def fail_scoring(self, attempt_id: int, reason: str) -> bool:
+        """Mark an attempt failed with `reason` only if it is still "scoring"; whether it was."""
+        ...
+
+    async def fail_stuck(
+        self, before: datetime, reason: str, exclude: Collection[int] = ()
+    ) -> list[tuple[str, str]]:
+        """Like `fail_interrupted`, but attempts whose id is in `exclude` (still being scored somewhere)
+        are left alone; the private chats, as (platform, user id), of the students whose were failed."""
         ...
 
     async def attempts(self, user_id: int) -> list[AttemptRow]:

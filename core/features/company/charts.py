@@ -123,6 +123,11 @@ class ChartService:
         """Chart processes (0 = threads)."""
         return self._workers
 
+    @property
+    def pending(self) -> int:
+        """Renders being drawn or waited for (the in-process queue depth on /metrics)."""
+        return len(self._inflight)
+
     def start(self) -> None:
         """Start the shared chart workers now (they import matplotlib in the background)."""
         shared_runner(self._workers).start()

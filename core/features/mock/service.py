@@ -7,8 +7,9 @@ import logging
 import random
 import shutil
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +34,7 @@ from core.features.base import CommandSink, FeatureBase
 from core.features.mock.bank import BANK
 from core.features.mock.prompts import spoken_prompt
 from core.metrics import timed_scoring
+from core.ops.scoring import SCORING_FAILED, SWEEP_INTERVAL_S, scoring_lease_s
 from core.ports import TASK_SCORE_ATTEMPT, CommandInfo, TaskQueue
 from core.replies import Button, Image, Reply
 from core.repositories.mock import MockRepository
@@ -59,6 +61,8 @@ INTERRUPTED = (
     "⚠️ The bot restarted while scoring your mock answer, so it could not be scored; your video was "
     "deleted. Please record it again with /mock."
 )
+
+Tell = Callable[[ChatRef, Reply], Awaitable[object]]
 
 
 class Scorer(Protocol):
@@ -153,6 +157,7 @@ class Mock(FeatureBase):
         self._tasks: set[asyncio.Task] = set()
         self._rng = random.Random()
         self._queue: TaskQueue | None = None
+        self._live: set[int] = set()  # attempts this process is scoring now (in-process or as a worker)
 
     def use_queue(self, queue: TaskQueue) -> None:
         """Defer scorings to the durable queue (config `queue.backend: procrastinate`) instead of
@@ -353,9 +358,11 @@ class Mock(FeatureBase):
             }
             await self._queue.defer(TASK_SCORE_ATTEMPT, job, lock=f"mock-attempt-{attempt}")
         else:
+            self._live.add(attempt)
             task = asyncio.create_task(self.score_attempt(attempt, path, chat, keep, ctx.answers["question"]))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(lambda _done: self._live.discard(attempt))
         ctx.notes.append("⏳ Scoring your answer… your scorecard arrives in a few seconds.")
 
     @staticmethod
@@ -373,6 +380,7 @@ class Mock(FeatureBase):
         """
         config = self._services.config.mock
         kept: str | None = None
+        self._live.add(attempt)
         try:
             result, png = await timed_scoring(
                 self._scorer.score(path, config.max_duration_s, config.timeout_s)
@@ -389,8 +397,57 @@ class Mock(FeatureBase):
             await self._repo.fail_attempt(attempt, reason)
             await self._services.notify(chat, Reply(text=f"⚠️ {reason}", private=True))
         finally:
+            self._live.discard(attempt)
             if kept is None:
                 path.unlink(missing_ok=True)
+
+    @property
+    def pending_scorings(self) -> int:
+        """Scorings this process runs or waits to run now (the in-process queue depth for /metrics)."""
+        return len(self._live)
+
+    async def give_up(self, attempt: int, path: Path, chat: ChatRef) -> bool:
+        """The queue's final failure of a scoring job (its retries spent): fail the attempt if it is
+        still "scoring", tell the student SCORING_FAILED (as the in-process path does on an unexpected
+        error) and delete the upload. Whether the attempt was failed now (False: it had ended already)."""
+        path.unlink(missing_ok=True)
+        if not await self._repo.fail_scoring(attempt, SCORING_FAILED):
+            return False
+        logger.warning("mock attempt %s failed for good after its retries", attempt)
+        await self._services.notify(chat, Reply(text=f"⚠️ {SCORING_FAILED}", private=True))
+        return True
+
+    async def sweep_stuck(
+        self, tell: Tell, *, live: Collection[int] = (), now: datetime | None = None
+    ) -> int:
+        """Fail attempts "scoring" for longer than `scoring_lease_s` that nobody is scoring, and tell
+        their students SCORING_FAILED; how many chats were told.
+
+        Why: a scoring whose failure could not be recorded (the database gone at that moment, a job's
+        final failure lost with its worker) left the attempt "scoring" for good: no scorecard, no
+        message. `live` are attempts being scored elsewhere (the durable queue's waiting and running
+        jobs, storage.queue.live_scorings); this process's own are always spared. `now` defaults to
+        the store's wall clock (core.clock: rows are stamped by it, not by the services' clock).
+        """
+        lease = timedelta(seconds=scoring_lease_s(self._services.config.mock))
+        before = (now or utcnow()) - lease
+        chats = await self._repo.fail_stuck(before, SCORING_FAILED, exclude={*self._live, *live})
+        for platform, user in chats:
+            await tell(
+                ChatRef(platform, user, is_private=True), Reply(text=f"⚠️ {SCORING_FAILED}", private=True)
+            )
+        if chats:
+            logger.warning("failed the stuck mock attempts of %d student chat(s)", len(chats))
+        return len(chats)
+
+    async def sweep_forever(self, tell: Tell, interval_s: float = SWEEP_INTERVAL_S) -> None:
+        """`sweep_stuck` every `interval_s` seconds until cancelled (the in-process bot's sweep)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.sweep_stuck(tell)
+            except Exception:
+                logger.exception("sweeping stuck mock attempts failed; trying again later")
 
     async def recover_interrupted(self, tell_later: Callable[[ChatRef, Reply], Awaitable[object]]) -> int:
         """At start: attempts a stopped process left "scoring" are failed, their students told (through
@@ -477,4 +534,4 @@ def _reason_of(problem: BaseException) -> str:
     if isinstance(problem, TimeoutError):
         return "Scoring took too long this time, sorry. Please send the answer again, or a shorter one."
     logger.exception("scoring failed", exc_info=problem)
-    return "Something went wrong while scoring this video; please try recording it again."
+    return SCORING_FAILED
