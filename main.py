@@ -107,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run jobs the bots defer when queue.backend is procrastinate (storage/queue.py): mock "
         "video scoring, chart renders and, as periodic tasks, the weekly digest and the outbox retries. "
         "Start one per machine that should add capacity; a job of a worker that died is retried by another. "
-        "Refuses to start on SQLite, where the bot runs these jobs in-process.",
+        "Refuses to start on SQLite, where the bot runs these jobs in-process, and when queue.backend is "
+        "inprocess (export INTERVIEW_INSIGHTS_QUEUE=procrastinate). A database outage is ridden out: the "
+        "worker reconnects and carries on; it exits non-zero only on a failure it cannot recover from.",
     )
     worker.add_argument(
         "--import",
@@ -127,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Why `main.py worker` refuses a config whose queue.backend is inprocess: bots started with it never
+#: defer a job, so the worker would run nothing but digest ticks the bots also send themselves.
+WORKER_WITHOUT_QUEUE = (
+    "queue.backend is inprocess in this config, so bots started with it run their jobs themselves and "
+    "never send any to a worker; set INTERVIEW_INSIGHTS_QUEUE=procrastinate (config.yaml `queue.backend`) "
+    "for the bots and the workers alike"
+)
+
+
 async def run_worker(
     config: Config, db_url: str | None, imports: Sequence[str], http_port: int | None = None
 ) -> int:
@@ -143,6 +154,9 @@ async def run_worker(
     if not is_postgres(url):
         print(f"error: {NEEDS_POSTGRES} (queue.backend: inprocess).", file=sys.stderr)
         return 2
+    if config.queue.backend != "procrastinate":
+        print(f"error: {WORKER_WITHOUT_QUEUE}", file=sys.stderr)
+        return 2
     for module in imports:
         importlib.import_module(module)
     app = await bootstrap(config, db_url=url, scorer=queue_tasks.worker_scorer())
@@ -153,6 +167,10 @@ async def run_worker(
         ops = await start_ops(app, config, (), port=http_port, running=["queue-worker"], durable=True)
         logger.info("queue worker started")
         await serve(url, queue_tasks.handlers(app), config.queue, config.digest)
+    except Exception as problem:  # noqa: BLE001 - one line and a non-zero status, so a supervisor restarts it
+        logger.debug("the queue worker failed", exc_info=True)
+        print(f"error: the queue worker stopped: {type(problem).__name__}: {problem}", file=sys.stderr)
+        return 1
     finally:
         if ops is not None:
             await ops.stop()

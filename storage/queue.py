@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import logging
 import pickle
+import signal
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -232,9 +234,19 @@ class QueueRunner:
         """Nothing to wait for here: the workers are other processes."""
 
     async def run(self, job: Callable[[], T], *, timeout: float | None = None) -> T:
-        """`job()`'s result, computed by a queue worker."""
+        """`job()`'s result, computed by a queue worker.
+
+        With a `timeout` the job carries its deadline (Unix time; the bot's and the workers' clocks are
+        assumed NTP-synchronised): a worker skips a job whose asker stopped waiting, and at the timeout
+        the job, if no worker took it yet, is cancelled and deleted here, so a worker that starts later
+        does not draw charts for nobody.
+        """
         key = uuid.uuid4().hex
-        await self._queue.defer(TASK_RENDER_CHART, {"key": key, "job": dump_job(job)})
+        args: dict[str, Any] = {"key": key, "job": dump_job(job)}
+        if timeout is not None:
+            args["deadline"] = time.time() + timeout
+        app = self._queue.app
+        job_id = await app.configure_task(name=TASK_RENDER_CHART).defer_async(**args)
         deadline = None if timeout is None else time.monotonic() + timeout
         pause = self.POLL_S
         connector = self._queue.app.connector
@@ -249,12 +261,22 @@ class QueueRunner:
                     raise RuntimeError(f"queued job failed: {value}")
                 return value
             if deadline is not None and time.monotonic() >= deadline:
+                await _withdraw(app, job_id)
                 raise TimeoutError(f"no queue worker finished the job within {timeout} s")
             await asyncio.sleep(pause)
             pause = min(pause * 1.5, self.MAX_POLL_S)
 
     def close_nowait(self) -> None:
         """Nothing to stop here (the queue itself is closed by its owner)."""
+
+
+async def _withdraw(app: Any, job_id: int) -> None:
+    """Cancel and delete a chart job nobody waits for any more, unless a worker already runs it (its
+    result is then never collected and RESULT_TTL deletes it); the database gone: its deadline stays."""
+    try:
+        await app.job_manager.cancel_job_by_id_async(job_id, delete_job=True)
+    except Exception as problem:  # noqa: BLE001 - best effort: the worker skips the job past its deadline
+        logger.info("chart job %s not withdrawn (%s); workers skip it past its deadline", job_id, problem)
 
 
 async def open_queue(url: str) -> ProcrastinateQueue:
@@ -413,7 +435,10 @@ def register_tasks(
         await handlers[TASK_SWEEP_SCORING](await live_scorings(connector))
 
     @app.task(name=TASK_RENDER_CHART)
-    async def render_chart(key: str, job: str) -> None:
+    async def render_chart(key: str, job: str, deadline: float | None = None) -> None:
+        if deadline is not None and time.time() > deadline:  # its bot gave up on it: nobody would see it
+            logger.info("chart job %s expired %.0f s ago; skipped", key, time.time() - deadline)
+            return
         try:
             value, ok = await handlers[TASK_RENDER_CHART](load_job(job)), True
         except Exception as problem:  # noqa: BLE001 - reported to the asking bot, not retried
@@ -469,37 +494,173 @@ async def retry_stalled(app: Any, stalled_after_s: float) -> int:
     return retried
 
 
-async def _watch_stalled(app: Any, queue: QueueConfig) -> None:
-    while True:
-        await asyncio.sleep(queue.stalled_check_s)
+#: The worker's restart pauses after it stopped by itself (a database outage): first, and the longest.
+RESTART_PAUSE_S = 1.0
+MAX_RESTART_PAUSE_S = 30.0
+#: A worker that ran this long before stopping by itself was healthy: the next pause starts small again.
+HEALTHY_RUN_S = 60.0
+#: How long one reconnection probe waits for PostgreSQL, and how long the stalled-job watch may take to
+#: finish its round once the worker stops.
+PROBE_TIMEOUT_S = 5
+WATCH_STOP_S = 5.0
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds`; True as soon as `stop` is set (no cancellation involved)."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _watch_stalled(app: Any, queue: QueueConfig, stop: asyncio.Event) -> None:
+    """Every `queue.stalled_check_s` until `stop`: `retry_stalled`, a failure (the database gone) logged.
+
+    Ends on `stop`, never by cancellation: a cancellation arriving inside a query comes back from
+    procrastinate's connector as a ConnectorException (psycopg cancels the query), which an `except
+    Exception` would swallow and loop on forever, keeping `serve` waiting for this task.
+    """
+    while not await _stopped_within(stop, queue.stalled_check_s):
         try:
             await retry_stalled(app, queue.stalled_after_s)
-        except Exception:
-            logger.exception("looking for stalled jobs failed; trying again later")
+        except Exception as problem:
+            current = asyncio.current_task()
+            if stop.is_set() or (current is not None and current.cancelling()):
+                return
+            logger.warning("looking for stalled jobs failed (%s); trying again later", _one_line(problem))
 
 
-async def serve(url: str, handlers: Mapping[str, Handler], queue: QueueConfig, digest: DigestConfig) -> None:
-    """Run a procrastinate worker until SIGINT/SIGTERM (running jobs finish first), with the stalled-job
-    watch beside it. Raises QueueUnavailable on anything but PostgreSQL."""
-    if not is_postgres(url):
-        raise QueueUnavailable(NEEDS_POSTGRES)
-    await apply_schema(url)
-    app = make_app(url)
-    register_tasks(app, handlers, queue, digest)
-    async with app.open_async():
-        try:  # attempts left stuck while no worker ran (the periodic task repeats it every 5 minutes)
-            await handlers[TASK_SWEEP_SCORING](await live_scorings(app.connector))
-        except Exception:
-            logger.exception("sweeping stuck mock attempts at start failed; the periodic sweep retries")
-        watch = asyncio.create_task(_watch_stalled(app, queue), name="stalled-jobs")
-        try:
-            await app.run_worker_async(
+def _one_line(problem: BaseException) -> str:
+    """`Type: message` on one line, followed by the cause a ConnectorException hides ("Database error.")."""
+    line = f"{type(problem).__name__}: {' '.join(str(problem).split())}"
+    cause = problem.__cause__
+    return line if cause is None else f"{line} (from {_one_line(cause)})"
+
+
+async def database_reachable(url: str, timeout_s: int = PROBE_TIMEOUT_S) -> bool:
+    """Whether a new connection to `url` opens and answers `SELECT 1` within about `timeout_s`."""
+    import psycopg
+
+    try:
+        connection = await psycopg.AsyncConnection.connect(conninfo(url), connect_timeout=timeout_s)
+        async with connection:
+            await connection.execute("SELECT 1")
+    except (psycopg.Error, OSError):
+        return False
+    return True
+
+
+async def wait_for_database(url: str, stop: asyncio.Event, first_pause_s: float = RESTART_PAUSE_S) -> bool:
+    """Probe PostgreSQL with pauses doubling from `first_pause_s` to MAX_RESTART_PAUSE_S until it answers
+    (True) or `stop` is set (False). Logs a warning per failed probe, so a long outage stays visible."""
+    pause = first_pause_s
+    while not await _stopped_within(stop, pause):
+        if await database_reachable(url):
+            return True
+        logger.warning("PostgreSQL is still unreachable; the queue worker tries again in %.0f s", pause)
+        pause = min(pause * 2, MAX_RESTART_PAUSE_S)
+    return False
+
+
+async def run_worker_until_stopped(app: Any, url: str, queue: QueueConfig, stop: asyncio.Event) -> None:
+    """Run procrastinate's worker until `stop` is set; restart it whenever it stops by itself.
+
+    procrastinate 3 stops its worker when a side task (the LISTEN connection, heartbeats, periodic
+    deferrer) fails, e.g. when PostgreSQL restarts, and `run_worker_async` then returns or raises a
+    ConnectorException: nothing retries it. Here that is an outage to ride out: the worker is started
+    again once PostgreSQL answers (`wait_for_database`), with a fresh registration and LISTEN connection;
+    the psycopg pool replaces its dead connections itself (procrastinate opens it with a connection
+    check). `stop` (SIGINT/SIGTERM) instead stops the worker gracefully: running jobs finish first.
+    """
+    pause = RESTART_PAUSE_S
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        started = loop.time()
+        worker = asyncio.create_task(
+            app.run_worker_async(
                 concurrency=queue.concurrency,
                 update_heartbeat_interval=queue.heartbeat_s,
                 stalled_worker_timeout=queue.stalled_after_s,
                 fetch_job_polling_interval=queue.poll_s,
-                install_signal_handlers=True,
-            )
-        finally:
-            watch.cancel()
-            await asyncio.gather(watch, return_exceptions=True)
+                install_signal_handlers=False,  # serve's handlers set `stop`, which stops it gracefully
+            ),
+            name="procrastinate-worker",
+        )
+        stopper = asyncio.create_task(stop.wait(), name="worker-stop")
+        await asyncio.wait({worker, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if not worker.done():  # asked to stop: procrastinate's cancellation path finishes running jobs
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+            return
+        problem = None if worker.cancelled() else worker.exception()
+        if stop.is_set():
+            return
+        pause = RESTART_PAUSE_S if loop.time() - started >= HEALTHY_RUN_S else pause
+        logger.error(
+            "the queue worker stopped by itself (%s); restarting it once PostgreSQL answers",
+            _one_line(problem) if problem is not None else "a side task failed, see above",
+        )
+        if not await wait_for_database(url, stop, pause):
+            return
+        pause = min(pause * 2, MAX_RESTART_PAUSE_S)
+        logger.warning("PostgreSQL answers again; restarting the queue worker")
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set `stop` while inside (where the loop supports signal handlers)."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no support
+            pass
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def _end(task: asyncio.Task[None], grace_s: float) -> None:
+    """Wait up to `grace_s` for `task` to end by itself, then cancel it; never waits unbounded."""
+    done, _ = await asyncio.wait({task}, timeout=grace_s)
+    if not done:
+        task.cancel()
+        await asyncio.wait({task}, timeout=grace_s)
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        logger.warning("the stalled-job watch ended with %s", _one_line(task.exception()))  # type: ignore[arg-type]
+
+
+async def serve(
+    url: str,
+    handlers: Mapping[str, Handler],
+    queue: QueueConfig,
+    digest: DigestConfig,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run a procrastinate worker until SIGINT/SIGTERM or `stop` (running jobs finish first), with the
+    stalled-job watch beside it; a worker stopped by a database outage is restarted when PostgreSQL is
+    back (`run_worker_until_stopped`). Raises QueueUnavailable on anything but PostgreSQL."""
+    if not is_postgres(url):
+        raise QueueUnavailable(NEEDS_POSTGRES)
+    stop = stop if stop is not None else asyncio.Event()
+    await apply_schema(url)
+    app = make_app(url)
+    register_tasks(app, handlers, queue, digest)
+    with _stop_on_signals(stop):
+        async with app.open_async():
+            try:  # attempts left stuck while no worker ran (the periodic task repeats it every 5 minutes)
+                await handlers[TASK_SWEEP_SCORING](await live_scorings(app.connector))
+            except Exception:
+                logger.exception("sweeping stuck mock attempts at start failed; the periodic sweep retries")
+            watch = asyncio.create_task(_watch_stalled(app, queue, stop), name="stalled-jobs")
+            try:
+                await run_worker_until_stopped(app, url, queue, stop)
+            finally:
+                stop.set()
+                await _end(watch, WATCH_STOP_S)

@@ -27,6 +27,17 @@ def test_the_worker_refuses_sqlite(tmp_path, capsys):
     )
 
 
+def test_the_worker_refuses_a_config_whose_bots_never_defer_jobs(tmp_path, capsys):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"queue": {"backend": "inprocess"}}), encoding="utf-8")
+    # refused before connecting: nothing listens on this port
+    db = "postgresql+asyncpg://nobody@127.0.0.1:9/ii"
+    assert main.main(["--config", str(path), "--db", db, "worker"]) == 2
+    err = capsys.readouterr().err
+    assert "queue.backend is inprocess" in err and "INTERVIEW_INSIGHTS_QUEUE=procrastinate" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 async def test_the_bot_refuses_the_queue_backend_on_sqlite(tmp_path):
     config = parse_config({"queue": {"backend": "procrastinate"}})
     with pytest.raises(ConfigError, match="needs PostgreSQL"):
