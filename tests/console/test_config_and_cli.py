@@ -22,6 +22,18 @@ def test_shipped_config_is_valid_and_holds_no_secret(monkeypatch):
     assert "CSE" in config.submission.branches
 
 
+def test_the_shipped_config_takes_the_queue_backend_from_the_environment():
+    default = load_config(ROOT / "config.yaml", environ={})
+    assert default.queue.backend == "inprocess"
+    chosen = load_config(ROOT / "config.yaml", environ={"INTERVIEW_INSIGHTS_QUEUE": "procrastinate"})
+    assert chosen.queue.backend == "procrastinate"
+    # only the backend follows the variable: the other queue settings are the documented defaults
+    others = {"backend"}
+    assert chosen.queue.model_dump(exclude=others) == parse_config({}).queue.model_dump(exclude=others)
+    with pytest.raises(ConfigError, match="queue.backend"):
+        load_config(ROOT / "config.yaml", environ={"INTERVIEW_INSIGHTS_QUEUE": "celery"})
+
+
 def test_env_references_are_expanded(monkeypatch):
     monkeypatch.setenv("MY_TOKEN", "123:abc")
     config = parse_config(
