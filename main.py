@@ -159,7 +159,12 @@ async def run_worker(
         return 2
     for module in imports:
         importlib.import_module(module)
-    app = await bootstrap(config, db_url=url, scorer=queue_tasks.worker_scorer())
+    try:
+        app = await bootstrap(config, db_url=url, scorer=queue_tasks.worker_scorer())
+    except ConfigError:
+        raise
+    except Exception as problem:  # noqa: BLE001 - e.g. PostgreSQL unreachable: a supervisor starts it again
+        return _worker_failed("cannot start", problem)
     closers = []
     ops = None
     try:
@@ -168,9 +173,7 @@ async def run_worker(
         logger.info("queue worker started")
         await serve(url, queue_tasks.handlers(app), config.queue, config.digest)
     except Exception as problem:  # noqa: BLE001 - one line and a non-zero status, so a supervisor restarts it
-        logger.debug("the queue worker failed", exc_info=True)
-        print(f"error: the queue worker stopped: {type(problem).__name__}: {problem}", file=sys.stderr)
-        return 1
+        return _worker_failed("stopped", problem)
     finally:
         if ops is not None:
             await ops.stop()
@@ -179,6 +182,15 @@ async def run_worker(
                 await close()
         await app.close()
     return 0
+
+
+def _worker_failed(what: str, problem: Exception) -> int:
+    """Print `error: the queue worker <what>: <Type>: <message>` on one line (the traceback at debug
+    level) and return 1, the status a supervisor restarts on."""
+    logger.debug("the queue worker %s", what, exc_info=problem)
+    message = " ".join(str(problem).split())
+    print(f"error: the queue worker {what}: {type(problem).__name__}: {message}", file=sys.stderr)
+    return 1
 
 
 async def open_task_queue(config: Config, db_url: str | None):

@@ -38,6 +38,15 @@ def test_the_worker_refuses_a_config_whose_bots_never_defer_jobs(tmp_path, capsy
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_worker_that_cannot_reach_postgresql_exits_1_with_one_line(tmp_path, capsys):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"queue": {"backend": "procrastinate"}}), encoding="utf-8")
+    db = "postgresql+asyncpg://nobody@127.0.0.1:9/ii"  # nothing listens there
+    assert main.main(["--config", str(path), "--db", db, "worker"]) == 1  # a supervisor restarts it
+    err = capsys.readouterr().err
+    assert err.startswith("error: the queue worker cannot start: ") and len(err.strip().splitlines()) == 1
+
+
 async def test_the_bot_refuses_the_queue_backend_on_sqlite(tmp_path):
     config = parse_config({"queue": {"backend": "procrastinate"}})
     with pytest.raises(ConfigError, match="needs PostgreSQL"):
