@@ -14,6 +14,8 @@ from core.config import Config, ConfigError, load_config
 logger = logging.getLogger(__name__)
 
 ADAPTERS = ("console", "telegram", "discord")
+#: The `application_name` suffix of each command's PostgreSQL connections (pg_stat_activity).
+PROCESS_KIND = {None: "bot", "run": "bot", "worker": "worker"}
 SHUTDOWN_GRACE_S = 20.0  # SIGTERM: how long in-flight events may take to finish before the process exits
 
 
@@ -126,7 +128,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve /health and /metrics on PORT (default: ops.http_port; 0 = off); give each worker on "
         "one machine its own",
     )
+    for command in commands.choices.values():  # `migrate --db URL` works as `--db URL migrate`
+        add_global_options(command)
     return parser
+
+
+def add_global_options(command: argparse.ArgumentParser) -> None:
+    """Let a subcommand take the global --config, --db, -v and --log-format after its name as well; their
+    defaults stay the main parser's (SUPPRESS: an option not given after the name leaves the value
+    given, or defaulted, before it)."""
+    command.add_argument("--config", default=argparse.SUPPRESS, help="settings file (default: config.yaml)")
+    command.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS, help="database URL (as before COMMAND)"
+    )
+    command.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log debug messages"
+    )
+    command.add_argument(
+        "--log-format", choices=("text", "json"), default=argparse.SUPPRESS, help="text or json log lines"
+    )
 
 
 #: Why `main.py worker` refuses a config whose queue.backend is inprocess: bots started with it never
@@ -191,6 +211,14 @@ def _worker_failed(what: str, problem: Exception) -> int:
     message = " ".join(str(problem).split())
     print(f"error: the queue worker {what}: {type(problem).__name__}: {message}", file=sys.stderr)
     return 1
+
+
+def check_task_queue(config: Config, db_url: str | None) -> None:
+    """ConfigError when queue.backend is procrastinate and the database is not PostgreSQL."""
+    from storage.queue import NEEDS_POSTGRES, is_postgres
+
+    if config.queue.backend == "procrastinate" and not is_postgres(db_url or config.database.url):
+        raise ConfigError(f"queue.backend: procrastinate: {NEEDS_POSTGRES}")
 
 
 async def open_task_queue(config: Config, db_url: str | None):
@@ -415,7 +443,7 @@ async def run_migrate(config: Config, db_url: str | None) -> int:
     url = db_url or config.database.url
     await migrate(url)
     await migrate_queue(config, url)
-    database = await open_database(url)
+    database = await open_database(url, migrate=False)  # migrated just above
     try:
         caught_up = await analyse_all(database.sessions)
     finally:
@@ -599,6 +627,7 @@ async def run_bot(
     from core.app import bootstrap
 
     if demo:
+        check_task_queue(config, db_url)  # a config error before seeding, not after
         await run_seed(config, db_url, 1200, 42)
     queue = await open_task_queue(config, db_url)
     app = await bootstrap(config, db_url=db_url)
@@ -661,6 +690,9 @@ async def run_bot(
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run the chosen command; configuration errors exit 2 with one clear line."""
     args = build_parser().parse_args(argv)
+    from storage.db import set_application_name
+
+    set_application_name(f"interview-insights-{PROCESS_KIND.get(args.command, args.command)}")
     try:
         config = load_config(args.config)
         if args.console_user:

@@ -25,6 +25,19 @@ MIGRATIONS_DIR = STORAGE_DIR / "migrations"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 LOCK_WAIT_S = 60.0  # how long a statement waits in all for another process's SQLite write lock
 LOCK_RETRY_PAUSE_S = 0.05
+#: PostgreSQL `application_name` of this process's connections, shown in pg_stat_activity and the server
+#: log; main.py names each process kind (interview-insights-bot, -worker, -migrate, ...).
+APPLICATION_NAME = ["interview-insights"]
+
+
+def set_application_name(name: str) -> None:
+    """Name this process's PostgreSQL connections opened from now on (at most 63 bytes are kept)."""
+    APPLICATION_NAME[0] = name
+
+
+def application_name() -> str:
+    """The `application_name` this process's PostgreSQL connections carry."""
+    return APPLICATION_NAME[0]
 
 
 def is_migration_only_table(name: str) -> bool:
@@ -144,6 +157,7 @@ class Database:
                 self._make_parent_dir()
         else:
             kwargs["pool_pre_ping"] = True
+            kwargs["connect_args"] = {"server_settings": {"application_name": application_name()}}
             kwargs.update(pool_options(pool_size, max_overflow, pool_timeout_s))
         try:
             self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

@@ -57,6 +57,7 @@ from core.ops.scoring import (
     TASK_SWEEP_SCORING,
 )
 from core.ports import TASK_DIGEST, TASK_OUTBOX, TASK_RENDER_CHART, TASK_SCORE_ATTEMPT, TaskQueue
+from storage.db import application_name
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ async def apply_schema(url: str) -> bool:
     import psycopg
     from procrastinate.schema import SchemaManager
 
-    connection = await psycopg.AsyncConnection.connect(conninfo(url))
+    connection = await psycopg.AsyncConnection.connect(conninfo(url), application_name=application_name())
     async with connection, connection.transaction():
         await connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
         cursor = await connection.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
@@ -137,7 +138,9 @@ def make_app(url: str) -> Any:
         import procrastinate
     except ImportError as missing:  # the `postgres` extra
         raise QueueUnavailable("the task queue needs procrastinate: pip install '.[postgres]'") from missing
-    connector = procrastinate.PsycopgConnector(conninfo=conninfo(url))
+    connector = procrastinate.PsycopgConnector(
+        conninfo=conninfo(url), kwargs={"application_name": application_name()}
+    )
     return procrastinate.App(connector=connector)
 
 
@@ -543,7 +546,9 @@ async def database_reachable(url: str, timeout_s: int = PROBE_TIMEOUT_S) -> bool
     import psycopg
 
     try:
-        connection = await psycopg.AsyncConnection.connect(conninfo(url), connect_timeout=timeout_s)
+        connection = await psycopg.AsyncConnection.connect(
+            conninfo(url), connect_timeout=timeout_s, application_name=application_name()
+        )
         async with connection:
             await connection.execute("SELECT 1")
     except (psycopg.Error, OSError):

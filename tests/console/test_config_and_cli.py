@@ -96,6 +96,40 @@ def test_bad_config_exits_2_with_one_clear_line(tmp_path):
     assert result.stderr.strip().startswith("error: invalid configuration: dialog.timeout_hours")
 
 
+def test_migrate_takes_db_after_the_command_and_migrates_once(tmp_path):
+    (tmp_path / "config.yaml").write_text("{}\n")
+    db_file = tmp_path / "var" / "bot.db"
+    result = run_main("migrate", "--db", f"sqlite+aiosqlite:///{db_file}", "-v", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Database is at the latest schema." in result.stdout
+    assert db_file.exists() and not (tmp_path / "var" / "interview_insights.db").exists()
+    assert result.stderr.count("upgrade to head") == 1
+    # before the command it works as always; after it, it overrides the one before
+    other = tmp_path / "other.db"
+    again = run_main(
+        "--db",
+        "sqlite+aiosqlite:///nowhere/x.db",
+        "migrate",
+        "--db",
+        f"sqlite+aiosqlite:///{other}",
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0, again.stderr
+    assert other.exists()
+
+
+def test_demo_with_the_queue_on_sqlite_refuses_before_seeding(tmp_path):
+    (tmp_path / "config.yaml").write_text("queue:\n  backend: procrastinate\n")
+    db_file = tmp_path / "demo.db"
+    result = run_main("--db", f"sqlite+aiosqlite:///{db_file}", "--demo", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: queue.backend: procrastinate: the task queue needs PostgreSQL; on SQLite the bot runs jobs "
+        "in-process"
+    )
+    assert not db_file.exists()  # nothing was seeded
+
+
 def test_piped_console_runs_a_conversation(tmp_path):
     config = (ROOT / "config.yaml").read_text().replace("var/console", str(tmp_path / "console"))
     (tmp_path / "config.yaml").write_text(config)
