@@ -12,6 +12,7 @@ supervisor reading it never saw EOF. Now each worker, in its initializer:
     the parent is already gone;
   * runs a daemon thread that polls `os.getppid()` every `PARENT_POLL_S` and exits when it changes
     (other systems, or a parent thread that exited: PR_SET_PDEATHSIG follows the spawning *thread*);
+  * ignores SIGINT (Ctrl-C reaches the whole process group; the parent decides when workers stop);
   * points fds 0 and 1 at /dev/null and fd 2 too when it is a pipe or socket (a terminal or a log file
     is kept, so worker log lines still show up where the bot's do).
 The resource tracker (started by the parent when the executor creates its queues) exits by itself on
@@ -98,7 +99,13 @@ def _detach_std_streams() -> None:
 
 def _init_worker(parent_pid: int, initializer: Callable[[], None] | None, started: Any) -> None:
     """Pool initializer: tie the worker's life to the parent, detach stdio, run `initializer`, then
-    release the `started` semaphore (WorkerPool.ready() counts those)."""
+    release the `started` semaphore (WorkerPool.ready() counts those).
+
+    SIGINT is ignored: Ctrl-C in a terminal reaches the whole foreground process group, and an idle
+    worker it killed broke the pool under its parent, which was still finishing its jobs gracefully
+    ("a worker died; starting a new pool", then BrokenProcessPool on a second Ctrl-C). The parent decides
+    when workers stop (close(), or PR_SET_PDEATHSIG when it dies)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     _detach_std_streams()
     if initializer is not None:
