@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bots.base import PlatformUnreachable
 from core.config import Config, ConfigError, load_config
 
 logger = logging.getLogger(__name__)
@@ -720,6 +721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    except PlatformUnreachable as problem:  # the network, not the code: one line, and a supervisor retries
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

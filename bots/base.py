@@ -21,6 +21,15 @@ class Capabilities:
     max_buttons: int
 
 
+class PlatformUnreachable(Exception):
+    """The platform's API could not be reached when the adapter started (DNS, refused, timed out).
+
+    Raised instead of the HTTP library's chained traceback so `main.py` prints one line and exits 1:
+    the fault is the network or a proxy, not the code, and a supervisor may simply start it again.
+    The message names the platform and the reason, never the token.
+    """
+
+
 class Adapter(Protocol):
     """A running front door (console, Telegram, Discord)."""
 

@@ -19,10 +19,11 @@ from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
-from bots.base import Capabilities
+from bots.base import Capabilities, PlatformUnreachable
 from bots.discord import render, translate
 from bots.discord.forum import ForumMirror
 from bots.discord.ui import ActionButton, FormButton, build_modal, build_view, modal_values
@@ -132,13 +133,29 @@ class DiscordAdapter:
         if not self.config.token:
             raise ConfigError("discord.token is empty: set DISCORD_BOT_TOKEN (see config.yaml)")
         async with self.client:
-            await self.client.start(self.config.token)
+            await self._login()
+            await self.client.connect(reconnect=True)  # what Client.start does after logging in
 
     async def open_for_sending(self) -> None:
         """Log in over REST only (channel and DM sends need no gateway): e.g. `main.py digest` from cron."""
         if not self.config.token:
             raise ConfigError("discord.token is empty: set DISCORD_BOT_TOKEN (see config.yaml)")
-        await self.client.login(self.config.token)
+        await self._login()
+
+    async def _login(self) -> None:
+        """Client.login with its failures as one line each: a rejected token is a ConfigError, an API
+        that cannot be reached (DNS, refused, timed out) is PlatformUnreachable; never the token.
+        Once logged in, discord.py itself reconnects the gateway with backoff."""
+        try:
+            await self.client.login(self.config.token)
+        except discord.LoginFailure:
+            raise ConfigError("discord.token was rejected by Discord: check DISCORD_BOT_TOKEN") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as problem:
+            await self.client.close()
+            reason = str(problem) or type(problem).__name__
+            raise PlatformUnreachable(
+                f"discord: cannot reach Discord's API ({reason}); check the network or proxy"
+            ) from None
 
     async def close_sending(self) -> None:
         """Release what open_for_sending() opened."""

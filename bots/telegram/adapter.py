@@ -8,6 +8,7 @@ import html
 import logging
 from collections.abc import Awaitable
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import (
     Bot,
@@ -21,11 +22,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import Forbidden, InvalidToken, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, CallbackContext, TypeHandler
 from telegram.request import HTTPXRequest
 
-from bots.base import Capabilities
+from bots.base import Capabilities, PlatformUnreachable
 from bots.telegram import forum, inline, logsafe, render, translate
 from bots.telegram.limits import (
     BUTTONS_PER_ROW,
@@ -181,6 +182,13 @@ class TelegramAdapter:
             # PTB's message quotes the token; never let it reach a terminal or a log
             raise ConfigError(
                 "telegram.token was rejected by the Bot API: check TELEGRAM_BOT_TOKEN"
+            ) from None
+        except NetworkError as problem:  # TimedOut too: DNS, refused, proxy, no route
+            await application.shutdown()
+            self.application = None
+            raise PlatformUnreachable(
+                f"telegram: cannot reach the Bot API at {urlsplit(self.config.base_url).netloc} "
+                f"({logsafe.redact(problem.message)}); check the network or proxy, or telegram.base_url"
             ) from None
         return application
 
