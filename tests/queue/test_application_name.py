@@ -7,13 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.queue.test_queue import (
-    close_bot,
-    open_bot,
-    settings,
-    wait_until,
-    workers,  # noqa: F401 - the fixture
-)
+from tests.queue.harness import close_bot, open_bot, settings, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["postgres"], indirect=True)]
 
@@ -26,7 +20,7 @@ NAMES = (
 async def test_a_worker_names_its_postgresql_connections(
     tmp_path,
     database_url,
-    workers,  # noqa: F811 - the fixture imported above
+    workers,
 ):
     data = settings(tmp_path)
     app, queue, _outbox = await open_bot(tmp_path, database_url, data)

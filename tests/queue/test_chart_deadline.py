@@ -15,13 +15,7 @@ from core.features.company.charts import ChartJob, render_job
 from core.ports import TASK_RENDER_CHART
 from media import chart_jobs
 from storage.queue import dump_job
-from tests.queue.test_queue import (
-    close_bot,
-    open_bot,
-    settings,
-    wait_until,
-    workers,  # noqa: F401 - the fixture
-)
+from tests.queue.harness import close_bot, open_bot, settings, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["postgres"], indirect=True)]
 
@@ -42,7 +36,7 @@ async def rows(app, sql: str) -> list:
 async def test_charts_given_up_on_are_withdrawn_or_skipped_and_live_ones_drawn(
     tmp_path,
     database_url,
-    workers,  # noqa: F811 - the fixture imported above
+    workers,
 ):
     data = settings(tmp_path)
     app, queue, _outbox = await open_bot(tmp_path, database_url, data)

@@ -9,9 +9,7 @@ no job is swept when a worker starts: no row is left stuck.
 from __future__ import annotations
 
 import functools
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -34,8 +32,7 @@ from tests.media_video import clips as C
 from tests.ops.test_ops_http import sample
 from tests.ops.test_queue_depth import free_port
 from tests.queue.blocking import RESULT, go_marker, started_marker
-from tests.queue.test_queue import (
-    ROOT,
+from tests.queue.harness import (
     Workers,
     attempts,
     close_bot,
@@ -55,21 +52,7 @@ class HttpWorkers(Workers):
     """Workers started with `--http-port`."""
 
     def start_on(self, port: int, *imports: str) -> subprocess.Popen:
-        n = len(self.procs)
-        args = [sys.executable, "main.py", "--config", str(self.config), "--db", self.url, "worker"]
-        args += ["--http-port", str(port)]
-        for module in imports:
-            args += ["--import", module]
-        proc = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=open(self.tmp_path / f"worker{n}.out", "wb"),  # noqa: SIM115 - closed with the process
-            stderr=open(self.tmp_path / f"worker{n}.err", "wb"),  # noqa: SIM115
-            start_new_session=True,
-        )
-        self.procs.append(proc)
-        return proc
+        return self.start(*imports, extra=["--http-port", str(port)])
 
 
 @pytest.fixture

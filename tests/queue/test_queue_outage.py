@@ -14,7 +14,7 @@ import pytest
 
 from core.features.company.charts import ChartJob, render_job
 from media import chart_jobs
-from tests.queue.test_queue import Workers, close_bot, open_bot, settings, wait_until, write_config
+from tests.queue.harness import Workers, close_bot, open_bot, settings, wait_until, write_config
 from tests.reliability.test_postgres_restart import Cluster, cluster  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.postgres
