@@ -2,6 +2,7 @@
 
     python bench/load.py [--students 1000] [--db sqlite|postgres] [--workers 1|2] [--think 0]
                          [--limits off|production] [--latency 0] [--json]
+    python bench/load.py --core [--students 200] [--db sqlite|postgres] [--json]
 
 This process runs the offline Bot API fake (tests/telegram/fake_bot_api.py) and plays the students;
 the bots run as subprocesses of this script against that fake, one after the other in the same run:
@@ -18,6 +19,12 @@ when as many messages arrived as a calibration student (played alone first) got 
 updates / wall time of the phase. Printed: updates/s, p50/p95 latency, CPU ms per update of the bot
 processes, the ratio to the echo bot and the goals (>= 50 % of echo throughput, p95 <= 250 ms, more
 throughput with the second worker).
+
+`--core` leaves Telegram out: this process bootstraps the core App and plays the same sharing script
+straight into `App.handle` (all students at once, closed loop), and prints the CPU ms per update of
+this process and the SQL statements per update (a SQLAlchemy `before_cursor_execute` listener on the
+main engine, and on the advisory-lock engine on PostgreSQL; transaction ends counted apart), i.e. the
+work the core and storage do per update, without an adapter or the fake.
 
 Caveat: in a closed loop with N students at once, latency ≈ N / throughput (Little's law), so the p95
 goal is only reachable for N small enough or with think time; both are printed.
@@ -407,6 +414,156 @@ async def fresh_database(kind: str, tag: str) -> str:
     return url
 
 
+# ------------------------------------------------------------------------------------------ --core
+
+
+@dataclass
+class SqlCounter:
+    """SQL statements (cursor executes) and transaction ends (COMMIT/ROLLBACK) seen on some engines."""
+
+    statements: int = 0
+    commits: int = 0
+    rollbacks: int = 0
+    by_verb: dict[str, int] = field(default_factory=dict)
+
+    def watch(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        def executed(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+            self.statements += 1
+            verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "?"
+            self.by_verb[verb] = self.by_verb.get(verb, 0) + 1
+
+        def committed(conn: Any) -> None:
+            self.commits += 1
+
+        def rolled_back(conn: Any) -> None:
+            self.rollbacks += 1
+
+        event.listen(engine, "before_cursor_execute", executed)
+        event.listen(engine, "commit", committed)
+        event.listen(engine, "rollback", rolled_back)
+
+    def snapshot(self) -> tuple[int, int, int, dict[str, int]]:
+        return self.statements, self.commits, self.rollbacks, dict(self.by_verb)
+
+
+async def core_student(app: Any, user_id: int, script: Sequence[tuple[str, str]], phase: Phase) -> int:
+    """Play `script` straight into `app.handle` as one Telegram student; returns the steps played."""
+    from core.events import ChatRef, IncomingEvent, UserRef
+
+    user = UserRef("telegram", str(user_id), f"Student{user_id}")
+    chat = ChatRef("telegram", str(user_id))
+    keyboards: list[Any] = []  # the latest replies with buttons, newest last (as a chat shows them)
+    for n, (verb, value) in enumerate(script):
+        if verb == "command":
+            event = IncomingEvent(user, chat, "command", command=value)
+        elif verb == "type":
+            event = IncomingEvent(user, chat, "text", text=value)
+        else:
+            buttons = [b for reply in reversed(keyboards) for row in reply.buttons for b in row if not b.url]
+            found = [b for b in buttons if b.label == value] or [
+                b for b in buttons if b.label.startswith(value)
+            ]
+            if not found:
+                phase.lost += 1
+                return n
+            event = IncomingEvent(user, chat, "action", action=found[0].action)
+        started = time.monotonic()
+        replies = await app.handle(event)
+        phase.latencies.append(time.monotonic() - started)
+        if not replies or any(r.text.startswith("Something went wrong") for r in replies):
+            phase.lost += 1
+            return n + 1
+        keyboards = [*keyboards, *(r for r in replies if r.buttons)][-4:]
+    return len(script)
+
+
+async def core_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """`--core`: the sharing script for every student at once through the core App (no Telegram)."""
+    from sqlalchemy import func, select
+
+    from core.app import bootstrap
+    from core.config import parse_config
+    from storage.models import DialogState
+
+    db_url = await fresh_database(args.db, "core")
+    app = await bootstrap(parse_config({"insights": {"chart_workers": 0}}), db_url=db_url)
+    counter, lock_counter = SqlCounter(), SqlCounter()
+    counter.watch(app.database.engine.sync_engine)
+    lock_engine = getattr(app.router.user_lock, "engine", None)
+    if lock_engine is not None:
+        lock_counter.watch(lock_engine.sync_engine)
+    n = args.students
+    phase = Phase("core")
+    try:
+        # one student alone first: warms the caches and imports, and is the script's check
+        warm = Phase("warm-up")
+        if await core_student(app, STUDENT_BASE - 1, STEP_BY_STEP, warm) != len(STEP_BY_STEP) or warm.lost:
+            raise SystemExit("the warm-up student got stuck: the script no longer fits the dialog")
+        before, lock_before = counter.snapshot(), lock_counter.snapshot()
+        own_cpu = _cpu()
+        started = time.monotonic()
+        await asyncio.gather(*(core_student(app, STUDENT_BASE + i, STEP_BY_STEP, phase) for i in range(n)))
+        phase.wall = time.monotonic() - started
+        phase.cpu = _cpu() - own_cpu
+        after, lock_after = counter.snapshot(), lock_counter.snapshot()
+        async with app.database.sessions() as session:
+            open_dialogs = int(await session.scalar(select(func.count()).select_from(DialogState)) or 0)
+    finally:
+        await app.close()
+    updates = phase.updates or 1
+
+    def per_update(old: tuple[int, int, int, dict[str, int]], new: tuple[int, int, int, dict[str, int]]):
+        verbs = {v: round((c - old[3].get(v, 0)) / updates, 2) for v, c in sorted(new[3].items())}
+        return {
+            "statements_per_update": round((new[0] - old[0]) / updates, 2),
+            "commits_per_update": round((new[1] - old[1]) / updates, 2),
+            "rollbacks_per_update": round((new[2] - old[2]) / updates, 2),
+            "statements_by_verb": {v: c for v, c in verbs.items() if c},
+        }
+
+    figures = phase.figures()
+    return {
+        "mode": "core",
+        "students": n,
+        "db": args.db,
+        "updates": phase.updates,
+        "lost": phase.lost,
+        "seconds": figures["seconds"],
+        "updates_per_s": figures["updates_per_s"],
+        "p50_ms": figures["p50_ms"],
+        "p95_ms": figures["p95_ms"],
+        "cpu_ms_per_update": figures["cpu_ms_per_update"],
+        "sql": per_update(before, after),
+        "lock_sql": per_update(lock_before, lock_after) if lock_engine is not None else None,
+        "dialogs_at_review": open_dialogs - 1,  # the script stops at the review; warm-up's not counted
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+
+
+def core_report(out: dict[str, Any]) -> str:
+    sql = out["sql"]
+    lines = [
+        f"core bench: {out['students']} students x {len(STEP_BY_STEP)} updates, db={out['db']}, no adapter, "
+        f"{out['cpus']} CPUs, load average {out['load_average']}",
+        f"  {out['updates']} updates in {out['seconds']:.2f} s = {out['updates_per_s']:.1f} updates/s  "
+        f"p50 {out['p50_ms']:.1f} ms  p95 {out['p95_ms']:.1f} ms  lost {out['lost']}",
+        f"  CPU {out['cpu_ms_per_update']:.2f} ms/update (this process: core + storage + driver)",
+        f"  SQL {sql['statements_per_update']:.2f} statements/update  commits {sql['commits_per_update']:.2f}  "
+        f"rollbacks {sql['rollbacks_per_update']:.2f}  by verb {sql['statements_by_verb']}",
+    ]
+    if out["lock_sql"] is not None:
+        lock = out["lock_sql"]
+        lines.append(
+            f"  lock engine: {lock['statements_per_update']:.2f} statements/update  "
+            f"by verb {lock['statements_by_verb']}"
+        )
+    lines.append(f"  {out['dialogs_at_review']} of {out['students']} students' dialogs reached the review")
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------------------------------ phases
 
 
@@ -546,6 +703,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", default="", help="pyinstrument text profile of the bot to this file")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
+        "--core", action="store_true", help="drive the core App directly (no Telegram): CPU and SQL per update"
+    )
+    parser.add_argument(
         "--typing-per-second", type=float, default=None, help="typing indicators/s (default: SendLimits')"
     )
     # child-process options
@@ -565,6 +725,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.serve:
         UNLIMITED = _unlimited()
         asyncio.run(serve(args))
+        return
+    if args.core:
+        out = asyncio.run(core_bench(args))
+        print(json.dumps(out, indent=2) if args.json else core_report(out))
         return
     out = asyncio.run(bench(args))
     print(json.dumps(out, indent=2) if args.json else report(out))
