@@ -551,8 +551,9 @@ def core_report(out: dict[str, Any]) -> str:
         f"  {out['updates']} updates in {out['seconds']:.2f} s = {out['updates_per_s']:.1f} updates/s  "
         f"p50 {out['p50_ms']:.1f} ms  p95 {out['p95_ms']:.1f} ms  lost {out['lost']}",
         f"  CPU {out['cpu_ms_per_update']:.2f} ms/update (this process: core + storage + driver)",
-        f"  SQL {sql['statements_per_update']:.2f} statements/update  commits {sql['commits_per_update']:.2f}  "
-        f"rollbacks {sql['rollbacks_per_update']:.2f}  by verb {sql['statements_by_verb']}",
+        f"  SQL {sql['statements_per_update']:.2f} statements/update  "
+        f"commits {sql['commits_per_update']:.2f}  rollbacks {sql['rollbacks_per_update']:.2f}  "
+        f"by verb {sql['statements_by_verb']}",
     ]
     if out["lock_sql"] is not None:
         lock = out["lock_sql"]
@@ -703,7 +704,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", default="", help="pyinstrument text profile of the bot to this file")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
-        "--core", action="store_true", help="drive the core App directly (no Telegram): CPU and SQL per update"
+        "--core",
+        action="store_true",
+        help="drive the core App directly (no Telegram): CPU and SQL per update",
     )
     parser.add_argument(
         "--typing-per-second", type=float, default=None, help="typing indicators/s (default: SendLimits')"

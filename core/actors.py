@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from core.dialog.engine import Preloaded
 from core.events import Actor, IncomingEvent
+from core.repositories.actors import Sightings
 from core.repositories.colleges import CollegeRepository, Placement
 from core.repositories.users import UserRepository
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An event's Actor and, when the resolver read it on the way, the conversation's dialog (the
+    router hands it to DialogEngine.handle so the engine does not read it again)."""
+
+    actor: Actor
+    dialog: Preloaded | None = None
 
 
 class ActorResolver:
@@ -35,36 +47,73 @@ class ActorResolver:
     college_moderators row counts for its college. A config moderator nothing else places is placed in
     the default college, which they moderate. Without a college repository (unit tests of the resolver)
     everyone is in no college and the signal is used as before.
+
+    One read (issue 14): given `sightings` (core.repositories.actors), the user, the remembered signal,
+    the placement and the conversation's dialog come from one SELECT (`resolve`), instead of the users
+    store then `CollegeRepository.place`; the writes (registering a moderator, remembering the signal,
+    a community member's first membership) are the same and happen only when needed.
     """
 
-    def __init__(self, users: UserRepository, colleges: CollegeRepository | None = None) -> None:
+    def __init__(
+        self,
+        users: UserRepository,
+        colleges: CollegeRepository | None = None,
+        sightings: Sightings | None = None,
+    ) -> None:
         self._users = users
         self._colleges = colleges
+        self._sightings = sightings if colleges is not None else None  # placing needs the colleges
 
     async def __call__(self, event: IncomingEvent) -> Actor:
         """The Actor for `event`; raises what the user store raises (the router answers an apology)."""
+        return (await self.resolve(event)).actor
+
+    async def resolve(self, event: IncomingEvent) -> Resolution:
+        """The Actor for `event`, with the conversation's dialog when it was read on the way."""
+        if self._sightings is None:
+            return Resolution(await self._resolve_by_parts(event))
+        user = event.user
+        sighting = await self._sightings.sight(
+            user.platform, user.id, event.chat.community, event.college_code, chat_id=event.chat.id
+        )
+        user_id = await self._moderator_signal(event, sighting.user_id, sighting.moderator_remembered)
+        placement = sighting.placement
+        if placement.via_community and user_id is not None and sighting.member_college_id is None:
+            assert self._colleges is not None and placement.college_id is not None
+            # what `place` records: a known user writing in a linked community joins its college (a
+            # moderator registered just now is known from here on, as with `place` after registering)
+            await self._colleges.join(user_id, placement.college_id, "community", verified=False)
+        signal = event.is_moderator if event.moderator_known else sighting.moderator_remembered
+        college_id, is_moderator = self._college_of(placement, signal)
+        actor = self._actor(event, user_id, is_moderator, college_id)
+        dialog = Preloaded(event.key, sighting.dialog) if sighting.dialog_read else None
+        return Resolution(actor, dialog)
+
+    async def _moderator_signal(
+        self, event: IncomingEvent, user_id: int | None, remembered: bool
+    ) -> int | None:
+        """Remember a known platform signal that changed (registering a moderator seen for the first
+        time); returns the user id, which registering may have created."""
+        user = event.user
+        if event.moderator_known and event.is_moderator != remembered:
+            if event.is_moderator and user_id is None:
+                user_id = await self._users.ensure_user(user.platform, user.id, user.display_name)
+            if user_id is not None:
+                await self._users.remember_moderator(user_id, user.platform, event.is_moderator)
+                logger.info(
+                    "moderator status of %s user %s is now %s", user.platform, user_id, event.is_moderator
+                )
+        return user_id
+
+    def _actor(
+        self, event: IncomingEvent, user_id: int | None, is_moderator: bool, college_id: int | None
+    ) -> Actor:
         user = event.user
         users = self._users
 
         async def register() -> int:
             return await users.ensure_user(user.platform, user.id, user.display_name)
 
-        user_id, remembered = await users.find_with_moderator(user.platform, user.id)
-        is_moderator = event.is_moderator if event.moderator_known else remembered
-        if event.moderator_known and event.is_moderator != remembered:
-            if event.is_moderator and user_id is None:
-                user_id = await register()
-            if user_id is not None:
-                await users.remember_moderator(user_id, user.platform, event.is_moderator)
-                logger.info(
-                    "moderator status of %s user %s is now %s", user.platform, user_id, event.is_moderator
-                )
-        college_id: int | None = None
-        if self._colleges is not None:
-            placement = await self._colleges.place(
-                user.platform, user.id, user_id, event.chat.community, event.college_code
-            )
-            college_id, is_moderator = self._college_of(placement, is_moderator)
         return Actor(
             user_id=user_id,
             platform=user.platform,
@@ -75,6 +124,21 @@ class ActorResolver:
             register=register,
             college_id=college_id,
         )
+
+    async def _resolve_by_parts(self, event: IncomingEvent) -> Actor:
+        """The Actor read piece by piece (users store, then `CollegeRepository.place`): without
+        sightings (unit tests of the resolver, the Mini App)."""
+        user = event.user
+        user_id, remembered = await self._users.find_with_moderator(user.platform, user.id)
+        user_id = await self._moderator_signal(event, user_id, remembered)
+        is_moderator = event.is_moderator if event.moderator_known else remembered
+        college_id: int | None = None
+        if self._colleges is not None:
+            placement = await self._colleges.place(
+                user.platform, user.id, user_id, event.chat.community, event.college_code
+            )
+            college_id, is_moderator = self._college_of(placement, is_moderator)
+        return self._actor(event, user_id, is_moderator, college_id)
 
     @staticmethod
     def _college_of(placement: Placement, signal: bool) -> tuple[int | None, bool]:

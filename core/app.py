@@ -36,6 +36,7 @@ from core.replies import InlineCard, Reply
 from core.router import Router
 from core.services import Services
 from media.pool import ScoringPool
+from storage.actors import SightingRepo
 from storage.analysis import analyse_and_store
 from storage.community import CommunityRepo
 from storage.db import Database, open_database
@@ -248,7 +249,9 @@ async def bootstrap(
         pool_timeout_s=config.database.pool_timeout_s,
         lock_timeout_s=config.database.lock_timeout_s,
     )
-    router = Router(engine, features, ActorResolver(repos.users, repos.colleges), fallback_text, user_lock)
+    # one SELECT per event for the sender, their college and their dialog (issue 14)
+    resolver = ActorResolver(repos.users, repos.colleges, SightingRepo(sessions))
+    router = Router(engine, features, resolver, fallback_text, user_lock)
     app = App(
         config,
         database,

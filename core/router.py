@@ -11,7 +11,8 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
-from core.dialog.engine import DialogEngine, is_dialog_token
+from core.actors import Resolution
+from core.dialog.engine import DialogEngine, Preloaded, is_dialog_token
 from core.events import Actor, IncomingEvent
 from core.features.base import NO_TEXT, Feature, Handler
 from core.metrics import metrics
@@ -21,6 +22,7 @@ from core.replies import Reply
 
 logger = logging.getLogger(__name__)
 
+# The resolver may also hand over the dialog it read on the way (core.actors.Resolution, issue 14).
 ActorResolver = Callable[[IncomingEvent], Awaitable[Actor]]
 COMMAND_ACTION = "g:"
 SOMETHING_WRONG = "Something went wrong on our side, sorry. Please try again."
@@ -60,6 +62,10 @@ class Router:
         self.user_lock: UserLock = user_lock or NoUserLock()
         self._fallback = fallback
         self._resolve = resolve
+        # a resolver that can also return the dialog it read (core.actors.ActorResolver.resolve)
+        self._resolution: Callable[[IncomingEvent], Awaitable[Resolution]] | None = getattr(
+            resolve, "resolve", None
+        )
         self._commands: dict[str, Command] = {}
         self._infos: list[CommandInfo] = []
         self._locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
@@ -118,8 +124,13 @@ class Router:
         async with self.lock_for(event.key):  # in this process: one event per user, in arrival order
             try:
                 async with self.user_lock.hold(event.key):  # across processes (a no-op on SQLite)
-                    event = replace(event, resolved=await self._resolve(event))
-                    replies = await self._dispatch(event)
+                    dialog: Preloaded | None = None
+                    if self._resolution is not None:
+                        resolution = await self._resolution(event)
+                        event, dialog = replace(event, resolved=resolution.actor), resolution.dialog
+                    else:
+                        event = replace(event, resolved=await self._resolve(event))
+                    replies = await self._dispatch(event, dialog)
             except Exception:
                 logger.exception("failed to handle %s event from %s", event.kind, event.user.platform)
                 return [Reply(text=SOMETHING_WRONG)]
@@ -129,7 +140,8 @@ class Router:
             replies[0] = replace(replies[0], replaces_prompt=True)
         return replies
 
-    async def _dispatch(self, event: IncomingEvent) -> list[Reply]:
+    async def _dispatch(self, event: IncomingEvent, dialog: Preloaded | None = None) -> list[Reply]:
+        """Run the event; `dialog` is the conversation's dialog as the resolver read it, if it did."""
         if event.kind == "action" and event.action and event.action.startswith(COMMAND_ACTION):
             name, _, args = event.action[len(COMMAND_ACTION) :].partition(" ")
             event = IncomingEvent(
@@ -143,10 +155,10 @@ class Router:
                 update_id=event.update_id,
             )
         if event.kind == "command":
-            return await self._command(event)
+            return await self._command(event, dialog)
         if event.kind in ("action", "form") and not is_dialog_token(event.action):
             return [Reply(text="That button has expired. Send /help to see what I can do.", private=True)]
-        replies = await self._engine.handle(event)
+        replies = await self._engine.handle(event, dialog)
         if replies is not None:
             return replies
         for feature in self._text:
@@ -155,9 +167,9 @@ class Router:
                 return taken
         return await self._fallback(event)
 
-    async def _command(self, event: IncomingEvent) -> list[Reply]:
+    async def _command(self, event: IncomingEvent, dialog: Preloaded | None = None) -> list[Reply]:
         name = (event.command or "").lower()
-        in_dialog = await self._engine.handle(event) if name in ("cancel", "back") else None
+        in_dialog = await self._engine.handle(event, dialog) if name in ("cancel", "back") else None
         if in_dialog is not None:
             return in_dialog
         command = self._commands.get(name)

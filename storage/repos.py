@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -111,15 +111,10 @@ class DialogRepo(DialogRepository):
     async def load(self, key: DialogKey) -> DialogRecord | None:
         """Return the stored dialog for a conversation key, if any."""
         async with self._sessions() as session:
-            row = await session.get(DialogState, key, populate_existing=True)
-            if row is None:
-                return None
-            updated = row.updated_at
-            if updated.tzinfo is None:  # SQLite drops the zone; we always store UTC
-                updated = updated.replace(tzinfo=utcnow().tzinfo)
-            return DialogRecord(
-                row.flow, row.step, dict(row.answers), list(row.history), row.version, updated
-            )
+            row = (await session.execute(_LOAD, _key_params(key))).first()
+        if row is None:
+            return None
+        return dialog_record(row.flow, row.step, row.answers, row.history, row.version, row.updated_at)
 
     async def save(self, key: DialogKey, record: DialogRecord, expected: int | None) -> bool:
         """Store `record` if the dialog is still at version `expected` (None: if none is stored).
@@ -136,9 +131,8 @@ class DialogRepo(DialogRepository):
         }
         async with self._sessions.begin() as session:
             if expected is not None:
-                changed = await session.execute(
-                    update(DialogState).where(*_key_is(key), DialogState.version == expected).values(**values)
-                )
+                bound = {f"v_{name}": value for name, value in values.items()}
+                changed = await session.execute(_SAVE, {**bound, **_key_params(key), "k_expected": expected})
                 return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
             insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
             added = await session.execute(
@@ -157,6 +151,36 @@ class DialogRepo(DialogRepository):
         async with self._sessions.begin() as session:
             removed = await session.execute(delete(DialogState).where(*condition))
             return bool(removed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def dialog_record(
+    flow: str, step: str, answers: Any, history: Any, version: int, updated: datetime
+) -> DialogRecord:
+    """A stored dialog row's values as the core's DialogRecord (updated_at always aware UTC)."""
+    if updated.tzinfo is None:  # SQLite drops the zone; we always store UTC
+        updated = updated.replace(tzinfo=utcnow().tzinfo)
+    return DialogRecord(flow, step, dict(answers or {}), list(history or []), version, updated)
+
+
+def _key_params(key: DialogKey) -> dict[str, str]:
+    return {"k_platform": key[0], "k_chat": key[1], "k_user": key[2]}
+
+
+# The hot path's dialog statements, built once (issue 14) as Core statements on the table (no ORM
+# work per call): the key, the expected version and the values are bound per call.
+_DIALOGS = DialogState.__table__
+_KEY_IS = (
+    _DIALOGS.c.platform == bindparam("k_platform"),
+    _DIALOGS.c.chat_id == bindparam("k_chat"),
+    _DIALOGS.c.user_id == bindparam("k_user"),
+)
+_FIELDS = ("flow", "step", "answers", "history", "version", "updated_at")
+_LOAD = select(*(_DIALOGS.c[name] for name in _FIELDS)).where(*_KEY_IS)
+_SAVE = (
+    update(_DIALOGS)
+    .where(*_KEY_IS, _DIALOGS.c.version == bindparam("k_expected"))
+    .values({name: bindparam(f"v_{name}", type_=_DIALOGS.c[name].type) for name in _FIELDS})
+)
 
 
 def _key_is(key: DialogKey) -> list[Any]:

@@ -27,6 +27,19 @@ EXPIRED_TEXT = "This question has expired: it belongs to an earlier step or a fi
 ALREADY_HANDLED = "That was already handled."
 
 
+@dataclass(frozen=True)
+class Preloaded:
+    """A conversation's dialog as read at the start of an event (by the actor resolver, in the same
+    SELECT as the sender; core.repositories.actors), so `DialogEngine.handle` need not read it again.
+
+    Safe because every save and removal names the version it read: if another process changed the
+    dialog since, the write conflicts and the engine retries with a fresh read, as for its own read.
+    """
+
+    key: DialogKey
+    record: DialogRecord | None
+
+
 class DialogConflict(Exception):
     """Another process saved or removed this dialog after we loaded it; nothing of ours was written."""
 
@@ -213,21 +226,26 @@ class DialogEngine:
             return None
         return await self._prompt(flow, record, event)
 
-    async def handle(self, event: IncomingEvent) -> list[Reply] | None:
+    async def handle(self, event: IncomingEvent, preloaded: Preloaded | None = None) -> list[Reply] | None:
         """Answer an event inside a dialog; None when no dialog is active and the event is not for one.
 
-        A version conflict (another process answered this dialog meanwhile) retries the event once
-        against the fresh state; a second conflict answers "That was already handled." privately.
+        `preloaded` is the dialog as read at the start of this event (the router passes what the actor
+        resolver read); the first attempt uses it instead of reading again. A version conflict (another
+        process answered this dialog meanwhile) retries the event once against the fresh state; a
+        second conflict answers "That was already handled." privately.
         """
+        if preloaded is not None and preloaded.key != event.key:
+            preloaded = None  # not this conversation's: read it
         for _attempt in range(2):
             try:
-                return await self._handle_once(event)
+                return await self._handle_once(event, preloaded)
             except DialogConflict:
                 logger.info("dialog of %s changed under us; retrying against the fresh state", event.key[0])
+            preloaded = None
         return [Reply(text=ALREADY_HANDLED, private=True)]
 
-    async def _handle_once(self, event: IncomingEvent) -> list[Reply] | None:
-        record = await self._repo.load(event.key)
+    async def _handle_once(self, event: IncomingEvent, preloaded: Preloaded | None) -> list[Reply] | None:
+        record = preloaded.record if preloaded is not None else await self._repo.load(event.key)
         token = parse_token(event.action) if event.kind in ("action", "form") and event.action else None
         if record is None:
             return [self._expired_reply()] if token is not None else None
