@@ -491,6 +491,7 @@ async def core_bench(args: argparse.Namespace) -> dict[str, Any]:
     app = await bootstrap(parse_config({"insights": {"chart_workers": 0}}), db_url=db_url)
     counter, lock_counter = SqlCounter(), SqlCounter()
     counter.watch(app.database.engine.sync_engine)
+    driver_rollbacks = _count_sqlite_rollbacks() if args.db == "sqlite" else None
     lock_engine = getattr(app.router.user_lock, "engine", None)
     if lock_engine is not None:
         lock_counter.watch(lock_engine.sync_engine)
@@ -502,12 +503,14 @@ async def core_bench(args: argparse.Namespace) -> dict[str, Any]:
         if await core_student(app, STUDENT_BASE - 1, STEP_BY_STEP, warm) != len(STEP_BY_STEP) or warm.lost:
             raise SystemExit("the warm-up student got stuck: the script no longer fits the dialog")
         before, lock_before = counter.snapshot(), lock_counter.snapshot()
+        rolled_before = driver_rollbacks[0] if driver_rollbacks else 0
         own_cpu = _cpu()
         started = time.monotonic()
         await asyncio.gather(*(core_student(app, STUDENT_BASE + i, STEP_BY_STEP, phase) for i in range(n)))
         phase.wall = time.monotonic() - started
         phase.cpu = _cpu() - own_cpu
         after, lock_after = counter.snapshot(), lock_counter.snapshot()
+        rolled = driver_rollbacks[0] - rolled_before if driver_rollbacks else None
         async with app.database.sessions() as session:
             open_dialogs = int(await session.scalar(select(func.count()).select_from(DialogState)) or 0)
     finally:
@@ -537,10 +540,28 @@ async def core_bench(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_ms_per_update": figures["cpu_ms_per_update"],
         "sql": per_update(before, after),
         "lock_sql": per_update(lock_before, lock_after) if lock_engine is not None else None,
+        # rollbacks that reached aiosqlite (a round trip to its thread each), SQLite only
+        "driver_rollbacks_per_update": round(rolled / updates, 2) if rolled is not None else None,
         "dialogs_at_review": open_dialogs - 1,  # the script stops at the review; warm-up's not counted
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
     }
+
+
+def _count_sqlite_rollbacks() -> list[int]:
+    """Count the rollbacks that reach aiosqlite in this process (SQLAlchemy's own "rollback" events
+    also count the ones storage.db skips as no-ops); returns the one-element counter."""
+    import aiosqlite
+
+    count = [0]
+    original = aiosqlite.Connection.rollback
+
+    async def counted(self: Any) -> None:
+        count[0] += 1
+        await original(self)
+
+    aiosqlite.Connection.rollback = counted  # type: ignore[method-assign]
+    return count
 
 
 def core_report(out: dict[str, Any]) -> str:
@@ -555,6 +576,8 @@ def core_report(out: dict[str, Any]) -> str:
         f"commits {sql['commits_per_update']:.2f}  rollbacks {sql['rollbacks_per_update']:.2f}  "
         f"by verb {sql['statements_by_verb']}",
     ]
+    if out["driver_rollbacks_per_update"] is not None:
+        lines.append(f"  rollbacks reaching aiosqlite: {out['driver_rollbacks_per_update']:.2f}/update")
     if out["lock_sql"] is not None:
         lock = out["lock_sql"]
         lines.append(

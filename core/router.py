@@ -62,10 +62,6 @@ class Router:
         self.user_lock: UserLock = user_lock or NoUserLock()
         self._fallback = fallback
         self._resolve = resolve
-        # a resolver that can also return the dialog it read (core.actors.ActorResolver.resolve)
-        self._resolution: Callable[[IncomingEvent], Awaitable[Resolution]] | None = getattr(
-            resolve, "resolve", None
-        )
         self._commands: dict[str, Command] = {}
         self._infos: list[CommandInfo] = []
         self._locks: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
@@ -125,8 +121,12 @@ class Router:
             try:
                 async with self.user_lock.hold(event.key):  # across processes (a no-op on SQLite)
                     dialog: Preloaded | None = None
-                    if self._resolution is not None:
-                        resolution = await self._resolution(event)
+                    # a resolver that also returns the dialog it read (core.actors.ActorResolver.resolve)
+                    with_dialog: Callable[[IncomingEvent], Awaitable[Resolution]] | None = getattr(
+                        self._resolve, "resolve", None
+                    )
+                    if with_dialog is not None:
+                        resolution = await with_dialog(event)
                         event, dialog = replace(event, resolved=resolution.actor), resolution.dialog
                     else:
                         event = replace(event, resolved=await self._resolve(event))

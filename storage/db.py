@@ -189,6 +189,7 @@ class Database:
         dialect = self.engine.sync_engine.dialect
         dialect.colspecs = {**dialect.colspecs, sqltypes.DateTime: _UTCDateTime}
         _retry_when_locked(dialect)
+        _skip_idle_rollback(dialect)
         memory = is_memory_sqlite(self.url)
         timeout = int(self.busy_timeout_ms)
 
@@ -259,6 +260,35 @@ def _retry_when_locked(dialect: Any) -> None:
                     _pause(LOCK_RETRY_PAUSE_S)
 
         setattr(dialect, name, retrying)
+
+
+def _in_transaction(dbapi_connection: Any) -> bool | None:
+    """Whether an aiosqlite connection is inside a transaction (None: cannot tell, e.g. another driver).
+
+    sqlite3 tracks it itself (`in_transaction`, SQLite's autocommit flag): a transaction starts with the
+    BEGIN the driver issues before the first write, so after reads only it is False.
+    """
+    inner = getattr(dbapi_connection, "_connection", None)  # SQLAlchemy's adapter -> aiosqlite.Connection
+    state = getattr(inner, "in_transaction", None)
+    return state if isinstance(state, bool) else None
+
+
+def _skip_idle_rollback(dialect: Any) -> None:
+    """Skip the ROLLBACK SQLAlchemy issues when a read-only session or connection ends (issue 14).
+
+    Why: on aiosqlite every rollback() is a round trip to the connection's thread, and after reads only
+    there is nothing to roll back: sqlite3's own rollback() does nothing outside a transaction. So when
+    the connection says it is in no transaction the call is skipped; otherwise (a write, or a connection
+    that cannot tell) it rolls back as before. tests/storage/test_idle_rollback.py checks both.
+    """
+    original = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if _in_transaction(dbapi_connection) is False:
+            return
+        original(dbapi_connection)
+
+    dialect.do_rollback = do_rollback
 
 
 def _pause(seconds: float) -> None:

@@ -13,17 +13,26 @@ transaction ends (COMMIT, or ROLLBACK on an error) when the event is done, which
 the worker dies, its connection closes and the lock goes with it. The transaction writes nothing and,
 in READ COMMITTED, holds no snapshot between statements, so it does not hold back vacuum.
 
-Failure policy: when no lock connection is free within the pool timeout, or the lock is not granted
-within `lock_timeout_s` (a stuck event elsewhere), the event runs without the cross-process lock and a
-warning is logged: the dialog's version-checked save (core/dialog/engine.py) still refuses a lost
-update, which is better than leaving the student without an answer.
+Overload (issue 14): when more events run at once than the pool has connections (200 students through
+one worker), the others wait for a connection in arrival order (a FIFO semaphore of the pool's size in
+front of the pool), with no deadline: an event never runs unlocked merely because many other users'
+events are queued in this process. The wait is bounded anyway: each connection is held for one event,
+whose lock wait is bounded by `lock_timeout_s`. A wait longer than `pool_timeout_s` is logged (with how
+many events were waiting) and counted (`slow_waits`, `longest_wait_s`).
+
+Failure policy: when the lock is not granted within `lock_timeout_s` (a stuck event of the same user in
+ANOTHER worker), the event runs without the cross-process lock and a warning is logged: the dialog's
+version-checked save (core/dialog/engine.py) still refuses a lost update, which is better than leaving
+the student without an answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
@@ -63,17 +72,23 @@ class AdvisoryUserLock(UserLock):
         pool_timeout_s: float = 30.0,
         lock_timeout_s: float = 30.0,
     ) -> None:
-        """`pool_size` connections (no overflow) hold the locks of that many events at once; an event
-        waits up to `pool_timeout_s` for one and `lock_timeout_s` for another worker's event of the
-        same user (both in seconds) before running unlocked (module docstring)."""
+        """`pool_size` connections (no overflow) hold the locks of that many events at once; the others
+        wait for one in arrival order without a deadline, and a wait longer than `pool_timeout_s` is
+        logged; an event waits up to `lock_timeout_s` for another worker's event of the same user before
+        running unlocked (seconds; module docstring)."""
         if database.dialect != "postgresql":
             raise ValueError(f"advisory locks need PostgreSQL, not {database.dialect}")
         self.lock_timeout_ms = max(1, int(lock_timeout_s * 1000))
+        self.slow_wait_s = pool_timeout_s
+        self.slow_waits = 0  # events that waited longer than slow_wait_s for a lock connection
+        self.longest_wait_s = 0.0
+        self._slots = asyncio.Semaphore(pool_size)  # FIFO: one per connection, so checkouts never wait
+        self._waiting = 0
         self.engine: AsyncEngine = create_async_engine(
             database.url,
             pool_size=pool_size,
             max_overflow=0,
-            pool_timeout=pool_timeout_s,
+            pool_timeout=max(pool_timeout_s, 30.0),  # not reached: the semaphore hands out free ones
             pool_pre_ping=True,
         )
 
@@ -83,21 +98,49 @@ class AdvisoryUserLock(UserLock):
 
     @contextlib.asynccontextmanager
     async def _hold(self, key: tuple[str, str, str]) -> AsyncIterator[None]:
-        held = await self._acquire(key)
-        if held is None:
-            yield  # unlocked (warned); the version check still guards the dialog
+        await self._slot(key)
+        try:
+            held = await self._acquire(key)
+            if held is None:
+                yield  # unlocked (warned); the version check still guards the dialog
+                return
+            async with held:  # the transaction, and the lock, end here: commit, or rollback on an error
+                yield
+        finally:
+            self._slots.release()
+
+    async def _slot(self, key: tuple[str, str, str]) -> None:
+        """Wait for a free lock connection, in arrival order and without a deadline; log a slow wait."""
+        if not self._slots.locked():
+            await self._slots.acquire()
             return
-        async with held:  # the transaction, and the lock, end here: commit, or rollback on an error
-            yield
+        self._waiting += 1
+        started = time.monotonic()
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        waited = time.monotonic() - started
+        self.longest_wait_s = max(self.longest_wait_s, waited)
+        if waited > self.slow_wait_s:
+            self.slow_waits += 1
+            logger.warning(
+                "a %s event waited %.1f s for a free lock connection (%d events still waiting): the lock "
+                "pool is too small for this load (database.lock_pool_size)",
+                key[0],
+                waited,
+                self._waiting,
+            )
 
     async def _acquire(self, key: tuple[str, str, str]) -> contextlib.AsyncExitStack | None:
         """Connect, begin, lock: the open connection and transaction, or None (with a warning, nothing
-        left open) when the pool or the lock timed out. Other database errors are raised."""
+        left open) when the lock timed out (or, which the semaphore prevents, the pool did). Other
+        database errors are raised."""
         async with contextlib.AsyncExitStack() as stack:
             try:
                 conn: AsyncConnection = await stack.enter_async_context(self.engine.connect())
             except PoolTimeout:
-                logger.warning("no free lock connection in time: a %s event runs without its lock", key[0])
+                logger.error("no free lock connection in time: a %s event runs without its lock", key[0])
                 return None
             await stack.enter_async_context(conn.begin())
             # SET LOCAL takes no bind parameters; the value is an int computed here

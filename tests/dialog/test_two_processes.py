@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from core.ports import NoUserLock
+from core.repositories.actors import Sighting
 from core.repositories.dialogs import DialogKey, DialogRecord
+from storage.actors import SightingRepo
 from storage.repos import DialogRepo
 from tests.console.driver import Console, make_app
 
@@ -22,20 +24,35 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.fixture
 def racing_loads(monkeypatch: pytest.MonkeyPatch) -> list[asyncio.Barrier]:
-    """While a barrier is in the list, the next two dialog loads wait for each other after reading."""
+    """While a barrier is in the list, the next two dialog reads wait for each other after reading.
+
+    An event reads its dialog in the actor resolver's one SELECT (storage.actors.SightingRepo.sight,
+    with the chat id), or through DialogRepo.load (the engine's retry, and apps without sightings): both
+    are held."""
     barriers: list[asyncio.Barrier] = []
     load = DialogRepo.load
+    sight = SightingRepo.sight
 
-    async def held_load(self: DialogRepo, key: DialogKey) -> DialogRecord | None:
-        record = await load(self, key)
+    async def together() -> None:
         if barriers:
             barrier = barriers[0]
             if barrier.n_waiting == barrier.parties - 1:
                 barriers.pop(0)
             await barrier.wait()
+
+    async def held_load(self: DialogRepo, key: DialogKey) -> DialogRecord | None:
+        record = await load(self, key)
+        await together()
         return record
 
+    async def held_sight(self: SightingRepo, *args: Any, chat_id: str | None = None) -> Sighting:
+        seen = await sight(self, *args, chat_id=chat_id)
+        if chat_id is not None:
+            await together()
+        return seen
+
     monkeypatch.setattr(DialogRepo, "load", held_load)
+    monkeypatch.setattr(SightingRepo, "sight", held_sight)
     return barriers
 
 

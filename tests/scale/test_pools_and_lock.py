@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
 import pytest
+from sqlalchemy import text
 
 from core.app import bootstrap
 from core.config import parse_config
@@ -137,4 +138,54 @@ async def test_a_second_process_waits_for_the_first_and_a_stuck_lock_times_out(d
     finally:
         await first.close()
         await second.close()
+        await db.dispose()
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_more_events_than_lock_connections_all_run_locked_and_in_order(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 14: 200 students at once through one worker used to run out of lock connections and run
+    events unlocked. Here 6 users send 8 events each at once through a worker whose lock pool has 2
+    connections and a 0.05 s pool wait, while a second worker sends the same users' events too: every
+    event runs holding its user's lock (another session cannot take it), one user's events never overlap,
+    and each worker runs one user's events in the order they arrived."""
+    db = Database(database_url)
+    worker = AdvisoryUserLock(db, pool_size=2, pool_timeout_s=0.05)
+    other = AdvisoryUserLock(db, pool_size=2, pool_timeout_s=0.05)
+    users = [("telegram", str(n), str(n)) for n in range(6)]
+    local = {(id(lock), key): asyncio.Lock() for lock in (worker, other) for key in users}  # the router's
+    inside: set[tuple[str, str, str]] = set()
+    overlaps: list[tuple[str, str, str]] = []
+    unlocked: list[tuple[str, str, str]] = []
+    ran: dict[tuple[int, tuple[str, str, str]], list[int]] = {}
+
+    async def held_elsewhere(key: tuple[str, str, str]) -> bool:
+        async with db.engine.connect() as conn:  # another session: it must not get the user's lock
+            return not await conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_key(key)})
+
+    async def event(lock: AdvisoryUserLock, key: tuple[str, str, str], n: int) -> None:
+        async with local[(id(lock), key)], lock.hold(key):
+            if key in inside:
+                overlaps.append(key)
+            inside.add(key)
+            if not await held_elsewhere(key):
+                unlocked.append(key)
+            await asyncio.sleep(0.02)
+            ran.setdefault((id(lock), key), []).append(n)
+            inside.discard(key)
+
+    try:
+        with caplog.at_level("WARNING", logger="storage.locks"):
+            await asyncio.gather(
+                *(event(lock, key, n) for n in range(8) for key in users for lock in (worker, other))
+            )
+        assert overlaps == [] and unlocked == []
+        assert all(ran[(id(lock), key)] == list(range(8)) for lock in (worker, other) for key in users)
+        assert "without its lock" not in caplog.text and "busy too long" not in caplog.text
+    finally:
+        await worker.close()
+        await other.close()
         await db.dispose()
