@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.actors import ActorResolver
 from core.colleges import sync_from_config
+from core.events import ChatRef, IncomingEvent, UserRef
 from core.repositories.dialogs import DialogRecord
 from storage.actors import SightingRepo
 from storage.colleges import CollegeRepo
+from storage.db import open_database
 from storage.repos import DialogRepo, UserRepo
 from tests.colleges.two import BETA_MOD_TELEGRAM, COLLEGES
 from tests.support.config import test_config
@@ -109,3 +112,53 @@ async def test_one_read_reads_the_dialog_of_the_chat(database):
     assert seen.dialog_read and seen.dialog == await dialogs.load(key) == record
     other_chat = await sightings.sight("telegram", "1001", "", None, chat_id="501")
     assert other_chat.dialog_read and other_chat.dialog is None
+
+
+# (platform, account, community, code, signal, signal known): events whose resolution may write
+EVENTS = [
+    ("discord", "g-mod", "42", None, True, True),  # a guild moderator seen first: registered, remembered
+    ("discord", "g-mod", "", None, False, False),  # ... in DMs: the remembered signal, their guild's college
+    ("discord", "g-user", "42", None, False, True),  # unknown user in the guild: nothing written
+    ("discord", "g-known", "42", None, False, True),  # known user in the guild: joins gamma
+    ("discord", "g-known", "", None, False, False),  # ... and their DMs follow
+    ("discord", "g-mod", "42", None, False, True),  # role removed: forgotten
+    ("telegram", str(BETA_MOD_TELEGRAM), "", None, False, True),  # beta's moderator row, no signal
+    ("telegram", "777002", "", None, True, True),  # config's moderator of the default college
+    ("console", "x", "", "beta", False, True),
+]
+
+
+async def test_the_resolver_answers_and_writes_the_same_with_one_read(tmp_path):
+    config = test_config(tmp_path, **COLLEGES)
+    databases = [await open_database("sqlite+aiosqlite://") for _ in range(2)]
+    try:
+        resolvers = []
+        for db, one_read in zip(databases, (False, True), strict=True):
+            colleges, users = CollegeRepo(db.sessions), UserRepo(db.sessions)
+            await sync_from_config(colleges, config)
+            gamma = await colleges.by_code("gamma")
+            assert gamma is not None
+            await colleges.link_community("discord", "42", gamma.id)
+            await users.ensure_user("discord", "g-known", "Known")
+            sightings = SightingRepo(db.sessions) if one_read else None
+            resolvers.append((ActorResolver(users, colleges, sightings), users, colleges))
+        for platform, account, community, code, signal, known in EVENTS:
+            event = IncomingEvent(
+                user=UserRef(platform, account, account),
+                chat=ChatRef(platform, f"chat-{account}", is_private=not community, community=community),
+                kind="text",
+                text="hi",
+                is_moderator=signal,
+                moderator_known=known,
+                college_code=code,
+            )
+            seen = []
+            for resolver, users, colleges in resolvers:
+                actor = await resolver(event)
+                user_id, remembered = await users.find_with_moderator(platform, account)
+                member = await colleges.membership(user_id) if user_id is not None else None
+                seen.append((actor, remembered, member and member[:2]))
+            assert seen[0] == seen[1], event
+    finally:
+        for db in databases:
+            await db.dispose()
