@@ -42,7 +42,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from core.ports import NoUserLock, UserLock
-from storage.db import Database
+from storage.db import Database, application_name
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,14 @@ class AdvisoryUserLock(UserLock):
             max_overflow=0,
             pool_timeout=max(pool_timeout_s, 30.0),  # not reached: the semaphore hands out free ones
             pool_pre_ping=True,
+            # these connections only ever take advisory locks, so lock_timeout is a session setting,
+            # sent when connecting: no SET per event (issue 14)
+            connect_args={
+                "server_settings": {
+                    "application_name": application_name(),
+                    "lock_timeout": str(self.lock_timeout_ms),
+                }
+            },
         )
 
     def hold(self, key: tuple[str, str, str]) -> AbstractAsyncContextManager[None]:
@@ -142,9 +150,7 @@ class AdvisoryUserLock(UserLock):
             except PoolTimeout:
                 logger.error("no free lock connection in time: a %s event runs without its lock", key[0])
                 return None
-            await stack.enter_async_context(conn.begin())
-            # SET LOCAL takes no bind parameters; the value is an int computed here
-            await conn.exec_driver_sql(f"SET LOCAL lock_timeout = {self.lock_timeout_ms}")
+            await stack.enter_async_context(conn.begin())  # lock_timeout: set on the connection
             try:
                 await conn.execute(LOCK_SQL, {"key": lock_key(key)})
             except DBAPIError as problem:
