@@ -217,6 +217,13 @@ class DigestConfig(Strict):
     # chats/s); 0: no pause, the adapters' own limiters pace messages (Telegram: 30/s, 1/s per chat).
     send_pause_s: float = Field(0.0, ge=0, le=10)
     send_concurrency: int = Field(8, ge=1, le=64)  # chats sent to at once (each one claimed once)
+    # Chats claimed (and their messages written ahead) per transaction; a sender killed leaves at most
+    # this many claimed but unstarted chats to the outbox job (sent once when their 10-minute lease ends).
+    claim_batch: int = Field(50, ge=1, le=1000)
+    # A message cut off by a kill after the call, before the ledger recorded it (Telegram may have it):
+    # resend (at least once, the default) or skip (at most once: marked in flight before each call,
+    # one more transaction per message, and given up by the outbox job).
+    ambiguous_sends: str = Field("resend", pattern="^(resend|skip)$")
     send_when_empty: bool = True  # a short "nothing new this week" note instead of silence
     max_listed: int = Field(10, ge=1, le=50)  # new experiences listed per followed company
 

@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, select, tuple_, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +29,7 @@ from core.events import ChatRef
 from core.replies import Reply
 from core.repositories.digest import (
     ALL,
+    Claim,
     DeliveryRecord,
     DigestRepository,
     NewExperience,
@@ -49,6 +52,7 @@ from storage.models import (
     Subscription,
     utcnow,
 )
+from storage.outbox import IN_FLIGHT
 from storage.stats import DECIDED, PUBLIC, SELECTED, author_of
 
 logger = logging.getLogger(__name__)
@@ -363,6 +367,94 @@ class DigestRepo(DigestRepository):
             _plan(session, delivery_id, platform, chat_id, is_private, parts, lease)
             return delivery_id
 
+    async def claim_many(
+        self, run_id: int, claims: Sequence[Claim], *, lease_until: datetime | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Claim many chats and write their parts ahead in ONE transaction: {(platform, chat_id): delivery
+        id} of the chats won (the others must not be sent now).
+
+        The fast path is one `INSERT ... ON CONFLICT DO NOTHING RETURNING`: the unique (run, platform,
+        chat) constraint decides each chat atomically, as `claim`'s insert does (on PostgreSQL an insert
+        that meets a row another transaction inserted but has not committed waits for that transaction,
+        so two senders never both win a chat). Among the chats lost, those that `claim` would take anyway
+        (failed, or pending with nothing owed) are claimed one by one with `claim` after the commit.
+        Claimers must ask for chats in one order (the senders do: recipients sorted by platform, chat) so
+        two batches never wait for each other crosswise.
+        """
+        if not claims:
+            return {}
+        lease = lease_until or utcnow()
+        wanted = {(c.platform, c.chat_id): c for c in claims}
+        won: dict[tuple[str, str], int] = {}
+        retry: list[tuple[str, str]] = []
+        async with self._sessions.begin() as session:
+            upsert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            rows = await session.execute(
+                upsert(DigestDelivery)
+                .values(
+                    [
+                        {
+                            "run_id": run_id,
+                            "platform": c.platform,
+                            "chat_id": c.chat_id,
+                            "subscription_id": c.subscription_id,
+                            "status": "pending",
+                        }
+                        for c in wanted.values()
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=["run_id", "platform", "chat_id"])
+                .returning(DigestDelivery.id, DigestDelivery.platform, DigestDelivery.chat_id)
+            )
+            won = {(platform, chat_id): int(did) for did, platform, chat_id in rows}
+            lost = [key for key in wanted if key not in won]
+            if lost:
+                owed = exists().where(OutboxMessage.delivery_id == DigestDelivery.id)
+                found = await session.execute(
+                    select(DigestDelivery.platform, DigestDelivery.chat_id).where(
+                        DigestDelivery.run_id == run_id,
+                        DigestDelivery.chat_id.in_({chat for _, chat in lost}),
+                        or_(
+                            DigestDelivery.status == "failed",
+                            and_(DigestDelivery.status == "pending", ~owed),
+                        ),
+                    )
+                )
+                retry = sorted({(p, c) for p, c in found} & set(lost))
+            now = utcnow()
+            outbox = [
+                _part_row(did, key[0], key[1], wanted[key].is_private, index, part, lease, now)
+                for key, did in won.items()
+                for index, part in enumerate(wanted[key].parts)
+            ]
+            if outbox:
+                await session.execute(insert(OutboxMessage), outbox)
+        for key in retry:
+            c = wanted[key]
+            delivery_id = await self.claim(
+                run_id,
+                c.platform,
+                c.chat_id,
+                c.subscription_id,
+                parts=c.parts,
+                lease_until=lease,
+                is_private=c.is_private,
+            )
+            if delivery_id is not None:
+                won[key] = delivery_id
+        return won
+
+    async def in_flight(self, delivery_id: int, part: int) -> None:
+        """Mark a part as on its way (digest.ambiguous_sends: skip). A part still marked when its lease
+        ends was cut off after the call may have reached the platform: the outbox job gives it up
+        (`OutboxRepo.due`) instead of sending it again (at most once)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.delivery_id == delivery_id, OutboxMessage.part == part)
+                .values(status=IN_FLIGHT)
+            )
+
     async def mark_sent(self, delivery_id: int, when: datetime | None = None) -> None:
         """Record a successful send."""
         async with self._sessions.begin() as session:
@@ -548,18 +640,32 @@ def _plan(
     outbox job if still owed at `lease_until`)."""
     now = utcnow()
     session.add_all(
-        OutboxMessage(
-            platform=platform,
-            chat_id=chat_id,
-            is_private=is_private,
-            reply=encode_reply(part),
-            kind="digest",
-            delivery_id=delivery_id,
-            part=index,
-            status="pending",
-            attempts=0,
-            due_at=lease_until,
-            created_at=now,
-        )
+        OutboxMessage(**_part_row(delivery_id, platform, chat_id, is_private, index, part, lease_until, now))
         for index, part in enumerate(parts)
     )
+
+
+def _part_row(
+    delivery_id: int,
+    platform: str,
+    chat_id: str,
+    is_private: bool,
+    index: int,
+    part: Reply,
+    lease_until: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    """The outbox row of one owed digest part (pending until `part_sent`, due when its lease ends)."""
+    return {
+        "platform": platform,
+        "chat_id": chat_id,
+        "is_private": is_private,
+        "reply": encode_reply(part),
+        "kind": "digest",
+        "delivery_id": delivery_id,
+        "part": index,
+        "status": "pending",
+        "attempts": 0,
+        "due_at": lease_until,
+        "created_at": now,
+    }

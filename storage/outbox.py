@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
 UNREACHABLE = "unreachable_on"  # users.settings key: platforms where the user blocked the bot
+IN_FLIGHT = "sending"  # a digest part on its way (`DigestRepo.in_flight`, digest.ambiguous_sends: skip)
+UNCONFIRMED = "unconfirmed"  # a delivery whose part was cut off in flight and given up
 
 
 def entry_of(row: OutboxMessage) -> OutboxEntry:
@@ -61,7 +63,9 @@ class OutboxRepo(OutboxRepository):
             return row.id
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxEntry]:
-        """Pending entries due at `now`, oldest first (digest parts in their order)."""
+        """Pending entries due at `now`, oldest first (digest parts in their order); digest parts a sender
+        left in flight (digest.ambiguous_sends: skip) whose lease ended are given up first."""
+        await self.give_up_cut_off(now)
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(OutboxMessage)
@@ -72,6 +76,36 @@ class OutboxRepo(OutboxRepository):
                 .limit(limit)
             )
             return [entry_of(row) for row in rows]
+
+    async def give_up_cut_off(self, now: datetime) -> int:
+        """Drop the digest parts marked in flight (`DigestRepo.in_flight`) whose lease ended by `now`: the
+        sender died after the call went out, so Telegram may have the message; with
+        digest.ambiguous_sends: skip it is not sent again (at most once). A delivery left with nothing
+        owed becomes "unconfirmed" (never claimed again); its later parts, if any, are still sent.
+        Returns how many parts were given up."""
+        async with self._sessions.begin() as session:
+            cut = (
+                await session.execute(
+                    delete(OutboxMessage)
+                    .where(OutboxMessage.status == IN_FLIGHT, OutboxMessage.due_at <= now)
+                    .returning(OutboxMessage.delivery_id)
+                )
+            ).all()
+            deliveries = {delivery_id for (delivery_id,) in cut if delivery_id is not None}
+            if deliveries:
+                owed = select(OutboxMessage.id).where(OutboxMessage.delivery_id == DigestDelivery.id)
+                await session.execute(
+                    update(DigestDelivery)
+                    .where(
+                        DigestDelivery.id.in_(deliveries),
+                        DigestDelivery.status == "pending",
+                        ~owed.exists(),
+                    )
+                    .values(status=UNCONFIRMED, error="cut off in flight; not resent (ambiguous_sends: skip)")
+                )
+        if cut:
+            logger.warning("outbox: %d digest message(s) cut off in flight given up, not resent", len(cut))
+        return len(cut)
 
     async def sent(self, entry_id: int) -> None:
         """Remove a sent entry; a digest delivery whose last part this was becomes "sent"."""

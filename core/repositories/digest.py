@@ -44,6 +44,17 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One chat a batch claim (`DigestRepository.claim_many`) asks for, with the parts it would be sent."""
+
+    platform: str
+    chat_id: str
+    subscription_id: int | None
+    is_private: bool
+    parts: Sequence[Reply]
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """A digest run: the week it covers ([period_start, period_end), UTC) and its status (running/done)."""
 
@@ -162,6 +173,19 @@ class DigestRepository(Protocol):
         by the outbox job if still owed at `lease_until`) in ONE transaction: the delivery id, or None
         when it must not be sent now (sent, being sent, or claimed by someone else). A delivery left
         pending with nothing owed (never started) is claimed again."""
+        ...
+
+    async def claim_many(
+        self, run_id: int, claims: Sequence[Claim], *, lease_until: datetime | None = None
+    ) -> dict[tuple[str, str], int]:
+        """`claim` for many chats in one transaction (the fast path; the rare chat that needs a retry or a
+        takeover is claimed on its own afterwards): {(platform, chat_id): delivery id} of the chats won,
+        each with its parts written ahead as `claim` does. Chats not in the answer must not be sent now."""
+        ...
+
+    async def in_flight(self, delivery_id: int, part: int) -> None:
+        """Mark a part as on its way (digest.ambiguous_sends: skip): if the sender dies before `part_sent`,
+        the outbox job gives that part up (Telegram may have it) instead of sending it again."""
         ...
 
     async def mark_sent(self, delivery_id: int, when: datetime | None = None) -> None:

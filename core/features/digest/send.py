@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,7 +37,14 @@ from core.features.digest.content import chart_caption, digest_text, empty_text,
 from core.features.digest.period import Period, current_period, due_period
 from core.metrics import metrics
 from core.replies import Image, Reply
-from core.repositories.digest import DigestRepository, NewExperience, Recipient, RunRecord, WeekSummary
+from core.repositories.digest import (
+    Claim,
+    DigestRepository,
+    NewExperience,
+    Recipient,
+    RunRecord,
+    WeekSummary,
+)
 from core.services import Services
 from media import chart_jobs
 
@@ -69,6 +77,16 @@ class RunReport:
     empty: bool = False
     closed: bool = False  # the week is over for good (too late to catch up)
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A chat this sender claimed (or is about to claim): its parts are written ahead with the claim."""
+
+    recipient: Recipient
+    chat: ChatRef
+    parts: list[Reply]
+    delivery_id: int = 0
 
 
 MAX_CACHED_RUNS = 64
@@ -111,7 +129,6 @@ class DigestSender:
         self._config = config
         self.sleep = sleep  # replaceable in tests
         self._lock = asyncio.Lock()
-        self._pace = asyncio.Lock()  # spaces claims by send_pause_s over all slots
         self._claimed_last = False
         self._content: dict[int, WeekContent] = {}
         self.stopping = False  # set at shutdown: finish the current chat, leave the rest for the next start
@@ -179,17 +196,16 @@ class DigestSender:
         if report.empty and not self._config.send_when_empty:
             return
         total = await self._repo.recipient_count(colleges=colleges)
-        slots = self._config.send_concurrency
+        slots, batch_size = self._config.send_concurrency, self._config.claim_batch
         queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=PAGE_SIZE)  # <= 2 pages in memory
+        claimed: deque[Claimed] = deque()  # claimed by this sender, not yet taken by a slot
+        claiming = asyncio.Lock()  # one claim at a time; also spaces claims by send_pause_s
+        exhausted = False
         handled = 0
         self._claimed_last = False
 
-        async def stop_slots() -> None:
-            for _ in range(slots):
-                await queue.put(None)  # the slots still running drain the queue up to these
-
         async def feed(page: list[Recipient]) -> None:
-            """Stream the recipients page by page to the slots, then tell each slot to stop."""
+            """Stream the recipients page by page to the claimer, then say there are no more (None)."""
             try:
                 while page and not (self.stopping or broken.is_set()):
                     await self._followed(content, run, page, colleges)
@@ -204,21 +220,58 @@ class DigestSender:
                         colleges=colleges, after=(last.platform, last.chat_id), limit=PAGE_SIZE
                     )
             except asyncio.CancelledError:
-                raise  # cancelled once every slot had ended: nobody left to stop
+                raise  # cancelled once every slot had ended: nobody left to tell
             except BaseException:
                 broken.set()  # e.g. the next page failed to load: the slots finish their chat and stop
-                await stop_slots()
+                if not queue.full():  # wake a claimer waiting for recipients (a full queue has none)
+                    queue.put_nowait(None)
                 raise
-            await stop_slots()
+            await queue.put(None)
+
+        async def take() -> list[Recipient]:
+            """Up to claim_batch recipients: waits for the first, takes the others already fed."""
+            nonlocal exhausted
+            batch: list[Recipient] = []
+            while len(batch) < batch_size and not exhausted:
+                if batch and queue.empty():
+                    break
+                recipient = await queue.get()
+                if recipient is None:
+                    exhausted = True
+                else:
+                    batch.append(recipient)
+            return batch
+
+        async def next_claimed() -> Claimed | None:
+            """The next chat this sender owns: from the last batch claimed, or a new batch claimed in one
+            transaction. With send_pause_s, each claimed chat but the first waits that long (chats already
+            served cost no pause); None when there is nothing left or the run stops."""
+            async with claiming:
+                while not claimed:
+                    if self.stopping or broken.is_set():
+                        return None
+                    batch = await take()
+                    if not batch:
+                        return None
+                    if self._config.send_pause_s and self._claimed_last:
+                        await self.sleep(self._config.send_pause_s)
+                    claimed.extend(await self._claim_batch(run, batch, content, report))
+                    self._claimed_last = bool(claimed)
+                    if claimed:
+                        return claimed.popleft()  # paused before its claim already
+                if self.stopping or broken.is_set():
+                    return None
+                if self._config.send_pause_s and self._claimed_last:
+                    await self.sleep(self._config.send_pause_s)
+                self._claimed_last = True
+                return claimed.popleft()
 
         async def slot() -> None:
-            """One sending slot: takes the next chat, delivers it, until the feed says stop."""
+            """One sending slot: takes the next claimed chat and delivers it, until there are none."""
             nonlocal handled
             try:
-                while (recipient := await queue.get()) is not None:
-                    if self.stopping or broken.is_set():
-                        continue  # drain the queue; the next start resumes with these chats
-                    await self._deliver(run, recipient, content, report)
+                while (item := await next_claimed()) is not None:
+                    await self._deliver(item, report)
                     handled += 1
                     metrics().queue_depth("digest", max(0, total - handled))  # chats still to go
             except BaseException:
@@ -226,7 +279,10 @@ class DigestSender:
                 raise
 
         broken = asyncio.Event()
-        await _slots_then_feed(feed(page), [slot() for _ in range(slots)])
+        try:
+            await _slots_then_feed(feed(page), [slot() for _ in range(slots)])
+        finally:
+            await self._release(claimed)
         if self.stopping:
             logger.info("digest stopped early; the next start resumes with the chats left")
         logger.info(
@@ -239,50 +295,51 @@ class DigestSender:
             report.unavailable,
         )
 
-    async def _claim(
-        self, run: RunRecord, recipient: Recipient, chat: ChatRef, parts: list[Reply]
-    ) -> int | None:
-        """Claim one chat and write its parts ahead (one transaction, `DigestRepository.claim`).
+    async def _claim_batch(
+        self, run: RunRecord, batch: list[Recipient], content: WeekContent, report: RunReport
+    ) -> list[Claimed]:
+        """Claim a batch of chats and write their parts ahead in one transaction
+        (`DigestRepository.claim_many`); the chats won, in order (the others are served or being served)."""
+        wanted: list[Claimed] = []
+        for recipient in batch:
+            chat = ChatRef(recipient.platform, recipient.chat_id, is_private=recipient.kind == "user")
+            wanted.append(Claimed(recipient, chat, self.parts_of(self.reply_for(recipient, content))))
+        won = await self._repo.claim_many(
+            run.id,
+            [
+                Claim(c.chat.platform, c.chat.id, c.recipient.subscription_id, c.chat.is_private, c.parts)
+                for c in wanted
+            ],
+            lease_until=self._services.clock() + PART_LEASE,
+        )
+        out = []
+        for c in wanted:
+            delivery_id = won.get((c.chat.platform, c.chat.id))
+            if delivery_id is None:
+                report.skipped += 1
+            else:
+                out.append(dataclasses.replace(c, delivery_id=delivery_id))
+        return out
 
-        With `send_pause_s`, claims are spaced by that pause over all slots (the old "pause between two
-        recipients"): a slot sleeps before claiming when the previous claim was taken, so chats already
-        served cost no pause. Without it, slots claim freely and the adapters' limiters pace the sends.
-        """
-        pause = self._config.send_pause_s
+    async def _release(self, claimed: deque[Claimed]) -> None:
+        """Give back the chats claimed but never started (the run stopped or broke), so the next start
+        sends them at once instead of the outbox job after their lease; best effort."""
+        while claimed:
+            item = claimed.popleft()
+            try:
+                await self._repo.release(item.delivery_id)
+            except Exception:  # the outbox job sends them when their lease ends
+                logger.warning("digest: could not release %s:%s", item.chat.platform, item.chat.id)
 
-        async def claim() -> int | None:
-            return await self._repo.claim(
-                run.id,
-                recipient.platform,
-                recipient.chat_id,
-                recipient.subscription_id,
-                parts=parts,
-                lease_until=self._services.clock() + PART_LEASE,
-                is_private=chat.is_private,
-            )
-
-        if not pause:
-            return await claim()
-        async with self._pace:
-            if self._claimed_last:
-                await self.sleep(pause)
-            delivery_id = await claim()
-            self._claimed_last = delivery_id is not None
-            return delivery_id
-
-    async def _deliver(
-        self, run: RunRecord, recipient: Recipient, content: WeekContent, report: RunReport
-    ) -> bool:
-        """Claim, send and record one chat's digest; True when something was attempted."""
-        chat = ChatRef(recipient.platform, recipient.chat_id, is_private=recipient.kind == "user")
-        parts = self.parts_of(self.reply_for(recipient, content))
-        delivery_id = await self._claim(run, recipient, chat, parts)
-        if delivery_id is None:
-            report.skipped += 1
-            return False
+    async def _deliver(self, item: Claimed, report: RunReport) -> bool:
+        """Send and record one claimed chat's digest; True when something was attempted."""
+        chat, parts, delivery_id = item.chat, item.parts, item.delivery_id
+        skip_ambiguous = self._config.ambiguous_sends == "skip"
         index = 0
         try:
             for index, part in enumerate(parts):
+                if skip_ambiguous:  # a kill during the call leaves it marked: given up, never resent
+                    await self._repo.in_flight(delivery_id, index)
                 delivered = await self._push(chat, part)
                 if not delivered and index == 0:  # nothing went out: not running here, or gone
                     await self._repo.release(delivery_id)
