@@ -1,7 +1,8 @@
 """Digest bench (issue 14): one week's digest to many subscribers through the real sender, ledger and adapter.
 
     python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--concurrency 8] [--latency 0.1]
-                           [--kill-at] [--json]
+                           [--db sqlite|postgres] [--db-url URL] [--senders N] [--claim-batch 50]
+                           [--ambiguous resend|skip] [--kill-at | --kills N] [--json]
 
 This process runs the offline Bot API fake (tests/telegram/fake_bot_api.py) with its flood limit set to
 `--rate` messages per second (a 429 with retry_after beyond it) and seeds a SQLite database with that
@@ -12,6 +13,14 @@ send -> record, storage/digest.py; recipients streamed in pages to `--concurrenc
 digest.send_concurrency; `--latency` adds a network round trip to each answer of the fake), then the
 outbox job for parts a crash left owed (run with the clock moved past
 their lease, as the scheduler would 10 minutes later).
+
+`--db postgres` seeds a fresh database of its own on the server of `--db-url` (default
+TEST_POSTGRES_URL) and drops it afterwards; `--senders N` (PostgreSQL only) starts N sender processes at
+once on that one ledger (each chat is claimed by one of them, `digest.claim_batch` chats per
+transaction, `--claim-batch`); the outbox job runs once after every sender has ended (in a process of
+its own, with the clock past the parts' lease). `--ambiguous skip` sets `digest.ambiguous_sends: skip`:
+a message cut off by a kill is given up instead of resent (at most once: no duplicate, but that chat may
+have got nothing; the ledger calls it "unconfirmed").
 
 Printed: messages delivered, the achieved rate (messages / time from the first to the last message
 the fake accepted) against the allowed rate (goal >= 90 %), 429s (goal 0), chats that got the digest
@@ -73,17 +82,57 @@ class DigestFake(FakeBotApi):
 # ------------------------------------------------------------------------------------------ database
 
 
-async def seed(path: Path, subscribers: int) -> str:
-    """A migrated SQLite database with `subscribers` active general-digest subscriptions."""
+async def _admin(base: str, statement: str) -> None:
+    """CREATE/DROP DATABASE on the server of `base` (outside a transaction)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from storage.db import normalize_url
+
+    engine = create_async_engine(normalize_url(base), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
+async def database(kind: str, base: str | None) -> tuple[str, str | None]:
+    """A URL for the bench's own database: a SQLite file under /tmp, or a fresh PostgreSQL database
+    on `base`'s server; and the PostgreSQL database's name (to drop afterwards)."""
+    if kind == "sqlite":
+        path = Path(f"/tmp/ii-bench-digest-{os.getpid()}.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite+aiosqlite:///{path}", None
+    from storage.db import normalize_url
+
+    if not base:
+        raise SystemExit("--db postgres needs --db-url or TEST_POSTGRES_URL")
+    name = f"ii_bench_digest_{os.getpid()}"
+    await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin(base, f'CREATE DATABASE "{name}"')
+    return normalize_url(base).set(database=name).render_as_string(hide_password=False), name
+
+
+async def drop(url: str, base: str | None, name: str | None) -> None:
+    """Remove the bench's database."""
+    if name is None:
+        path = url.removeprefix("sqlite+aiosqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    elif base:
+        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def seed(url: str, subscribers: int) -> str:
+    """Migrate the database at `url` and add `subscribers` active general-digest subscriptions."""
     from sqlalchemy import insert
 
     from core.app import bootstrap
     from core.config import parse_config
     from storage.models import DEFAULT_COLLEGE_SQL, Subscription
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite+aiosqlite:///{path}"
     app = await bootstrap(parse_config({"insights": {"chart_workers": 0}}), db_url=url)
     async with app.database.sessions() as session:  # Core bulk inserts name the college themselves
         college_id = await session.scalar(DEFAULT_COLLEGE_SQL)
@@ -124,7 +173,8 @@ async def ledger(url: str) -> dict[str, int]:
 
 
 async def send(args: argparse.Namespace) -> None:
-    """Child process: send the week in progress like `main.py digest --now`, then the owed parts."""
+    """Child process: `--phase send` sends the week in progress like `main.py digest --now`;
+    `--phase outbox` runs the outbox job once, as it runs when the parts' lease has ended."""
     import logging
 
     from bots.telegram.adapter import TelegramAdapter
@@ -135,12 +185,14 @@ async def send(args: argparse.Namespace) -> None:
     from storage.models import utcnow
 
     logging.basicConfig(level=logging.WARNING)
-    shift = [timedelta(0)]
-    digest: dict[str, Any] = {"send_pause_s": 0}
+    shift = PART_LEASE + timedelta(minutes=1) if args.phase == "outbox" else timedelta(0)
+    digest: dict[str, Any] = {"send_pause_s": 0, "ambiguous_sends": args.ambiguous}
     if args.concurrency:
         digest["send_concurrency"] = args.concurrency
+    if args.claim_batch:
+        digest["claim_batch"] = args.claim_batch
     config = parse_config({"digest": digest, "insights": {"chart_workers": 0}})
-    app = await bootstrap(config, db_url=args.db_url, clock=lambda: utcnow() + shift[0])
+    app = await bootstrap(config, db_url=args.db_url, clock=lambda: utcnow() + shift)
     limits = SendLimits(overall_per_second=args.rate, chat_per_second=1.0, chat_burst=3)
     tg = TelegramConfig(
         token=TOKEN, base_url=args.base_url, base_file_url=args.base_url.replace("/bot", "/file/bot")
@@ -149,33 +201,31 @@ async def send(args: argparse.Namespace) -> None:
     await adapter.open_for_sending()
     print("READY", flush=True)
     sender = app.digest.sender
-    report = await sender.send_early()
-    shift[0] = PART_LEASE + timedelta(minutes=1)  # the outbox job, as it runs once the parts' lease ended
-    assert sender.retry_outbox is not None
-    outbox = await sender.retry_outbox()
+    out: dict[str, Any] = {"phase": args.phase}
+    if args.phase == "send":
+        report = await sender.send_early()
+        out.update(sent=report.sent, failed=report.failed, skipped=report.skipped)
+    else:
+        assert sender.retry_outbox is not None
+        outbox = await sender.retry_outbox()
+        out["outbox_sent"] = getattr(outbox, "sent", 0)
     await adapter.close_sending()
     await app.close()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        "REPORT "
-        + json.dumps(
-            {
-                "sent": report.sent,
-                "failed": report.failed,
-                "skipped": report.skipped,
-                "outbox_sent": getattr(outbox, "sent", 0),
-                "concurrency": config.digest.send_concurrency,
-                "peak_rss_mb": round(peak_mb, 1),
-            }
-        ),
-        flush=True,
+    out.update(
+        concurrency=config.digest.send_concurrency,
+        claim_batch=config.digest.claim_batch,
+        ambiguous_sends=config.digest.ambiguous_sends,
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
+    print("REPORT " + json.dumps(out), flush=True)
 
 
-def _start_sender(base_url: str, db_url: str, rate: float, concurrency: int = 0) -> subprocess.Popen[str]:
+def _start_sender(args: argparse.Namespace, base_url: str, db_url: str, phase: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    argv = ["--serve-send", "--base-url", base_url, "--db-url", db_url, "--rate", str(rate)]
-    argv += ["--concurrency", str(concurrency)] if concurrency else []
+    argv = ["--serve-send", "--phase", phase, "--base-url", base_url, "--db-url", db_url]
+    argv += ["--rate", str(args.rate), "--ambiguous", args.ambiguous]
+    argv += ["--concurrency", str(args.concurrency)] if args.concurrency else []
+    argv += ["--claim-batch", str(args.claim_batch)] if args.claim_batch else []
     return subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), *argv],
         stdout=subprocess.PIPE,
@@ -204,49 +254,69 @@ async def _wait_ready(proc: subprocess.Popen[str]) -> None:
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    path = Path(f"/tmp/ii-bench-digest-{os.getpid()}.db")
-    url = await seed(path, args.subscribers)
+    base = args.db_url or os.environ.get("TEST_POSTGRES_URL")
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    url, name = await database(args.db, base)
+    await seed(url, args.subscribers)
     fake = DigestFake(args.rate, args.latency)
     await fake.start()
     out: dict[str, Any] = {
         "subscribers": args.subscribers,
         "allowed_rate": args.rate,
         "latency_s": args.latency,
+        "db": args.db,
+        "senders": args.senders,
+        "ambiguous_sends": args.ambiguous,
         "killed": [],
+        "load_average_start": load_at_start,
     }
-    proc: subprocess.Popen[str] | None = None
+    procs: list[subprocess.Popen[str]] = []
     try:
-        proc = _start_sender(fake.base_url, url, args.rate, args.concurrency)
-        await _wait_ready(proc)
+        procs = [_start_sender(args, fake.base_url, url, "send") for _ in range(args.senders)]
+        for proc in procs:
+            await _wait_ready(proc)
         kills = args.kills or (1 if args.kill_at else 0)
         rng = random.Random(args.seed)
         low, high = max(1, args.subscribers // 10), max(1, 9 * args.subscribers // 10)
         points = sorted(rng.randint(low, high) for _ in range(kills))
-        out["killed"] = []
-        for kill_after in points:
-            while sum(fake.delivered.values()) < kill_after and proc.poll() is None:
+        for kill_after in points:  # kills the first sender (--senders 1: the only one)
+            while sum(fake.delivered.values()) < kill_after and procs[0].poll() is None:
                 await asyncio.sleep(0.001)
-            if proc.poll() is not None:
+            if procs[0].poll() is not None:
                 break
             assert fake.first is not None
             interval = (fake.last - fake.first) / max(1, sum(fake.delivered.values()) - 1)
             await asyncio.sleep(rng.uniform(0, interval))  # a random instant of a delivery's cycle
-            proc.send_signal(signal.SIGKILL)
-            await asyncio.to_thread(proc.wait)
+            procs[0].send_signal(signal.SIGKILL)
+            await asyncio.to_thread(procs[0].wait)
             state = await ledger(url)
             out["killed"].append({"after_messages": sum(fake.delivered.values()), "ledger": state})
-            proc = _start_sender(fake.base_url, url, args.rate, args.concurrency)
-            await _wait_ready(proc)
-        out["sender"] = await _finish(proc)
+            procs[0] = _start_sender(args, fake.base_url, url, "send")
+            await _wait_ready(procs[0])
+        out["per_sender"] = [await _finish(proc) for proc in procs]
+        window_end = fake.last
+        outbox = _start_sender(args, fake.base_url, url, "outbox")  # once every sender has ended
+        procs.append(outbox)
+        await _wait_ready(outbox)
+        out["outbox"] = await _finish(outbox)
     finally:
-        if proc is not None and proc.poll() is None:  # a failed run leaves no sender behind
-            proc.kill()
-            proc.wait()
+        for proc in procs:  # a failed run leaves no sender behind
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
         await fake.close()
+    out["sender"] = {
+        "sent": sum(s.get("sent", 0) for s in out["per_sender"]),
+        "outbox_sent": out["outbox"].get("outbox_sent", 0),
+        "concurrency": out["per_sender"][0].get("concurrency"),
+        "claim_batch": out["per_sender"][0].get("claim_batch"),
+        "peak_rss_mb": max(s.get("peak_rss_mb", 0) for s in out["per_sender"]),
+    }
     counts = [fake.delivered.get(CHAT_BASE + n, 0) for n in range(args.subscribers)]
     messages = sum(fake.delivered.values())
-    window = (fake.last - fake.first) if fake.first is not None else 0.0
-    achieved = (messages - 1) / window if window > 0 else 0.0
+    window = (window_end - fake.first) if fake.first is not None else 0.0
+    sent_in_window = messages - out["outbox"].get("outbox_sent", 0)
+    achieved = (sent_in_window - 1) / window if window > 0 else 0.0
     out.update(
         messages=messages,
         seconds=round(window, 2),
@@ -267,21 +337,27 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "no duplicates": out["duplicates"] == 0,
         "every chat served": out["never"] == 0,
     }
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    await drop(url, base, name)
     return out
 
 
 def report(out: dict[str, Any]) -> str:
+    per_sender = ", ".join(
+        f"{s.get('sent')} sent / {s.get('skipped')} skipped / {s.get('peak_rss_mb')} MB"
+        for s in out["per_sender"]
+    )
     lines = [
-        f"digest bench: {out['subscribers']} subscribers, fake limit {out['allowed_rate']:g} msg/s, "
-        f"{out['cpus']} CPUs, load average {out['load_average']}, "
-        f"{out['sender'].get('concurrency')} sending slots, {out['latency_s']:g} s added per call",
+        f"digest bench: {out['subscribers']} subscribers on {out['db']}, fake limit "
+        f"{out['allowed_rate']:g} msg/s, {out['cpus']} CPUs, load average {out['load_average_start']} at "
+        f"start, {out['load_average']} at end, {out['senders']} sender(s) x "
+        f"{out['sender'].get('concurrency')} sending slots, claim batch {out['sender'].get('claim_batch')}, "
+        f"ambiguous sends: {out['ambiguous_sends']}, {out['latency_s']:g} s added per call",
         f"  {out['messages']} messages in {out['seconds']} s = {out['achieved_rate']} msg/s "
         f"({100 * out['share_of_allowed']:.1f} % of allowed)",
         f"  429s {out['too_many']}  duplicates {out['duplicates']}  never served {out['never']}  "
-        f"sender peak RSS {out['sender'].get('peak_rss_mb')} MB",
-        f"  ledger: {out['ledger']}  last sender: {out['sender']}",
+        f"peak RSS per sender {[s.get('peak_rss_mb') for s in out['per_sender']]} MB",
+        f"  senders: {per_sender}; outbox job sent {out['sender'].get('outbox_sent')}",
+        f"  ledger: {out['ledger']}",
     ]
     for killed in out["killed"] or []:
         lines.append(f"  SIGKILLed after {killed['after_messages']} messages: {killed['ledger']}")
@@ -309,14 +385,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=0.0,
         help="seconds the fake adds to each answer (a network round trip)",
     )
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--db-url",
+        help="PostgreSQL server for --db postgres (default TEST_POSTGRES_URL); a database of "
+        "the bench's own is created there and dropped",
+    )
+    parser.add_argument("--senders", type=int, default=1, help="sender processes at once (PostgreSQL)")
+    parser.add_argument("--claim-batch", type=int, default=0, help="digest.claim_batch (0: the default)")
+    parser.add_argument("--ambiguous", choices=("resend", "skip"), default="resend")
     parser.add_argument("--kill-at", action="store_true", help="SIGKILL the sender at random, restart")
     parser.add_argument("--kills", type=int, default=0, help="SIGKILL and restart this many times")
     parser.add_argument("--seed", type=int, default=None, help="random seed of --kill-at")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve-send", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("send", "outbox"), default="send", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
-    parser.add_argument("--db-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.senders < 1 or (args.senders > 1 and args.db != "postgres"):
+        parser.error("--senders N > 1 needs --db postgres (the senders share one ledger)")
+    if args.senders > 1 and (args.kills or args.kill_at):
+        parser.error("--kills runs with one sender")
     if args.serve_send:
         asyncio.run(send(args))
         return

@@ -8,9 +8,12 @@ got the digest once, and the ledger agrees with what the fake Bot API received.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.support.share_script import STEP_BY_STEP
 
@@ -70,3 +73,22 @@ def test_digest_bench_killed_and_restarted_adds_up():
     assert out["messages"] == 60 + out["duplicates"]
     assert out["duplicates"] <= out["sender"]["concurrency"] and out["too_many"] == 0
     assert out["goals"]["no duplicates"] == (out["duplicates"] == 0)
+
+
+@pytest.mark.postgres
+def test_digest_bench_two_senders_on_postgresql_split_the_subscribers():
+    if not os.environ.get("TEST_POSTGRES_URL"):
+        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (start a server with: .ci/run --postgres-only)")
+    out = run("digest.py", "--subscribers", "60", "--rate", "3000", "--db", "postgres", "--senders", "2")
+    assert out["messages"] == 60 and out["duplicates"] == 0 and out["never"] == 0 and out["too_many"] == 0
+    assert out["ledger"] == {"sent": 60, "owed_parts": 0}
+    assert [s["sent"] + s["skipped"] for s in out["per_sender"]] == [60, 60]  # each saw every chat ...
+    assert sum(s["sent"] for s in out["per_sender"]) == 60  # ... and sent the ones it claimed
+
+
+def test_digest_bench_killed_with_ambiguous_skip_never_sends_twice():
+    out = run("digest.py", "--subscribers", "60", "--rate", "3000", "--kills", "2", "--ambiguous", "skip")
+    assert len(out["killed"]) == 2 and out["duplicates"] == 0  # at most once
+    assert out["ledger"].get("owed_parts") == 0
+    given_up = out["ledger"].get("unconfirmed", 0)
+    assert out["messages"] + out["never"] == 60 and out["never"] <= given_up  # a lost chat was one given up
