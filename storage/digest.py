@@ -10,6 +10,10 @@ outbox job when their lease ends, which then marks the delivery sent (storage/ou
 row always has parts owed, and one with nothing owed was never started: older databases hold such rows
 (the claim and the write-ahead were two commits and a kill between them left the chat unserved for the
 week, issue #14), and `claim` takes them over (delete + insert, so two claimers never both win).
+Senders claim `digest.claim_batch` chats at a time (`claim_many`: one INSERT ... ON CONFLICT DO NOTHING
+RETURNING and their parts, in one transaction), so several sender processes share one ledger. With
+digest.ambiguous_sends: skip a part is marked in flight (`in_flight`) before its call, and the outbox
+job gives up a part still so marked when its lease ends instead of resending it (storage/outbox.py).
 """
 
 from __future__ import annotations

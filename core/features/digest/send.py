@@ -7,11 +7,14 @@ message sent (the last one marks the delivery sent). Failed rows are claimed aga
 the run is open (catch_up_hours after the week's end); rows left pending by a crash are not: the
 messages not confirmed sent are sent once by the outbox job when their lease ends (PART_LEASE).
 
-Recipients are streamed from storage in pages (PAGE_SIZE) to `digest.send_concurrency` slots that send
-to that many chats at once; pacing is the adapters' job (Telegram: 30 messages/s overall, 1/s per chat),
-`digest.send_pause_s` > 0 spaces the claims on top. One chat failing never stops the others. The week's
-numbers and chart are computed once per run and process, the chart off the event loop (the insight
-ChartService: threads or its process pool).
+Recipients are streamed from storage in pages (PAGE_SIZE), claimed `digest.claim_batch` at a time (one
+transaction, so several sender processes on one PostgreSQL split the chats), and sent by
+`digest.send_concurrency` slots to that many chats at once; claimed chats not started when the run stops
+or breaks are given back; `digest.ambiguous_sends: skip` marks each message in flight before its call
+so that one cut off by a kill is given up rather than resent. Pacing is the adapters' job (Telegram:
+30 messages/s overall, 1/s per chat); `digest.send_pause_s` > 0 spaces the chats on top. One chat
+failing never stops the others. The week's numbers and chart are computed once per run and process,
+the chart off the event loop (the insight ChartService: threads or its process pool).
 
 Choices: a week with nothing new sends a short "nothing new this week" note (digest.send_when_empty:
 false skips it instead). Recipients are not frozen when a run starts: a chat that subscribes while the
