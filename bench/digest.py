@@ -216,6 +216,7 @@ async def send(args: argparse.Namespace) -> None:
         claim_batch=config.digest.claim_batch,
         ambiguous_sends=config.digest.ambiguous_sends,
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        cpu_s=round(time.process_time(), 1),
     )
     print("REPORT " + json.dumps(out), flush=True)
 
@@ -271,6 +272,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "load_average_start": load_at_start,
     }
     procs: list[subprocess.Popen[str]] = []
+    fake_cpu = time.process_time()
     try:
         procs = [_start_sender(args, fake.base_url, url, "send") for _ in range(args.senders)]
         for proc in procs:
@@ -295,6 +297,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             await _wait_ready(procs[0])
         out["per_sender"] = [await _finish(proc) for proc in procs]
         window_end = fake.last
+        out["fake_cpu_s"] = round(time.process_time() - fake_cpu, 1)  # this process: the fake Bot API
         outbox = _start_sender(args, fake.base_url, url, "outbox")  # once every sender has ended
         procs.append(outbox)
         await _wait_ready(outbox)
@@ -357,6 +360,8 @@ def report(out: dict[str, Any]) -> str:
         f"  429s {out['too_many']}  duplicates {out['duplicates']}  never served {out['never']}  "
         f"peak RSS per sender {[s.get('peak_rss_mb') for s in out['per_sender']]} MB",
         f"  senders: {per_sender}; outbox job sent {out['sender'].get('outbox_sent')}",
+        f"  CPU seconds: senders {[s.get('cpu_s') for s in out['per_sender']]}, "
+        f"fake Bot API {out.get('fake_cpu_s')} (over {out['seconds']} s of sending)",
         f"  ledger: {out['ledger']}",
     ]
     for killed in out["killed"] or []:
