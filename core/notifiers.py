@@ -10,7 +10,9 @@ digest subscriptions stop, its owed messages are dropped and its user is marked 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,12 +21,40 @@ from core.events import ChatRef
 from core.metrics import metrics
 from core.ports import Notifier
 from core.replies import Reply
-from core.repositories.outbox import OutboxRepository
+from core.repositories.outbox import OutboxEntry, OutboxRepository
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=5)  # a failed push is retried no sooner than this
 NOT_RUNNING_AGAIN = timedelta(minutes=15)  # an entry for a platform not running here waits this long
+# Due entries read at a time; a run goes on until none is due (a killed digest sender can leave up to
+# digest.claim_batch chats owed at once, several kills more than one page)
+OUTBOX_PAGE = 100
+MAX_OUTBOX_PAGES = 1000
+
+
+_before_call: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("before_call", default=None)
+
+
+@contextmanager
+def before_platform_call(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Run `hook` once, right before the first platform API call of the sends made in this block (in
+    this task), after the adapter's rate limiters let it through: the digest marks a message "in
+    flight" there (digest.ambiguous_sends: skip), so a message still waiting for its turn is not."""
+    token = _before_call.set(hook)
+    try:
+        yield
+    finally:
+        _before_call.reset(token)
+
+
+async def platform_call_starts() -> None:
+    """Adapters call this right before a platform API call that may deliver a message (after their rate
+    limiters); runs the hook of `before_platform_call`, once."""
+    hook = _before_call.get()
+    if hook is not None:
+        _before_call.set(None)
+        await hook()
 
 
 class RecipientGone(Exception):
@@ -132,7 +162,20 @@ class Notifiers:
         report = OutboxReport()
         if self.outbox is None:
             return report
-        for entry in await self.outbox.due(self._now()):
+        entries = await self.outbox.due(self._now(), limit=OUTBOX_PAGE)
+        for _ in range(MAX_OUTBOX_PAGES):  # a bound, should an entry ever stay due once handled
+            await self._retry_entries(entries, report)
+            if len(entries) < OUTBOX_PAGE:
+                break
+            entries = await self.outbox.due(self._now(), limit=OUTBOX_PAGE)
+        if report.sent or report.failed or report.gone:
+            logger.info("outbox: %s", report)
+        return report
+
+    async def _retry_entries(self, entries: list[OutboxEntry], report: OutboxReport) -> None:
+        """One page of due entries: each leaves the due set (sent, failed, gone, or postponed)."""
+        assert self.outbox is not None
+        for entry in entries:
             notifier = self._by_platform.get(entry.chat.platform)
             if notifier is None:
                 await self.outbox.postpone(entry.id, self._now() + NOT_RUNNING_AGAIN)
@@ -152,6 +195,3 @@ class Notifiers:
                 continue
             await self.outbox.sent(entry.id)
             report.sent += 1
-        if report.sent or report.failed or report.gone:
-            logger.info("outbox: %s", report)
-        return report

@@ -29,7 +29,7 @@ from bots.discord.forum import ForumMirror
 from bots.discord.ui import ActionButton, FormButton, build_modal, build_view, modal_values
 from core.config import ConfigError, DiscordConfig, ModerationConfig
 from core.events import ChatRef, IncomingEvent
-from core.notifiers import RecipientGone
+from core.notifiers import RecipientGone, platform_call_starts
 from core.ports import AppPort, CommandInfo
 from core.replies import Form, Reply
 from core.text_norm import mentions_anon
@@ -525,6 +525,7 @@ class DiscordAdapter:
             self._remember_form(reply.form)
         try:
             channel = await self._channel_for(chat)
+            await platform_call_starts()  # the message may land from here on (digest: "in flight")
             for out in render.render_reply(reply):
                 await channel.send(**self._message_kwargs(out))
         except discord.Forbidden as exc:

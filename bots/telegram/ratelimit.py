@@ -26,6 +26,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bots.telegram.limits import SendLimits
+from core.notifiers import platform_call_starts
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +232,7 @@ class SendRateLimiter(AIORateLimiter):
         """
 
         async def call(*call_args: Any, **call_kwargs: Any) -> Result:
+            await platform_call_starts()  # through the limiters: the message may land from here on
             return await self._with_backoff(endpoint, callback, call_args, call_kwargs)
 
         budget = budget_of(endpoint, data)

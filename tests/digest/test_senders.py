@@ -19,6 +19,7 @@ from bots.telegram.adapter import TelegramAdapter
 from core.config import ConfigError, ModerationConfig, parse_config
 from core.features.digest.period import current_period
 from core.features.digest.send import PART_LEASE
+from core.notifiers import before_platform_call, platform_call_starts
 from core.replies import Reply
 from core.repositories.digest import Claim
 from storage.digest import DigestRepo
@@ -158,9 +159,25 @@ async def test_chats_are_claimed_claim_batch_at_a_time(tmp_path, database_url, c
 
 
 class DiesOnThird(Recorder):
-    """Telegram accepts the third chat's message, then the process dies before the ledger records it."""
+    """Telegram accepts the third chat's message, then the process dies before the ledger records it.
+    Like an adapter, it says when its rate limits let a call through (`platform_call_starts`); the
+    part's outbox status is recorded just before and just after."""
+
+    def __init__(self, app) -> None:
+        super().__init__()
+        self.app = app
+        self.seen: list[tuple[str, str]] = []
+
+    async def status(self, chat) -> str:
+        async with self.app.database.sessions() as session:
+            return str(
+                await session.scalar(select(OutboxMessage.status).where(OutboxMessage.chat_id == chat.id))
+            )
 
     async def send(self, chat, reply) -> None:
+        before = await self.status(chat)  # still waiting for its turn
+        await platform_call_starts()
+        self.seen.append((before, await self.status(chat)))
         await super().send(chat, reply)
         if len(self.messages) == 3:
             raise Crash
@@ -174,7 +191,7 @@ async def test_a_message_cut_off_in_flight_is_resent_or_given_up_as_configured(
     app = await make_app(tmp_path, database_url, clock, digest=digest)
     chats = [f"84{n:03d}" for n in range(6)]
     await add_chats(app, chats)
-    first = DiesOnThird()
+    first = DiesOnThird(app)
     register(app, first, "telegram")
     with pytest.raises(Crash):
         await app.digest.sender.tick()
@@ -189,6 +206,8 @@ async def test_a_message_cut_off_in_flight_is_resent_or_given_up_as_configured(
     async with app.database.sessions() as session:
         statuses = (await session.scalars(select(OutboxMessage.status))).all()
     assert statuses == (["sending"] if mode == "skip" else ["pending"])  # marked in flight before the call
+    marked = ("pending", "sending") if mode == "skip" else ("pending", "pending")
+    assert first.seen == [marked] * 3  # marked once through the limits, not while waiting for its turn
     await app.close()
 
     app = await make_app(tmp_path, database_url, clock, digest=digest)  # the restart
@@ -226,3 +245,32 @@ def test_claim_batch_and_ambiguous_sends_are_checked():
         parse_config({"digest": {"claim_batch": "many"}})
     with pytest.raises(ConfigError, match="digest.ambiguous_sends"):
         parse_config({"digest": {"ambiguous_sends": "maybe"}})
+
+
+async def test_the_telegram_adapter_says_once_per_send_when_a_call_goes_through_its_limits(
+    tmp_path, fake: FakeBotApi
+):
+    """The hook digest.ambiguous_sends: skip marks a part "in flight" with: run once per send, by the
+    rate limiter right before the Bot API call (a text and a photo: still once)."""
+    from core.events import ChatRef
+    from core.replies import Image
+
+    calls: list[int] = []
+
+    async def hook() -> None:
+        calls.append(len(fake.sent))  # messages the fake had when the hook ran
+
+    app = await make_app(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}")
+    adapter = TelegramAdapter(app, telegram_config(fake), ModerationConfig(), limits=FAST)
+    await adapter.open_for_sending()
+    try:
+        png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+        with before_platform_call(hook):
+            await adapter.send(
+                ChatRef("telegram", "85001", True), Reply(text="digest", images=(Image(png, "c.png"),))
+            )
+        await adapter.send(ChatRef("telegram", "85002", True), Reply(text="no hook here"))
+        assert calls == [0] and fake.delivered == {85001: 2, 85002: 1}
+    finally:
+        await adapter.close_sending()
+        await app.close()

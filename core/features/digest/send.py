@@ -39,6 +39,7 @@ from core.features.company.charts import ChartJob, ChartService
 from core.features.digest.content import chart_caption, digest_text, empty_text, week_label
 from core.features.digest.period import Period, current_period, due_period
 from core.metrics import metrics
+from core.notifiers import before_platform_call
 from core.replies import Image, Reply
 from core.repositories.digest import (
     Claim,
@@ -341,9 +342,12 @@ class DigestSender:
         index = 0
         try:
             for index, part in enumerate(parts):
-                if skip_ambiguous:  # a kill during the call leaves it marked: given up, never resent
-                    await self._repo.in_flight(delivery_id, index)
-                delivered = await self._push(chat, part)
+                if skip_ambiguous:  # marked once the adapter's limiters let the call through, so a kill
+                    # during the call leaves it marked (given up, never resent) but not one still queued
+                    with before_platform_call(partial(self._repo.in_flight, delivery_id, index)):
+                        delivered = await self._push(chat, part)
+                else:
+                    delivered = await self._push(chat, part)
                 if not delivered and index == 0:  # nothing went out: not running here, or gone
                     await self._repo.release(delivery_id)
                     report.unavailable += 1
