@@ -221,8 +221,8 @@ class DigestConfig(Strict):
     # this many claimed but unstarted chats to the outbox job (sent once when their 10-minute lease ends).
     claim_batch: int = Field(50, ge=1, le=1000)
     # A message cut off by a kill after the call, before the ledger recorded it (Telegram may have it):
-    # resend (at least once, the default) or skip (at most once: marked in flight before each call,
-    # one more transaction per message, and given up by the outbox job).
+    # resend (at least once, the default) or skip (at most once: marked in flight as the adapter's
+    # limits let each call through, one more transaction per message, and given up by the outbox job).
     ambiguous_sends: str = Field("resend", pattern="^(resend|skip)$")
     send_when_empty: bool = True  # a short "nothing new this week" note instead of silence
     max_listed: int = Field(10, ge=1, le=50)  # new experiences listed per followed company
