@@ -87,8 +87,22 @@ def test_digest_bench_two_senders_on_postgresql_split_the_subscribers():
 
 
 def test_digest_bench_killed_with_ambiguous_skip_never_sends_twice():
-    out = run("digest.py", "--subscribers", "60", "--rate", "3000", "--kills", "2", "--ambiguous", "skip")
-    assert len(out["killed"]) == 2 and out["duplicates"] == 0  # at most once
+    out = run(
+        "digest.py",
+        "--subscribers",
+        "60",
+        "--rate",
+        "3000",
+        "--kills",
+        "2",
+        "--ambiguous",
+        "skip",
+        "--claim-batch",
+        "5",
+        "--seed",
+        "3",
+    )  # a second kill point the restarted sender already passed is not taken: one or two kills
+    assert 1 <= len(out["killed"]) <= 2 and out["duplicates"] == 0  # at most once
     assert out["ledger"].get("owed_parts") == 0
     given_up = out["ledger"].get("unconfirmed", 0)
     assert out["messages"] + out["never"] == 60 and out["never"] <= given_up  # a lost chat was one given up
