@@ -506,8 +506,12 @@ def make_adapter(name: str, app, config: Config):
         if not config.telegram.token:
             raise ConfigError("telegram.token: empty; set the TELEGRAM_BOT_TOKEN environment variable")
         from bots.telegram.adapter import TelegramAdapter
+        from bots.telegram.limits import limits_for
 
-        return TelegramAdapter(app, config.telegram, config.moderation)
+        # This process's share of the token's messages/s (telegram.send_limits: messages_per_second /
+        # processes): webhook workers and digest senders each allow only theirs, so together they keep to it.
+        limits = limits_for(config.telegram.send_limits)
+        return TelegramAdapter(app, config.telegram, config.moderation, limits=limits)
     if not config.discord.token:
         raise ConfigError("discord.token: empty; set the DISCORD_BOT_TOKEN environment variable")
     from bots.discord.adapter import DiscordAdapter

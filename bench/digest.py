@@ -1,7 +1,7 @@
 """Digest bench (issue 14): one week's digest to many subscribers through the real sender, ledger and adapter.
 
     python bench/digest.py [--subscribers 100000] [--rate 30|3000] [--concurrency 8] [--latency 0.1]
-                           [--db sqlite|postgres] [--db-url URL] [--senders N] [--claim-batch 50]
+                           [--db sqlite|postgres] [--db-url URL] [--senders N [--no-share]] [--claim-batch 50]
                            [--ambiguous resend|skip] [--kill-at | --kills N] [--json]
 
 This process runs the offline Bot API fake (tests/telegram/fake_bot_api.py) with its flood limit set to
@@ -18,9 +18,12 @@ their lease, as the scheduler would 10 minutes later).
 TEST_POSTGRES_URL) and drops it afterwards; `--senders N` (PostgreSQL only) starts N sender processes at
 once on that one ledger (each chat is claimed by one of them, `digest.claim_batch` chats per
 transaction, `--claim-batch`); the outbox job runs once after every sender has ended (in a process of
-its own, with the clock past the parts' lease). `--ambiguous skip` sets `digest.ambiguous_sends: skip`:
-a message cut off by a kill is given up instead of resent (at most once: no duplicate, but that chat may
-have got nothing; the ledger calls it "unconfirmed").
+its own, with the clock past the parts' lease). The N senders share the token's rate as
+`telegram.send_limits.processes: N` makes them (each allows `--rate` / N messages per second);
+`--no-share` gives each the whole `--rate`, as before that setting (together they then exceed the
+fake's limit). `--ambiguous skip` sets `digest.ambiguous_sends: skip`: a message cut off by a kill is
+given up instead of resent (at most once: no duplicate, but that chat may have got nothing; the ledger
+calls it "unconfirmed").
 
 Printed: messages delivered, the achieved rate (messages / time from the first to the last message
 the fake accepted) against the allowed rate (goal >= 90 %), 429s (goal 0), chats that got the digest
@@ -193,7 +196,9 @@ async def send(args: argparse.Namespace) -> None:
         digest["claim_batch"] = args.claim_batch
     config = parse_config({"digest": digest, "insights": {"chart_workers": 0}})
     app = await bootstrap(config, db_url=args.db_url, clock=lambda: utcnow() + shift)
-    limits = SendLimits(overall_per_second=args.rate, chat_per_second=1.0, chat_burst=3)
+    # this sender's share of the rate, as telegram.send_limits.processes makes it (limits_for); the bench
+    # builds SendLimits itself since --rate may exceed the config's 1000/s ceiling
+    limits = SendLimits(overall_per_second=args.rate / args.processes, chat_per_second=1.0, chat_burst=3)
     tg = TelegramConfig(
         token=TOKEN, base_url=args.base_url, base_file_url=args.base_url.replace("/bot", "/file/bot")
     )
@@ -224,7 +229,7 @@ async def send(args: argparse.Namespace) -> None:
 def _start_sender(args: argparse.Namespace, base_url: str, db_url: str, phase: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     argv = ["--serve-send", "--phase", phase, "--base-url", base_url, "--db-url", db_url]
-    argv += ["--rate", str(args.rate), "--ambiguous", args.ambiguous]
+    argv += ["--rate", str(args.rate), "--ambiguous", args.ambiguous, "--processes", str(processes(args))]
     argv += ["--concurrency", str(args.concurrency)] if args.concurrency else []
     argv += ["--claim-batch", str(args.claim_batch)] if args.claim_batch else []
     return subprocess.Popen(
@@ -234,6 +239,11 @@ def _start_sender(args: argparse.Namespace, base_url: str, db_url: str, phase: s
         env=env,
         cwd=ROOT,
     )
+
+
+def processes(args: argparse.Namespace) -> int:
+    """telegram.send_limits.processes of each sender: --senders N share the rate unless --no-share."""
+    return 1 if args.no_share else args.senders
 
 
 async def _finish(proc: subprocess.Popen[str]) -> dict[str, Any]:
@@ -267,6 +277,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "latency_s": args.latency,
         "db": args.db,
         "senders": args.senders,
+        "send_limits_processes": processes(args),
+        "per_sender_rate": args.rate / processes(args),
         "ambiguous_sends": args.ambiguous,
         "killed": [],
         "load_average_start": load_at_start,
@@ -355,6 +367,9 @@ def report(out: dict[str, Any]) -> str:
         f"start, {out['load_average']} at end, {out['senders']} sender(s) x "
         f"{out['sender'].get('concurrency')} sending slots, claim batch {out['sender'].get('claim_batch')}, "
         f"ambiguous sends: {out['ambiguous_sends']}, {out['latency_s']:g} s added per call",
+        f"  send_limits.processes {out['send_limits_processes']}: each sender allows "
+        f"{out['per_sender_rate']:g} msg/s"
+        + (" (--no-share)" if out["send_limits_processes"] == 1 and out["senders"] > 1 else ""),
         f"  {out['messages']} messages in {out['seconds']} s = {out['achieved_rate']} msg/s "
         f"({100 * out['share_of_allowed']:.1f} % of allowed)",
         f"  429s {out['too_many']}  duplicates {out['duplicates']}  never served {out['never']}  "
@@ -397,6 +412,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "the bench's own is created there and dropped",
     )
     parser.add_argument("--senders", type=int, default=1, help="sender processes at once (PostgreSQL)")
+    parser.add_argument(
+        "--no-share",
+        action="store_true",
+        help="each of --senders N allows the whole --rate (telegram.send_limits.processes: 1)",
+    )
     parser.add_argument("--claim-batch", type=int, default=0, help="digest.claim_batch (0: the default)")
     parser.add_argument("--ambiguous", choices=("resend", "skip"), default="resend")
     parser.add_argument("--kill-at", action="store_true", help="SIGKILL the sender at random, restart")
@@ -406,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--serve-send", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("send", "outbox"), default="send", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.senders < 1 or (args.senders > 1 and args.db != "postgres"):
         parser.error("--senders N > 1 needs --db postgres (the senders share one ledger)")

@@ -115,6 +115,25 @@ class WebhookConfig(Strict):
     secret_token: str = ""
 
 
+class SendLimitsConfig(Strict):
+    """The messages per second one bot token may send, shared by every process sending through it.
+
+    Telegram counts a bot's messages per token, not per process: N processes each allowing the full
+    rate together send N times too fast (2 digest senders at 30/s each got 189 429s in 2,000 messages,
+    bench/digest.py). Each process therefore allows `messages_per_second / processes`.
+    """
+
+    # Telegram's published bulk limit is 30/s; a bot with paid broadcasts may raise it (up to 1000/s).
+    messages_per_second: float = Field(30, gt=0, le=1000)
+    # How many processes send through this token at once: webhook workers + digest senders/queue workers.
+    processes: int = Field(1, ge=1, le=1000)
+
+    @property
+    def per_process(self) -> float:
+        """The overall messages per second this process allows."""
+        return self.messages_per_second / self.processes
+
+
 class TelegramConfig(Strict):
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -123,6 +142,7 @@ class TelegramConfig(Strict):
     webhook: WebhookConfig = WebhookConfig()
     bot_username: str = ""
     forum_chat_id: int | None = None  # a supergroup with topics where discussion threads are mirrored
+    send_limits: SendLimitsConfig = SendLimitsConfig()
 
 
 class DiscordConfig(Strict):

@@ -36,6 +36,7 @@ from bots.telegram.limits import (
     MAX_TEXT,
     FileTooBig,
     SendLimits,
+    limits_for,
 )
 from bots.telegram.processor import MAX_WAITING_PER_CHAT, PerChatUpdateProcessor
 from bots.telegram.ratelimit import Allowance, SendRateLimiter
@@ -98,7 +99,7 @@ class TelegramAdapter:
         self.app = app
         self.config = config
         self.moderation = moderation
-        self.limits = limits or SendLimits()
+        self.limits = limits or limits_for(config.send_limits)  # this process's share of the token's rate
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
         self.typing_after = typing_after
@@ -165,7 +166,12 @@ class TelegramAdapter:
                 allowed_updates=Update.ALL_TYPES,
             )
         self._started = True
-        logger.info("telegram adapter running as @%s (%s)", self.bot_username, self.config.mode)
+        logger.info(
+            "telegram adapter running as @%s (%s), sending at most %g messages/s (telegram.send_limits)",
+            self.bot_username,
+            self.config.mode,
+            self.limits.overall_per_second,
+        )
 
     async def open_for_sending(self) -> None:
         """Connect for pushing only (no polling, no webhook): e.g. `main.py digest` from cron."""

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.config import SendLimitsConfig
 
 MAX_TEXT = 4096  # characters of a message after entity parsing (counted in UTF-16 units to be safe)
 MAX_CAPTION = 1024  # characters of a photo/document caption
@@ -29,6 +33,12 @@ class SendLimits:
     # "typing…" indicators over all chats (cosmetic; skipped beyond this). Under load every update took
     # over a second and got one: a quarter of the bot's CPU went to them (issue 14, bench/load.py profile)
     typing_per_second: float = 5.0
+
+
+def limits_for(config: SendLimitsConfig) -> SendLimits:
+    """This process's send limits from config.yaml's `telegram.send_limits`: its share of the token's
+    overall rate (`messages_per_second / processes`); the per-chat and per-group limits are unchanged."""
+    return SendLimits(overall_per_second=config.per_process)
 
 
 class FileTooBig(ValueError):

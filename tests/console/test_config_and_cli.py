@@ -53,12 +53,31 @@ def test_env_references_are_expanded(monkeypatch):
         ({"telegram": {"tokn": "x"}}, "telegram.tokn: unknown key"),
         ({"telegram": {"mode": "carrier-pigeon"}}, "telegram.mode"),
         ({"submission": {"branches": []}}, "submission.branches"),
+        (
+            {"telegram": {"send_limits": {"messages_per_second": 0}}},
+            "telegram.send_limits.messages_per_second",
+        ),
+        (
+            {"telegram": {"send_limits": {"messages_per_second": 5000}}},
+            "telegram.send_limits.messages_per_second",
+        ),
+        ({"telegram": {"send_limits": {"processes": 0}}}, "telegram.send_limits.processes"),
+        ({"telegram": {"send_limits": {"processes": "two"}}}, "telegram.send_limits.processes"),
+        ({"telegram": {"send_limits": {"per_chat": 2}}}, "telegram.send_limits.per_chat: unknown key"),
     ],
 )
 def test_bad_values_name_the_key(data, named):
     with pytest.raises(ConfigError) as problem:
         parse_config(data)
     assert named in str(problem.value)
+
+
+def test_telegram_send_limits_default_to_one_process_at_telegrams_30_per_second():
+    default = load_config(ROOT / "config.yaml", environ={}).telegram.send_limits
+    assert (default.messages_per_second, default.processes, default.per_process) == (30, 1, 30)
+    assert parse_config({}).telegram.send_limits == default
+    shared = parse_config({"telegram": {"send_limits": {"messages_per_second": 1000, "processes": 4}}})
+    assert shared.telegram.send_limits.per_process == 250
 
 
 def test_unreadable_and_malformed_files(tmp_path):
