@@ -2,7 +2,8 @@
 
 Adapters register their notifier when they start. A push whose send fails beyond the adapter's own
 retries (more 429s or 5xx than its budget, a read timeout) is kept in the durable outbox and sent once
-more by the periodic job (`retry_outbox`, scheduled by core/scheduler.py). A recipient who blocked or
+more by the periodic job (`retry_outbox`, scheduled by core/scheduler.py), which claims the entries it
+sends for a lease, so jobs in several processes never send one entry twice. A recipient who blocked or
 removed the bot (the adapter raises `RecipientGone`) is handled here, once for every platform: its
 digest subscriptions stop, its owed messages are dropped and its user is marked unreachable there.
 """
@@ -10,6 +11,7 @@ digest subscriptions stop, its owed messages are dropped and its user is marked 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,6 +33,10 @@ NOT_RUNNING_AGAIN = timedelta(minutes=15)  # an entry for a platform not running
 # digest.claim_batch chats owed at once, several kills more than one page)
 OUTBOX_PAGE = 100
 MAX_OUTBOX_PAGES = 1000
+# A page of due entries is claimed for this long (`OutboxRepository.claim_due`): no other process's
+# outbox job sends them meanwhile; if this process dies, they are sent by a job run after it ends. A
+# page still being sent when half of it is gone is claimed again for as long (`renew`).
+OUTBOX_LEASE = timedelta(minutes=10)
 
 
 _before_call: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("before_call", default=None)
@@ -78,6 +84,7 @@ class OutboxReport:
     failed: int = 0
     gone: int = 0
     waiting: int = 0  # the platform is not running here: left for a later run
+    lost: int = 0  # claimed, but the claim ran out and another job took them: not sent here
 
 
 class Notifiers:
@@ -158,27 +165,45 @@ class Notifiers:
             await self.outbox.recipient_gone(chat.platform, chat.id)
 
     async def retry_outbox(self) -> OutboxReport:
-        """Send every due outbox entry once more: sent -> removed, failed again -> kept as failed."""
+        """Send every due outbox entry once more: sent -> removed, failed again -> kept as failed.
+
+        Entries are claimed a page at a time for OUTBOX_LEASE (`claim_due`), so jobs running at once in
+        several processes each send different entries, every entry once (issue 14)."""
         report = OutboxReport()
         if self.outbox is None:
             return report
-        entries = await self.outbox.due(self._now(), limit=OUTBOX_PAGE)
         for _ in range(MAX_OUTBOX_PAGES):  # a bound, should an entry ever stay due once handled
+            entries = await self.outbox.claim_due(self._now(), OUTBOX_PAGE, lease=OUTBOX_LEASE)
             await self._retry_entries(entries, report)
             if len(entries) < OUTBOX_PAGE:
                 break
-            entries = await self.outbox.due(self._now(), limit=OUTBOX_PAGE)
-        if report.sent or report.failed or report.gone:
+        if report.sent or report.failed or report.gone or report.lost:
             logger.info("outbox: %s", report)
         return report
 
     async def _retry_entries(self, entries: list[OutboxEntry], report: OutboxReport) -> None:
-        """One page of due entries: each leaves the due set (sent, failed, gone, or postponed)."""
+        """One claimed page: each entry leaves the due set (sent, failed, gone, or postponed), in order.
+
+        Before each send the claim must have at least half its lease left, else the rest of the page is
+        claimed again (`renew`); entries whose claim another job took meanwhile are not sent here."""
         assert self.outbox is not None
-        for entry in entries:
+        later = self._now() + NOT_RUNNING_AGAIN  # one time for the page: a delivery's parts stay together
+        queue = deque(entries)
+        while queue:
+            until = queue[0].claimed_until
+            if until is not None and self._now() >= until - OUTBOX_LEASE / 2:
+                held = await self.outbox.renew(list(queue), self._now() + OUTBOX_LEASE)
+                if len(held) < len(queue):
+                    logger.warning(
+                        "outbox: %d claimed message(s) taken by another job", len(queue) - len(held)
+                    )
+                    report.lost += len(queue) - len(held)
+                queue = deque(held)
+                continue
+            entry = queue.popleft()
             notifier = self._by_platform.get(entry.chat.platform)
             if notifier is None:
-                await self.outbox.postpone(entry.id, self._now() + NOT_RUNNING_AGAIN)
+                await self.outbox.postpone(entry.id, later)
                 report.waiting += 1
                 continue
             try:

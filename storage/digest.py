@@ -451,7 +451,7 @@ class DigestRepo(DigestRepository):
     async def in_flight(self, delivery_id: int, part: int) -> None:
         """Mark a part as on its way (digest.ambiguous_sends: skip). A part still marked when its lease
         ends was cut off after the call may have reached the platform: the outbox job gives it up
-        (`OutboxRepo.due`) instead of sending it again (at most once)."""
+        (`OutboxRepo.claim_due`) instead of sending it again (at most once)."""
         async with self._sessions.begin() as session:
             await session.execute(
                 update(OutboxMessage)

@@ -2,15 +2,21 @@
 
 Implements `core.repositories.outbox.OutboxRepository`. An entry is pending until it is sent (then
 deleted) or its one retry fails (then status "failed", kept for the operator). Digest parts carry their
-delivery id: when the last part of a delivery is sent, the delivery row becomes "sent".
+delivery id: when the last part of a delivery is sent, the delivery row becomes "sent". The outbox job
+takes due entries as a claim with a lease (`claim_due`: their `due_at` moves to the lease's end), so
+jobs in several processes send each entry once, and an entry whose job died is due again after it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.events import ChatRef
@@ -26,11 +32,38 @@ IN_FLIGHT = "sending"  # a digest part on its way (`DigestRepo.in_flight`, diges
 UNCONFIRMED = "unconfirmed"  # a delivery whose part was cut off in flight and given up
 
 
-def entry_of(row: OutboxMessage) -> OutboxEntry:
-    """The core's view of a stored row."""
+# What a claim returns of each row (`entry_of`), and its order (created_at)
+ENTRY_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.platform,
+    OutboxMessage.chat_id,
+    OutboxMessage.is_private,
+    OutboxMessage.reply,
+    OutboxMessage.kind,
+    OutboxMessage.attempts,
+    OutboxMessage.delivery_id,
+    OutboxMessage.part,
+    OutboxMessage.created_at,
+)
+# Claims of due entries are taken one at a time on PostgreSQL (`OutboxRepo.claim_due`)
+CLAIM_LOCK_SQL = text("SELECT pg_advisory_xact_lock(:key)")
+CLAIM_LOCK_KEY = int.from_bytes(
+    hashlib.blake2b(b"interview-insights:outbox-claim", digest_size=8).digest(), "big", signed=True
+)
+
+
+def entry_of(row: Any, claimed_until: datetime | None = None) -> OutboxEntry:
+    """The core's view of a stored row (an OutboxMessage, or a row of ENTRY_COLUMNS)."""
     chat = ChatRef(row.platform, row.chat_id, is_private=row.is_private)
     return OutboxEntry(
-        row.id, chat, decode_reply(row.reply), row.kind, row.attempts, row.delivery_id, row.part
+        row.id,
+        chat,
+        decode_reply(row.reply),
+        row.kind,
+        row.attempts,
+        row.delivery_id,
+        row.part,
+        claimed_until,
     )
 
 
@@ -62,20 +95,73 @@ class OutboxRepo(OutboxRepository):
             await session.flush()
             return row.id
 
-    async def due(self, now: datetime, limit: int = 100) -> list[OutboxEntry]:
-        """Pending entries due at `now`, oldest first (digest parts in their order); digest parts a sender
-        left in flight (digest.ambiguous_sends: skip) whose lease ended are given up first."""
+    async def claim_due(self, now: datetime, limit: int, *, lease: timedelta) -> list[OutboxEntry]:
+        """Claim pending entries due at `now` until `now + lease` (their `due_at` moves there) and return
+        them oldest first, digest parts in their order; digest parts a sender left in flight
+        (digest.ambiguous_sends: skip) whose lease ended are given up first.
+
+        Why a claim: the outbox job runs in every process whose scheduler runs, in `main.py digest` and
+        on queue workers; two of them reading the same due rows both sent them (a duplicate message to a
+        student, issue 14). One UPDATE ... RETURNING takes the page: the oldest `limit` due entries plus
+        the other due parts of their digest deliveries (a page never ends between two parts of one
+        delivery, so no other job can send a later part while this one sends an earlier). Claims are
+        taken one at a time: on PostgreSQL under a transaction-scoped advisory lock (the next claimer's
+        UPDATE starts after this one committed and sees these entries not due; FOR UPDATE SKIP LOCKED
+        would let it take a later part of a delivery whose earlier part this claim holds uncommitted),
+        on SQLite by its one writer at a time (the UPDATE is the transaction's first statement).
+        """
         await self.give_up_cut_off(now)
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
+        until = now + lease
+        due = (OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
+        async with self._sessions.begin() as session:
+            if session.bind.dialect.name == "postgresql":
+                await session.execute(CLAIM_LOCK_SQL, {"key": CLAIM_LOCK_KEY})
+            page = (
+                select(OutboxMessage.id, OutboxMessage.delivery_id)
+                .where(*due)
                 .order_by(
                     OutboxMessage.due_at, OutboxMessage.delivery_id, OutboxMessage.part, OutboxMessage.id
                 )
                 .limit(limit)
+                .subquery("page")
             )
-            return [entry_of(row) for row in rows]
+            rows = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    *due,  # repeated here: PostgreSQL re-checks them on a row changed meanwhile
+                    or_(
+                        OutboxMessage.id.in_(select(page.c.id)),
+                        OutboxMessage.delivery_id.in_(select(page.c.delivery_id)),
+                    ),
+                )
+                .values(due_at=until)
+                .returning(*ENTRY_COLUMNS)
+                .execution_options(synchronize_session=False)
+            )
+            claimed = sorted(rows, key=lambda r: (r.created_at, r.delivery_id or 0, r.part, r.id))
+        return [entry_of(row, until) for row in claimed]
+
+    async def renew(self, entries: Sequence[OutboxEntry], until: datetime) -> list[OutboxEntry]:
+        """Extend the claims still held to `until`: an entry is held while it is pending and its
+        `due_at` is still the lease this job set (another job's claim, taken only after that lease
+        ended, sets a later one). The entries still held, in their order, with the new lease."""
+        held: set[int] = set()
+        async with self._sessions.begin() as session:
+            for lease in {e.claimed_until for e in entries if e.claimed_until is not None}:
+                ids = [e.id for e in entries if e.claimed_until == lease]
+                rows = await session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_(ids),
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.due_at == lease,
+                    )
+                    .values(due_at=until)
+                    .returning(OutboxMessage.id)
+                    .execution_options(synchronize_session=False)
+                )
+                held.update(rows.scalars())
+        return [replace(e, claimed_until=until) for e in entries if e.id in held]
 
     async def give_up_cut_off(self, now: datetime) -> int:
         """Drop the digest parts marked in flight (`DigestRepo.in_flight`) whose lease ended by `now`: the

@@ -3,7 +3,13 @@
 `core.notifiers.Notifiers` enqueues a push whose send failed beyond the adapter's retries; the digest
 sender writes each message of a delivery ahead of sending (storage/digest.py `plan_parts`); the
 periodic job (`Notifiers.retry_outbox`, run by core/scheduler.py) sends every due entry once more.
-`storage.outbox.OutboxRepo` implements it. Replies are stored as JSON (`encode_reply`/`decode_reply`:
+`storage.outbox.OutboxRepo` implements it.
+
+Several processes may run that job at once (`main.py digest` from cron beside a bot whose scheduler runs
+it, queue workers, two bots on one database): the job takes due entries with `claim_due`, which claims
+them for a lease (issue 14), so each entry is sent by one job only; an entry whose job died unsent is
+due again when the lease ends, and a job that is still sending when half its lease is gone extends it
+(`renew`). Replies are stored as JSON (`encode_reply`/`decode_reply`:
 text, buttons, images and files base64) so any process can send them later.
 """
 
@@ -11,8 +17,9 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from core.events import ChatRef
@@ -32,6 +39,7 @@ class OutboxEntry:
     attempts: int
     delivery_id: int | None = None
     part: int = 0
+    claimed_until: datetime | None = None  # the claim of `claim_due` (or `renew`) lasts until then
 
 
 class OutboxRepository(Protocol):
@@ -43,8 +51,18 @@ class OutboxRepository(Protocol):
         """Keep a message for a send at `due` or later; its id."""
         ...
 
-    async def due(self, now: datetime, limit: int = 100) -> list[OutboxEntry]:
-        """Pending entries due at `now`, oldest first."""
+    async def claim_due(self, now: datetime, limit: int, *, lease: timedelta) -> list[OutboxEntry]:
+        """Claim up to about `limit` pending entries due at `now` until `now + lease`, oldest first, each
+        delivery's parts in order: a claimed entry is not due for anyone else before then, so of two
+        jobs asking at once each entry goes to one. A digest delivery's due parts are claimed together
+        (possibly beyond `limit`), so no other job can send a later part while this one sends an
+        earlier. An entry neither sent, failed nor postponed by then is due again (its job died)."""
+        ...
+
+    async def renew(self, entries: Sequence[OutboxEntry], until: datetime) -> list[OutboxEntry]:
+        """Extend the claims of `entries` (from `claim_due` or `renew`) to `until`: those still held and
+        pending, in their order, with the new lease. An entry left out was claimed by another job after
+        this lease ended, or was removed (recipient gone): this job must not send it."""
         ...
 
     async def sent(self, entry_id: int) -> None:
