@@ -61,41 +61,40 @@ def texts(*recorders: Recorder) -> list[str]:
     return [reply.text for recorder in recorders for _, reply in recorder.messages]
 
 
+@pytest.fixture
+async def apps(tmp_path, database_url, clock):
+    """Two apps on one database, each with its own engine: two processes running the outbox job."""
+    pair = [await make_app(tmp_path, database_url, clock) for _ in range(2)]
+    yield pair
+    for app in pair:
+        await app.close()
+
+
 @POSTGRES_ONLY
-async def test_two_outbox_jobs_at_once_on_postgresql_send_every_message_once_and_parts_in_order(
-    tmp_path, database_url, clock
-):
-    apps = [await make_app(tmp_path, database_url, clock) for _ in range(2)]
+async def test_two_outbox_jobs_at_once_on_postgresql_send_every_message_once_and_parts_in_order(apps, clock):
     recorders = [Recorder(), Recorder()]
-    try:
-        for app, recorder in zip(apps, recorders, strict=True):
-            register(app, recorder, "telegram")
-        owed = await owe(apps[0], clock, pushes=80, digests=40)  # 200 messages: two pages and more
-        reports = await asyncio.gather(*(app.notifiers.retry_outbox() for app in apps))
+    for app, recorder in zip(apps, recorders, strict=True):
+        register(app, recorder, "telegram")
+    owed = await owe(apps[0], clock, pushes=80, digests=40)  # 200 messages: two pages and more
+    reports = await asyncio.gather(*(app.notifiers.retry_outbox() for app in apps))
 
-        sent = texts(*recorders)
-        assert sorted(sent) == sorted(owed)  # every message once: none twice, none left out
-        assert [r.sent for r in reports] != [200, 0] and [r.sent for r in reports] != [0, 200]  # both sent
-        assert sum(r.sent for r in reports) == 200 and sum(r.lost for r in reports) == 0
-        for d in range(40):  # each digest's parts went out from one job, in order
-            chat = str(90_000 + d)
-            holders = [r for r in recorders if any(c.id == chat for c, _ in r.messages)]
-            assert len(holders) == 1
-            assert [reply.text for c, reply in holders[0].messages if c.id == chat] == [
-                f"digest {d} part {p}" for p in range(3)
-            ]
-        assert set((await deliveries(apps[0])).values()) == {"sent"}
-        assert await OutboxRepo(apps[0].database.sessions).statuses() == []
-        assert [(await app.notifiers.retry_outbox()).sent for app in apps] == [0, 0]
-    finally:
-        for app in apps:
-            await app.close()
+    sent = texts(*recorders)
+    assert sorted(sent) == sorted(owed)  # every message once: none twice, none left out
+    assert [r.sent for r in reports] != [200, 0] and [r.sent for r in reports] != [0, 200]  # both sent
+    assert sum(r.sent for r in reports) == 200 and sum(r.lost for r in reports) == 0
+    for d in range(40):  # each digest's parts went out from one job, in order
+        chat = str(90_000 + d)
+        holders = [r for r in recorders if any(c.id == chat for c, _ in r.messages)]
+        assert len(holders) == 1
+        assert [reply.text for c, reply in holders[0].messages if c.id == chat] == [
+            f"digest {d} part {p}" for p in range(3)
+        ]
+    assert set((await deliveries(apps[0])).values()) == {"sent"}
+    assert await OutboxRepo(apps[0].database.sessions).statuses() == []
+    assert [(await app.notifiers.retry_outbox()).sent for app in apps] == [0, 0]
 
 
-async def test_a_job_started_while_another_sends_takes_only_what_that_one_did_not_claim(
-    tmp_path, database_url, clock
-):
-    apps = [await make_app(tmp_path, database_url, clock) for _ in range(2)]
+async def test_a_job_started_while_another_sends_takes_only_what_that_one_did_not_claim(apps, clock):
     second = Recorder()
     report_of_second = []
 
@@ -106,27 +105,18 @@ async def test_a_job_started_while_another_sends_takes_only_what_that_one_did_no
             await super().send(chat, reply)
 
     first = StartsAnotherJob()
-    try:
-        register(apps[0], first, "telegram")
-        register(apps[1], second, "telegram")
-        owed = await owe(apps[0], clock, pushes=20, digests=30)  # 110 messages: a page of 100 and more
-        report = await apps[0].notifiers.retry_outbox()
+    register(apps[0], first, "telegram")
+    register(apps[1], second, "telegram")
+    owed = await owe(apps[0], clock, pushes=20, digests=30)  # 110 messages: a page of 100 and more
+    report = await apps[0].notifiers.retry_outbox()
 
-        assert sorted(texts(first, second)) == sorted(owed)  # every message once
-        assert (
-            report.sent == len(first.messages) >= 100 and report_of_second[0].sent == len(second.messages) > 0
-        )
-        assert Counter(c.id for c, _ in first.messages).keys().isdisjoint(c.id for c, _ in second.messages)
-        assert set((await deliveries(apps[0])).values()) == {"sent"}
-    finally:
-        for app in apps:
-            await app.close()
+    assert sorted(texts(first, second)) == sorted(owed)  # every message once
+    assert report.sent == len(first.messages) >= 100 and report_of_second[0].sent == len(second.messages) > 0
+    assert Counter(c.id for c, _ in first.messages).keys().isdisjoint(c.id for c, _ in second.messages)
+    assert set((await deliveries(apps[0])).values()) == {"sent"}
 
 
-async def test_messages_claimed_by_a_job_that_died_are_sent_once_after_the_lease_not_before(
-    tmp_path, database_url, clock
-):
-    apps = [await make_app(tmp_path, database_url, clock) for _ in range(2)]
+async def test_messages_claimed_by_a_job_that_died_are_sent_once_after_the_lease_not_before(apps, clock):
 
     class DiesOnTheSecond(Recorder):
         async def send(self, chat, reply):
@@ -135,36 +125,29 @@ async def test_messages_claimed_by_a_job_that_died_are_sent_once_after_the_lease
             await super().send(chat, reply)
 
     dying, survivor = DiesOnTheSecond(), Recorder()
-    try:
-        register(apps[0], dying, "telegram")
-        register(apps[1], survivor, "telegram")
-        owed = await owe(apps[0], clock, pushes=3, digests=2, parts=2)
-        with pytest.raises(Crash):
-            await apps[0].notifiers.retry_outbox()
-        assert len(dying.messages) == 1
+    register(apps[0], dying, "telegram")
+    register(apps[1], survivor, "telegram")
+    owed = await owe(apps[0], clock, pushes=3, digests=2, parts=2)
+    with pytest.raises(Crash):
+        await apps[0].notifiers.retry_outbox()
+    assert len(dying.messages) == 1
 
-        assert (await apps[1].notifiers.retry_outbox()).sent == 0  # still claimed by the dead job
-        clock.advance(seconds=OUTBOX_LEASE.total_seconds() - 1)
-        assert (await apps[1].notifiers.retry_outbox()).sent == 0  # not before the lease ends
-        clock.advance(seconds=1)
-        report = await apps[1].notifiers.retry_outbox()
-        assert report.sent == len(owed) - 1
-        assert sorted(texts(dying, survivor)) == sorted(owed)  # once each, the one sent not again
-        for d in range(2):
-            chat = str(90_000 + d)
-            got = [reply.text for c, reply in (*dying.messages, *survivor.messages) if c.id == chat]
-            assert got == [f"digest {d} part 0", f"digest {d} part 1"]
-        assert set((await deliveries(apps[1])).values()) == {"sent"}
-        assert (await apps[1].notifiers.retry_outbox()).sent == 0
-    finally:
-        for app in apps:
-            await app.close()
+    assert (await apps[1].notifiers.retry_outbox()).sent == 0  # still claimed by the dead job
+    clock.advance(seconds=OUTBOX_LEASE.total_seconds() - 1)
+    assert (await apps[1].notifiers.retry_outbox()).sent == 0  # not before the lease ends
+    clock.advance(seconds=1)
+    report = await apps[1].notifiers.retry_outbox()
+    assert report.sent == len(owed) - 1
+    assert sorted(texts(dying, survivor)) == sorted(owed)  # once each, the one sent not again
+    for d in range(2):
+        chat = str(90_000 + d)
+        got = [reply.text for c, reply in (*dying.messages, *survivor.messages) if c.id == chat]
+        assert got == [f"digest {d} part 0", f"digest {d} part 1"]
+    assert set((await deliveries(apps[1])).values()) == {"sent"}
+    assert (await apps[1].notifiers.retry_outbox()).sent == 0
 
 
-async def test_a_slow_job_extends_its_claim_so_a_job_started_after_the_first_lease_takes_nothing(
-    tmp_path, database_url, clock
-):
-    apps = [await make_app(tmp_path, database_url, clock) for _ in range(2)]
+async def test_a_slow_job_extends_its_claim_so_a_job_started_after_the_first_lease_takes_nothing(apps, clock):
     late = Recorder()
     late_reports = []
 
@@ -176,14 +159,10 @@ async def test_a_slow_job_extends_its_claim_so_a_job_started_after_the_first_lea
             await super().send(chat, reply)
 
     slow = Slow()
-    try:
-        register(apps[0], slow, "telegram")
-        register(apps[1], late, "telegram")
-        owed = await owe(apps[0], clock, pushes=6, digests=0)
-        report = await apps[0].notifiers.retry_outbox()
+    register(apps[0], slow, "telegram")
+    register(apps[1], late, "telegram")
+    owed = await owe(apps[0], clock, pushes=6, digests=0)
+    report = await apps[0].notifiers.retry_outbox()
 
-        assert texts(slow) == owed and report.sent == 6 and report.lost == 0
-        assert late.messages == [] and late_reports[0].sent == 0
-    finally:
-        for app in apps:
-            await app.close()
+    assert texts(slow) == owed and report.sent == 6 and report.lost == 0
+    assert late.messages == [] and late_reports[0].sent == 0
