@@ -106,3 +106,36 @@ def test_digest_bench_killed_with_ambiguous_skip_never_sends_twice():
     assert out["ledger"].get("owed_parts") == 0
     given_up = out["ledger"].get("unconfirmed", 0)
     assert out["messages"] + out["never"] == 60 and out["never"] <= given_up  # a lost chat was one given up
+
+
+@pytest.mark.postgres
+def test_queue_bench_runs_every_job_through_one_and_two_workers():
+    """Chart renders and trivial jobs through real `main.py worker` processes, and the in-process pool:
+    every job done once, procrastinate's own count agrees, the figures are the ones of the printed runs."""
+    if not os.environ.get("TEST_POSTGRES_URL"):
+        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (start a server with: .ci/run --postgres-only)")
+    out = run("queue.py", "--jobs", "5")
+    runs = out["runs"]
+    assert [(r["path"], r["task"], r["workers"]) for r in runs] == [
+        ("queue", "chart", 1),
+        ("queue", "trivial", 1),
+        ("queue", "chart", 2),
+        ("queue", "trivial", 2),
+        ("in-process pool", "chart", 0),
+    ]
+    assert [r["in_flight"] for r in runs] == [2, 2, 4, 4, 2]  # workers x queue.concurrency; the pool's size
+    for r in runs:
+        assert r["done"] == r["jobs"] == 5 and r["failed"] == 0 and r["failures"] == []
+        assert 0 < r["p50_ms"] <= r["p95_ms"]
+        assert r["jobs_per_s"] == pytest.approx(r["done"] / r["seconds"], rel=0.02, abs=0.1)  # rounded
+        assert r["worker_cpu_s"] > 0 and r["worker_cpu_ms_per_job"] > 0
+    for r in runs:
+        if r["task"] == "chart":
+            assert r["pngs"] == 5  # every render came back as a PNG
+        if r["path"] == "queue":  # procrastinate saw exactly the run's jobs, each succeeded once
+            assert r["queue_side"]["jobs"] == r["queue_side"]["succeeded"] == 5
+        if r["task"] == "trivial":
+            assert r["deferred"] == 5
+            assert (r["p50_ms"], r["p95_ms"]) == (r["queue_side"]["p50_ms"], r["queue_side"]["p95_ms"])
+    assert len(out["chart"]["views"]) == 5 and out["chart"]["experiences"] > 0
+    assert len(out["load_average"]) == 3
