@@ -114,7 +114,7 @@ def test_queue_bench_runs_every_job_through_one_and_two_workers():
     every job done once, procrastinate's own count agrees, the figures are the ones of the printed runs."""
     if not os.environ.get("TEST_POSTGRES_URL"):
         pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (start a server with: .ci/run --postgres-only)")
-    out = run("queue.py", "--jobs", "5")
+    out = run("task_queue.py", "--jobs", "5")
     runs = out["runs"]
     assert [(r["path"], r["task"], r["workers"]) for r in runs] == [
         ("queue", "chart", 1),

@@ -1,6 +1,9 @@
 """Task-queue bench (issue 14): chart renders and a trivial job through procrastinate on PostgreSQL.
 
-    python bench/queue.py [--jobs 200] [--workers 1|2 ...] [--in-flight K] [--db-url URL] [--json]
+(Not bench/queue.py: run as a script, its folder comes first on sys.path and a file named queue.py there
+hides the standard library's `queue` from every bench script, multiprocessing among its importers.)
+
+    python bench/task_queue.py [--jobs 200] [--workers 1|2 ...] [--in-flight K] [--db-url URL] [--json]
 
 Needs PostgreSQL: `--db-url`, else BENCH_POSTGRES_URL, else TEST_POSTGRES_URL names the server; the
 bench creates a database of its own there (migrated, a small demo data set seeded) and drops it at the
@@ -29,24 +32,19 @@ the 1-minute load average at start and end. `--json` prints the same as JSON.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import functools
+import json
+import os
+import signal
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-
-# This file's own folder first on sys.path would make it the standard library's `queue` (multiprocessing
-# imports that): take the folder off before anything else is imported.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import functools  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Awaitable, Callable, Sequence  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -445,7 +443,7 @@ async def inprocess_run(args: argparse.Namespace, jobs: Sequence[Any]) -> dict[s
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     base = args.db_url or os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL")
     if not base:
-        raise SystemExit("bench/queue.py needs PostgreSQL: --db-url, BENCH_POSTGRES_URL or TEST_POSTGRES_URL")
+        raise SystemExit("task_queue.py needs PostgreSQL: --db-url, BENCH_POSTGRES_URL or TEST_POSTGRES_URL")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     url, name = await create_database(base)
     out: dict[str, Any] = {"jobs": args.jobs, "load_average_start": load_at_start, "cpus": os.cpu_count()}
