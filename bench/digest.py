@@ -268,6 +268,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     base = args.db_url or os.environ.get("TEST_POSTGRES_URL")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     url, name = await database(args.db, base)
+    try:  # the bench's own database is dropped however the run ends
+        return await _run(args, url, load_at_start)
+    finally:
+        await drop(url, base, name)
+
+
+async def _run(args: argparse.Namespace, url: str, load_at_start: list[float]) -> dict[str, Any]:
+    """Seed `url`, serve the fake, run the senders and the outbox job; the figures."""
     await seed(url, args.subscribers)
     fake = DigestFake(args.rate, args.latency)
     await fake.start()
@@ -352,7 +360,6 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "no duplicates": out["duplicates"] == 0,
         "every chat served": out["never"] == 0,
     }
-    await drop(url, base, name)
     return out
 
 
