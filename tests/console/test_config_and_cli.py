@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -195,10 +196,29 @@ def test_a_signal_stops_the_console_bot_while_it_waits_for_input(tmp_path, signa
         bot.stdin.flush()
         while "/share" not in bot.stdout.readline():  # answered: now it waits for the next line
             assert bot.poll() is None
+        # Drain both pipes from here on (stdin stays open): a bot blocked writing to a full pipe could
+        # not exit, and the test would blame the signal handling.
+        output: dict[str, str] = {}
+        drains = [
+            threading.Thread(target=lambda n=name, f=pipe: output.__setitem__(n, f.read()), daemon=True)
+            for name, pipe in (("stdout", bot.stdout), ("stderr", bot.stderr))
+        ]
+        for drain in drains:
+            drain.start()
         time.sleep(0.5)
         bot.send_signal(signal_number)
         # SIGTERM: a graceful stop (exit 0); Ctrl-C: the usual 130. Either way it ended by itself.
-        assert bot.wait(timeout=60) == (0 if signal_number == 15 else 130)
+        try:
+            code = bot.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+            bot.wait()
+            for drain in drains:
+                drain.join(5)
+            pytest.fail(f"still running 60 s after the signal; stderr: {output.get('stderr', '')[-3000:]}")
+        for drain in drains:
+            drain.join(5)
+        assert code == (0 if signal_number == 15 else 130), output.get("stderr", "")[-3000:]
     finally:
         if bot.poll() is None:
             bot.kill()
