@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import scratch_db  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402
 
 TOKEN = "123456:BENCH-digest-AbCdEf_987654321"
@@ -85,21 +86,6 @@ class DigestFake(FakeBotApi):
 # ------------------------------------------------------------------------------------------ database
 
 
-async def _admin(base: str, statement: str) -> None:
-    """CREATE/DROP DATABASE on the server of `base` (outside a transaction)."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    from storage.db import normalize_url
-
-    engine = create_async_engine(normalize_url(base), poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()
-
-
 async def database(kind: str, base: str | None) -> tuple[str, str | None]:
     """A URL for the bench's own database: a SQLite file under /tmp, or a fresh PostgreSQL database
     on `base`'s server; and the PostgreSQL database's name (to drop afterwards)."""
@@ -108,14 +94,9 @@ async def database(kind: str, base: str | None) -> tuple[str, str | None]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite+aiosqlite:///{path}", None
-    from storage.db import normalize_url
-
     if not base:
         raise SystemExit("--db postgres needs --db-url or TEST_POSTGRES_URL")
-    name = f"ii_bench_digest_{os.getpid()}"
-    await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await _admin(base, f'CREATE DATABASE "{name}"')
-    return normalize_url(base).set(database=name).render_as_string(hide_password=False), name
+    return await scratch_db.create(base, "ii_bench_digest")
 
 
 async def drop(url: str, base: str | None, name: str | None) -> None:
@@ -125,7 +106,7 @@ async def drop(url: str, base: str | None, name: str | None) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     elif base:
-        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await scratch_db.drop(base, name)
 
 
 async def seed(url: str, subscribers: int) -> str:

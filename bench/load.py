@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import scratch_db  # noqa: E402
 from tests.support.share_script import STEP_BY_STEP  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402
 
@@ -388,8 +389,13 @@ UNLIMITED: Any = None  # set in main() of a child (import of bots deferred to th
 # ------------------------------------------------------------------------------------------ databases
 
 
+SCRATCH: list[tuple[str, str]] = []  # (server URL, name) of the PostgreSQL databases this run created
+
+
 async def fresh_database(kind: str, tag: str) -> str:
-    """A migrated, empty database with the company TCS; returns its URL."""
+    """A migrated, empty database with the company TCS; returns its URL. On PostgreSQL a scratch database
+    of its own on the server of BENCH_POSTGRES_URL / TEST_POSTGRES_URL (bench/scratch_db.py), dropped by
+    `drop_scratch` when the run ends: the database those URLs name is never written."""
     from core.app import bootstrap
     from core.config import parse_config
     from storage.models import Company
@@ -400,22 +406,30 @@ async def fresh_database(kind: str, tag: str) -> str:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite+aiosqlite:///{path}"
     else:
-        url = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL", "")
-        if not url:
+        base = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL", "")
+        if not base:
             raise SystemExit("--db postgres needs BENCH_POSTGRES_URL or TEST_POSTGRES_URL")
-        from sqlalchemy import text
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        engine = create_async_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
+        url, name = await scratch_db.create(base, f"ii_bench_load_{tag}")
+        SCRATCH.append((base, name))
     app = await bootstrap(parse_config({"insights": {"chart_workers": 0}}), db_url=url)
     async with app.database.sessions.begin() as session:
         session.add(Company(name="TCS", slug="tcs"))
     await app.close()
     return url
+
+
+async def drop_scratch() -> None:
+    """Drop the PostgreSQL databases `fresh_database` created in this run."""
+    while SCRATCH:
+        await scratch_db.drop(*SCRATCH.pop())
+
+
+async def dropping_scratch(run: Any) -> dict[str, Any]:
+    """Await the bench coroutine `run`, then drop its scratch databases however it ended."""
+    try:
+        return await run
+    finally:
+        await drop_scratch()
 
 
 # ------------------------------------------------------------------------------------------ --core
@@ -778,10 +792,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(serve(args))
         return
     if args.core:
-        out = asyncio.run(core_bench(args))
+        out = asyncio.run(dropping_scratch(core_bench(args)))
         print(json.dumps(out, indent=2) if args.json else core_report(out))
         return
-    out = asyncio.run(bench(args))
+    out = asyncio.run(dropping_scratch(bench(args)))
     print(json.dumps(out, indent=2) if args.json else report(out))
 
 

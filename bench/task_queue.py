@@ -50,6 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import scratch_db  # noqa: E402
+
 CONCURRENCY = 2  # queue.concurrency's default: jobs one worker runs at once
 POOL_WORKERS = 2  # insights.chart_workers' default: the in-process pool, and each worker's chart pool
 SEED_EXPERIENCES = 300
@@ -57,31 +59,6 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 # ------------------------------------------------------------------------------------------ database
-
-
-async def _admin(base: str, statement: str) -> None:
-    """CREATE/DROP DATABASE on the server of `base` (outside a transaction)."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    from storage.db import normalize_url
-
-    engine = create_async_engine(normalize_url(base), poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()
-
-
-async def create_database(base: str) -> tuple[str, str]:
-    """A fresh database of the bench's own on `base`'s server: its URL and name."""
-    from storage.db import normalize_url
-
-    name = f"ii_bench_queue_{os.getpid()}"
-    await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await _admin(base, f'CREATE DATABASE "{name}"')
-    return normalize_url(base).set(database=name).render_as_string(hide_password=False), name
 
 
 async def chart_jobs_of_demo(url: str) -> tuple[list[Any], dict[str, Any]]:
@@ -445,7 +422,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     if not base:
         raise SystemExit("task_queue.py needs PostgreSQL: --db-url, BENCH_POSTGRES_URL or TEST_POSTGRES_URL")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
-    url, name = await create_database(base)
+    url, name = await scratch_db.create(base, "ii_bench_queue")
     out: dict[str, Any] = {"jobs": args.jobs, "load_average_start": load_at_start, "cpus": os.cpu_count()}
     try:
         from storage.queue import apply_schema
@@ -459,7 +436,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         runs.append(await inprocess_run(args, jobs))
         out["runs"] = runs
     finally:
-        await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await scratch_db.drop(base, name)
     out["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return out
 
