@@ -37,8 +37,6 @@ import asyncio
 import functools
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import scratch_db  # noqa: E402
+from tests.queue import harness  # noqa: E402
 
 CONCURRENCY = 2  # queue.concurrency's default: jobs one worker runs at once
 POOL_WORKERS = 2  # insights.chart_workers' default: the in-process pool, and each worker's chart pool
@@ -123,25 +122,17 @@ def _procs() -> list[tuple[int, int, int, str]]:
     return found
 
 
-def session_members(sid: int) -> list[int]:
-    """Live processes of session `sid`: a worker (its session's leader) and its chart processes."""
-    return [pid for pid, _, session, state in _procs() if session == sid and state != "Z"]
-
-
 def children(pid: int) -> list[int]:
     """Live child processes of `pid` (the in-process chart pool)."""
     return [child for child, ppid, _, state in _procs() if ppid == pid and state != "Z"]
 
 
-class Workers:
-    """`python main.py worker` processes, each leading its own session (its chart pool in it)."""
+class Workers(harness.Workers):
+    """`python main.py worker` processes (tests/queue/harness.py's, each leading its own session with its
+    chart pool in it), with the bench's settings: the queue on, the digest off, warnings only."""
 
     def __init__(self, folder: Path, url: str) -> None:
-        import yaml
-
-        self.folder, self.url = folder, url
         folder.mkdir(parents=True, exist_ok=True)
-        self.config = folder / "worker.yaml"
         settings = {
             "console": {"output_dir": str(folder / "console")},
             "mock": {"video_dir": str(folder / "mock")},
@@ -149,46 +140,21 @@ class Workers:
             "digest": {"enabled": False},
             "logging": {"level": "WARNING"},
         }
-        self.config.write_text(yaml.safe_dump(settings), encoding="utf-8")
-        self.procs: list[subprocess.Popen[bytes]] = []
+        super().__init__(folder, url, harness.write_config(folder, settings))
 
-    def start(self, count: int) -> None:
-        env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    def start_many(self, count: int) -> None:
         for _ in range(count):
-            n = len(self.procs)
-            self.procs.append(
-                subprocess.Popen(
-                    [sys.executable, "main.py", "--config", str(self.config), "--db", self.url, "worker"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=open(self.folder / f"worker{n}.out", "wb"),  # noqa: SIM115 - closed with it
-                    stderr=open(self.folder / f"worker{n}.err", "wb"),  # noqa: SIM115
-                    start_new_session=True,
-                )
-            )
+            self.start()
 
     def pids(self) -> list[int]:
-        return [pid for proc in self.procs for pid in session_members(proc.pid)]
+        return [pid for proc in self.procs for pid in harness.session_members(proc.pid)]
 
-    def errors(self) -> str:
-        return "\n".join(
-            (self.folder / f"worker{n}.err").read_text(errors="replace")[-2000:]
-            for n in range(len(self.procs))
-        )
+    def all_errors(self) -> str:
+        return "\n".join(self.errors(n)[-2000:] for n in range(len(self.procs)))
 
     def stop(self) -> None:
         """SIGINT (running jobs finish), then SIGKILL for whatever of their sessions is left."""
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            for member in session_members(proc.pid):
-                os.kill(member, signal.SIGKILL)
+        self.close()
         self.procs.clear()
 
 
@@ -200,7 +166,7 @@ async def wait_for_workers(connector: Any, workers: Workers, count: int, timeout
         if rows[0]["n"] >= count:
             return
         if time.monotonic() > deadline or any(p.poll() is not None for p in workers.procs):
-            raise RuntimeError(f"the queue workers did not start; their stderr:\n{workers.errors()}")
+            raise RuntimeError(f"the queue workers did not start; their stderr:\n{workers.all_errors()}")
         await asyncio.sleep(0.2)
 
 
@@ -344,11 +310,11 @@ async def queue_runs(
     workers = Workers(folder / f"w{count}", url)
     out: list[dict[str, Any]] = []
     try:
-        workers.start(count)
+        workers.start_many(count)
         await wait_for_workers(connector, workers, count)
         warm = await closed_loop(2 * in_flight, in_flight, chart_call(runner, jobs, []))
         if warm["failed"]:
-            raise RuntimeError(f"warm-up charts failed: {warm['failures']}; workers:\n{workers.errors()}")
+            raise RuntimeError(f"warm-up charts failed: {warm['failures']}; workers:\n{workers.all_errors()}")
 
         pngs: list[int] = []
         after = await max_job_id(connector)
