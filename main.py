@@ -565,6 +565,17 @@ async def start_ops(
     return server
 
 
+def _dump_stacks_on_sigusr1() -> None:
+    """`kill -USR1 <pid>` prints every thread's Python stack to stderr and the process carries on: what
+    a stuck process is doing, without a debugger (the standard library's faulthandler)."""
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):
+        with contextlib.suppress(ValueError, RuntimeError):  # not the main thread (main() called by a test)
+            faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
 def _on_sigterm(event: asyncio.Event) -> None:
     """Set `event` on SIGTERM (systemd, Docker, Kubernetes stop signal) instead of dying at once."""
     import signal
@@ -694,6 +705,7 @@ async def run_bot(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run the chosen command; configuration errors exit 2 with one clear line."""
+    _dump_stacks_on_sigusr1()
     args = build_parser().parse_args(argv)
     from storage.db import set_application_name
 
