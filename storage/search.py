@@ -21,6 +21,10 @@ here, identically on both, by these rules (`SearchRepo._rank`):
 3. Documents that hold every query word in their asked part (or by rule 2) come first; then the others by
    how many of the query's words their asked part holds (coordination level, Lucene's "coord"); within a
    level BM25 (K1, B; a prefix-only match counts PREFIX_WEIGHT of an exact one); ties newest first.
+4. Degree words (`core.analytics.degree`): what a sentence of the process says the round was MAINLY about
+   ("mainly DP", "focused on system design") counts twice in the asked part, and what it touched only A
+   LITTLE ("a bit of SQL", "slightly on OS", in a question too) counts as aside. "The round was mainly DP"
+   outranks "DP came up" and "a little DP" (measured in docs/QUALITY.md).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from core.analytics.degree import degrees
 from core.analytics.extract import find_personal_data, mask_personal_data
 from core.analytics.sections import process_text
 from core.analytics.text import stems, topic_for_round
@@ -48,7 +53,7 @@ logger = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 # Bumped whenever search_tokens/build_doc change what a document holds: stored documents (bench templates)
 # of an older version must be rebuilt.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 INDEX_BATCH = 500
 CANDIDATES = 300  # newest matching documents ranked per query
 MAX_TERMS = 12
@@ -143,15 +148,19 @@ def build_doc(
 
     `narrative` is (role description, preparation, reflections), as both callers pass it: the process
     sentences of the first two are the asked part; their other sentences and all of the reflections (the
-    student's advice) are the aside part.
+    student's advice) are the aside part. Degree words move words between the parts (rule 4 of the module
+    docstring): amplified process words are added to the asked part once more, and downtoned words of the
+    process or of a question go to the aside part instead.
     """
     title = [company_token(company_id), *search_tokens(company), *search_tokens(role)]
     for topic in dict.fromkeys(topics):
         title.append(topic_token(topic))
-    for q in questions:
-        title.extend(search_tokens(q))
-    asked: list[str] = []
     aside: list[str] = []
+    for q in questions:
+        plain, downtoned = _by_degree(q, amplify=False)
+        title.extend(plain)
+        aside.extend(downtoned)
+    asked: list[str] = []
     for i, part in enumerate(narrative):
         if not part:
             continue
@@ -161,7 +170,9 @@ def build_doc(
             continue
         process = process_text(part)
         kept = [*search_tokens(process), *concept_tokens(process)]
-        asked.extend(kept)
+        plain, downtoned = _by_degree(process, amplify=True)
+        asked.extend([*plain, *concept_tokens(process)])
+        aside.extend(downtoned)
         rest = Counter(whole) - Counter(kept)  # the words of the other sentences, in text order
         for token in whole:
             if rest[token] > 0:
@@ -169,6 +180,18 @@ def build_doc(
                 aside.append(token)
     body = asked + ([ASIDE_MARK, *aside] if aside else [])
     return SearchDoc(experience_id, company_id, " ".join(title), " ".join(body))
+
+
+def _by_degree(text: str, amplify: bool) -> tuple[list[str], list[str]]:
+    """(tokens of `text` outside its downtoned spans, with its amplified ones once more when `amplify`;
+    tokens of its downtoned spans), for rule 4 of the module docstring."""
+    found = degrees(text)
+    plain, amplified, downtoned = found.split(text)
+    tokens = search_tokens(plain)
+    if amplify:
+        for phrase in amplified:
+            tokens.extend(search_tokens(phrase))
+    return tokens, [t for phrase in downtoned for t in search_tokens(phrase)]
 
 
 async def load_docs(session: AsyncSession, experience_ids: Sequence[int]) -> list[SearchDoc]:

@@ -297,3 +297,25 @@ async def test_more_of_the_query_words_rank_above_fewer_when_none_has_all(seeded
     # repeating only the rarest word in its questions, which BM25 alone (rare word, title weight) puts first.
     assert page.complete == 0
     assert sorted(found[:3]) == sorted(three) and found[3] == one
+
+
+async def test_what_a_round_was_mainly_about_ranks_above_a_mention_and_a_little_of_it(seeded):
+    db, ids = seeded
+    process = "## Insights on the Selection Process\n"
+    mainly, mention, little = await _add_more(
+        db,
+        _plain(
+            ids.infosys,
+            preparation=process + "The second round was mainly on Terraform, and then we talked about Go "
+            "channels, goroutines and the scheduler for a while.",
+        ),
+        _plain(ids.tcs, preparation=process + "The second round covered Terraform and Go channels."),
+        _plain(
+            ids.amazon, preparation=process + "The second round was on Go channels and a little Terraform."
+        ),
+    )
+    found, page = await _ids(SearchRepo(db.sessions), "terraform")
+    # Without degree words BM25 puts the longest post (the one MAINLY on Terraform) last; "a little
+    # Terraform" is aside, so that post is found but does not count as holding the word where it was asked.
+    assert found == [mainly, mention, little]
+    assert page.complete == 2
