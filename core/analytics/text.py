@@ -277,13 +277,22 @@ _RANK = {t: i for i, t in enumerate(ALL_TOPICS)}
 _WEAK = _compile({t: ", ".join((_STRONG_SPEC.get(t, ""), WEAK_KEYWORDS[t])) for t in WEAK_KEYWORDS})
 
 
+PROJECTS = "Projects"
+# "an ML project", "my web development projects": the word right before "project(s)" names what the
+# student's OWN project was about, not a topic the interviewer asked. A marker token after it lets
+# `_scan` drop a topic match that ends there (the project itself still counts as Projects).
+_SUBJECT_OF = "zzsubjectof"
+_PROJECT_OF = re.compile(r"(?<=\w)([ \t]+)(?=projects?\b)", re.I)
+
+
 def topic_scores(text: str | None, question: bool = False) -> Counter[str]:
     """How strongly `text` speaks of each topic: matched keyword stems, longest phrase first, no overlaps.
 
     With `question=True` generic coding-title words ("minimum", "pairs", "digits") count too. Any DSA
-    sub-topic also scores the umbrella "DSA".
+    sub-topic also scores the umbrella "DSA". The subject of a project ("ML projects") is not a topic.
     """
-    seq = stems(text, stop=ENGLISH, keep_numbers=True)
+    marked = _PROJECT_OF.sub(f" {_SUBJECT_OF} ", text) if text else text
+    seq = stems(marked, stop=ENGLISH, keep_numbers=True)
     return _scan(seq, _QUESTION if question else _STRONG)
 
 
@@ -302,13 +311,25 @@ def narrative_topic_scores(text: str | None) -> Counter[str]:
 
 
 def _scan(seq: list[str], index: dict[str, list[tuple[tuple[str, ...], str]]]) -> Counter[str]:
-    """Keyword phrases of `index` found in the stem sequence, longest first, no overlaps; DSA umbrella."""
+    """Keyword phrases of `index` found in the stem sequence, longest first, no overlaps; DSA umbrella.
+
+    A _SUBJECT_OF marker is not a word: a phrase matches across it, and one that ends right before it
+    names a project's subject and is dropped (a Projects phrase is kept).
+    """
+    if _SUBJECT_OF in seq:
+        words = [s for s in seq if s != _SUBJECT_OF]
+        marks = [i for i, s in enumerate(seq) if s == _SUBJECT_OF]
+        ends_subject = {i - n - 1 for n, i in enumerate(marks)}  # index in `words` of the word before each
+        seq = words
+    else:
+        ends_subject = set()
     scores: Counter[str] = Counter()
     i = 0
     while i < len(seq):
         for key, topic in index.get(seq[i], ()):
             if tuple(seq[i : i + len(key)]) == key:
-                scores[topic] += len(key)
+                if i + len(key) - 1 not in ends_subject or topic == PROJECTS:
+                    scores[topic] += len(key)
                 i += len(key)
                 break
         else:

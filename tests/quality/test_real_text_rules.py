@@ -136,3 +136,17 @@ def test_keywords_drop_markdown_urls_code_and_fold_inflections() -> None:
 def test_process_text_drops_denied_and_hypothetical_asks() -> None:
     t = process_text("They don't ask anything from resume.\nProjects may be asked.\nThey asked about OS.")
     assert t == "They asked about OS."
+
+
+def test_the_subject_of_a_students_own_project_is_not_an_asked_topic() -> None:
+    # Rakuten Mobile, 2023: the interview asked about the student's ML projects, not machine learning.
+    rakuten = (
+        "## Insights on the Selection Process\nQuestions were based on my resume.ML projects, "
+        "implementations in new generation.Basic Coding questions.\n"
+    )
+    assert topics_of(rakuten) == {"Projects", DSA}
+    assert T.tag_topics("They asked about my web development project") == ["Projects"]
+    assert T.tag_topics("I did ML projects and web projects") == ["Projects"]
+    # Only the word right before "project(s)" is its subject: what was asked besides still counts.
+    assert set(T.tag_topics("ML questions, then my final year project")) == {"Machine learning", "Projects"}
+    assert T.tag_topics("Machine learning was asked") == ["Machine learning"]
