@@ -461,6 +461,38 @@ def pii_metrics(data: Data) -> dict[str, Any]:
     }
 
 
+def degree_metrics(data: Data) -> dict[str, Any]:
+    """How the degree words of the process sentences (`core.analytics.degree`, search rule 4) hold on the set.
+
+    degree.amplified_topics = (post, topic) pairs whose topic the tagger finds in an amplified phrase of
+    the post's process sentences ("mainly on DP"), a count; degree.amplified_asked = the share of those
+    labelled as asked (the rule counts them twice in search); degree.downtoned_topics = pairs found in a
+    downtoned phrase ("a little SQL"), a count, and degree.downtoned_asked the share labelled as asked
+    (search moves them aside).
+    """
+    from core.analytics.degree import degrees
+    from core.analytics.sections import process_text
+    from core.analytics.text import tag_topics
+
+    amplified = amplified_asked = downtoned = downtoned_asked = 0
+    for post in data.posts:
+        process = process_text(str(post.get("text") or ""))
+        _, up, down = degrees(process).split(process)
+        asked = {t["topic"] for t in post.get("topics", [])}
+        up_topics = {t for phrase in up for t in tag_topics(phrase)}
+        down_topics = {t for phrase in down for t in tag_topics(phrase)}
+        amplified += len(up_topics)
+        amplified_asked += len(up_topics & asked)
+        downtoned += len(down_topics)
+        downtoned_asked += len(down_topics & asked)
+    return {
+        "degree.amplified_topics": amplified,
+        "degree.amplified_asked": _ratio(amplified_asked, amplified),
+        "degree.downtoned_topics": downtoned,
+        "degree.downtoned_asked": _ratio(downtoned_asked, downtoned),
+    }
+
+
 Family = Callable[[Data], dict[str, Any]]
 
 
@@ -483,6 +515,7 @@ FAMILIES: list[Family] = [
     faq_metrics,
     sentiment_metrics,
     search_metrics,
+    degree_metrics,
     pii_metrics,
     extract_family,
 ]
