@@ -5,30 +5,19 @@ The figures come from bench/quality.py, so what is tested is exactly what is rep
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import json
+import shutil
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "real-experiences"
+from tests.quality.conftest import DATA, quality_bench
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_quality", ROOT / "bench" / "quality.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_quality"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def figures() -> dict[str, Any]:
-    return _bench().run(DATA)
+@pytest.fixture
+def figures(quality_figures: dict[str, Any]) -> dict[str, Any]:
+    return quality_figures
 
 
 def test_the_labelled_set_is_copied_with_its_licence() -> None:
@@ -65,7 +54,7 @@ def test_sentiment_agrees_with_our_labels(figures: dict[str, Any]) -> None:
 def test_every_labelled_topic_name_is_in_the_taxonomy() -> None:
     from core.analytics.topics import ALL_TOPICS
 
-    bench = _bench()
+    bench = quality_bench()
     posts = bench.load(DATA).posts
     names = {t["topic"] for p in posts for t in p["topics"]}
     names |= {t for p in posts for t in p["prep_only_topics"]}
@@ -76,17 +65,24 @@ def test_every_labelled_topic_name_is_in_the_taxonomy() -> None:
 def test_no_author_name_reaches_keywords() -> None:
     from core.analytics.text import analyse_experience
 
-    bench = _bench()
+    bench = quality_bench()
     for post in bench.load(DATA).posts:
         kws = " ".join(analyse_experience(bench.experience_text_from_post(post)).keywords).lower().split()
         for fake in post["pii"]:
             assert not set(fake["value"].lower().split()) & set(kws), (post["id"], fake["value"])
 
 
-def test_bench_prints_json_with_the_keys(capsys: pytest.CaptureFixture[str]) -> None:
-    import json
+def test_bench_prints_json_with_the_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Any folder in the set's format (--data): here the first 8 posts and 2 judged queries, which keeps the
+    # command's own import run short (the floors above read the whole set once, from the shared fixture).
+    posts = [line for line in (DATA / "posts.jsonl").read_text("utf-8").splitlines() if line][:8]
+    (tmp_path / "posts.jsonl").write_text("\n".join(posts) + "\n", "utf-8")
+    for name in ("paraphrases.json", "sentiment_labels.json"):
+        shutil.copy(DATA / name, tmp_path / name)
+    queries = json.loads((DATA / "search.json").read_text("utf-8"))[:2]
+    (tmp_path / "search.json").write_text(json.dumps(queries), "utf-8")
 
-    assert _bench().main(["--json", "--data", str(DATA)]) == 0
+    assert quality_bench().main(["--json", "--data", str(tmp_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     for key in (
         "topics.precision",
@@ -96,5 +92,11 @@ def test_bench_prints_json_with_the_keys(capsys: pytest.CaptureFixture[str]) -> 
         "faq.pair_recall",
         "faq.hard_negatives_merged",
         "sentiment.agreement",
+        "search.best_in_top5",
+        "search.recall_at_10",
+        "degree.amplified_asked",
+        "pii.masked_fraction",
     ):
         assert 0 <= out[key] <= 1 or key == "faq.hard_negatives_merged"
+    assert out["search.queries"] == 2
+    assert out["sentiment.labelled"] <= 8

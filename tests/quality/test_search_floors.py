@@ -7,31 +7,14 @@ database), then each query through the /search feature (parsing, company resolut
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "real-experiences"
 
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_quality_search", ROOT / "bench" / "quality.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_quality_search"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def figures() -> dict[str, Any]:
-    bench = _bench()
-    return bench.search_metrics(bench.load(DATA))
+@pytest.fixture
+def figures(quality_figures: dict[str, Any]) -> dict[str, Any]:
+    return quality_figures  # the whole bench, run once per session (tests/quality/conftest.py)
 
 
 def test_relevant_posts_are_found_in_the_first_ten(figures: dict[str, Any]) -> None:
