@@ -31,6 +31,7 @@ from core.analytics.topics import (
     DSA_GENERIC,
     DSA_KEYWORDS,
     OTHER_KEYWORDS,
+    PROJECTS,
     QUESTION_ONLY_KEYWORDS,
     ROUND_KIND_TOPICS,
     WEAK_KEYWORDS,
@@ -277,7 +278,6 @@ _RANK = {t: i for i, t in enumerate(ALL_TOPICS)}
 _WEAK = _compile({t: ", ".join((_STRONG_SPEC.get(t, ""), WEAK_KEYWORDS[t])) for t in WEAK_KEYWORDS})
 
 
-PROJECTS = "Projects"
 # "an ML project", "my web development projects": the word right before "project(s)" names what the
 # student's OWN project was about, not a topic the interviewer asked. A marker token after it lets
 # `_scan` drop a topic match that ends there (the project itself still counts as Projects).

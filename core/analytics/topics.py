@@ -10,6 +10,8 @@ from __future__ import annotations
 
 # Umbrella topic added whenever one of its sub-topics is found.
 DSA = "DSA"
+# The student's own work; the word before "project(s)" is its subject, not a topic (analytics.text).
+PROJECTS = "Projects"
 
 # Each topic maps to comma-separated words/phrases. Sub-topics of DSA come first, in priority order
 # (earlier wins a tie when one topic is picked for a question).

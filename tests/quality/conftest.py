@@ -1,4 +1,5 @@
-"""One run of bench/quality.py over the 60 labelled posts, shared by every floor test of this folder.
+"""One run of bench/quality.py over the 60 labelled posts, shared by every floor test of this folder
+(the `figures` fixture).
 
 The search and privacy families import the posts through the real import path (about 45 s on a 2-core
 machine); running the whole bench once per test session instead of once per module keeps that cost single.
@@ -29,6 +30,6 @@ def quality_bench() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def quality_figures() -> dict[str, Any]:
+def figures() -> dict[str, Any]:
     """Every family's keys for tests/data/real-experiences, as `bench/quality.py --json` prints them."""
     return quality_bench().run(DATA)

@@ -15,11 +15,6 @@ import pytest
 from tests.quality.conftest import DATA, quality_bench
 
 
-@pytest.fixture
-def figures(quality_figures: dict[str, Any]) -> dict[str, Any]:
-    return quality_figures
-
-
 def test_the_labelled_set_is_copied_with_its_licence() -> None:
     assert (DATA / "LICENSE").read_text().startswith("MIT")
     assert sum(1 for line in (DATA / "posts.jsonl").read_text().splitlines() if line) == 60

@@ -1,37 +1,14 @@
 """Issue 11, personal data, on the 60 real posts: every listed fake is absent from every public output.
 
-The figure is bench/quality.py's `pii` family (the one docs/QUALITY.md reports): each post stored as an
-import stores it, anonymous, published, then read through the experience view, the search index and a
-search for the fake, word clouds, the digest's questions and both exports.
+The figure is bench/quality.py's `pii` family (the one docs/QUALITY.md reports; `figures` is the shared run
+of tests/quality/conftest.py): each post stored as an import stores it, anonymous, published, then read
+through the experience view, the search index and a search for the fake, word clouds, the digest's
+questions and both exports.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "real-experiences"
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_quality_pii", ROOT / "bench" / "quality.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_quality_pii"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def figures() -> dict[str, Any]:
-    bench = _bench()
-    return bench.pii_metrics(bench.load(DATA))
 
 
 def test_every_listed_fake_is_masked_in_every_public_output(figures: dict[str, Any]) -> None:

@@ -9,13 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-
-@pytest.fixture
-def figures(quality_figures: dict[str, Any]) -> dict[str, Any]:
-    return quality_figures  # the whole bench, run once per session (tests/quality/conftest.py)
-
 
 def test_relevant_posts_are_found_in_the_first_ten(figures: dict[str, Any]) -> None:
     assert figures["search.queries"] == 15
