@@ -110,18 +110,17 @@ class Degrees:
         )
 
 
-def _scopes(text: str, cue: re.Pattern[str], with_cue: bool = False) -> list[Span]:
-    """The scope of every cue in `text`: from after the cue to its clause end, at most SCOPE_WORDS words
-    (from the cue itself with `with_cue`)."""
-    spans: list[Span] = []
+def _scopes(text: str, cue: re.Pattern[str]) -> list[tuple[int, int, int]]:
+    """(cue start, scope start, scope end) of every cue in `text`: its scope runs from after the cue to its
+    clause end, at most SCOPE_WORDS words; a cue with no word after it has none."""
+    found = []
     for match in cue.finditer(text):
-        start = match.end()
-        stop = _CLAUSE_END.search(text, start)
+        stop = _CLAUSE_END.search(text, match.end())
         end = stop.start() if stop else len(text)
-        words = list(_WORD.finditer(text, start, end))[:SCOPE_WORDS]
+        words = list(_WORD.finditer(text, match.end(), end))[:SCOPE_WORDS]
         if words:
-            spans.append((match.start() if with_cue else words[0].start(), words[-1].end()))
-    return _merged(spans)
+            found.append((match.start(), words[0].start(), words[-1].end()))
+    return found
 
 
 def _merged(spans: list[Span]) -> list[Span]:
@@ -157,6 +156,7 @@ def degrees(text: str | None) -> Degrees:
     """Amplified and downtoned spans of `text` ("mainly DP, a little SQL": DP amplified, SQL downtoned)."""
     if not text:
         return Degrees((), ())
-    cut = _scopes(text, _DOWNTONER, with_cue=True)
-    amplified = _minus(text, _scopes(text, _AMPLIFIER), cut)
-    return Degrees(tuple(amplified), tuple(_scopes(text, _DOWNTONER)), tuple(cut))
+    down = _scopes(text, _DOWNTONER)
+    cut = _merged([(cue, end) for cue, _, end in down])
+    amplified = _minus(text, _merged([(start, end) for _, start, end in _scopes(text, _AMPLIFIER)]), cut)
+    return Degrees(tuple(amplified), tuple(_merged([(start, end) for _, start, end in down])), tuple(cut))
